@@ -1,0 +1,145 @@
+// libcairn: the client library. A FileSystem talks to the namenode over its native gRPC
+// front door and to datanodes over DataTransferProtocol; everything users do (the `cairn`
+// CLI, cairn-fuse, jobs, benchmarks) goes through it.
+//
+// Semantics follow HDFS: paths are absolute, files are written once by a single writer
+// (create or append, then close), readers see what was completed or hflushed. A
+// FileSystem is thread-safe and meant to be shared; each stream belongs to one thread at a
+// time. Errors are Status codes from common/status.h (kNotFound, kPermissionDenied, ...).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "client/input_stream.h"
+#include "client/output_stream.h"
+#include "common/status.h"
+
+namespace cairn {
+class FsckResponse;
+}
+
+namespace cairn::client {
+
+class NamenodeClient;
+
+struct ClientOptions {
+  std::string namenode;            // host:port of the namenode's gRPC front door
+  std::string user;                // empty: $CAIRN_USER, then $HADOOP_USER_NAME, then the OS user
+  std::string client_name;         // lease holder name; empty: "cairn-client-<pid>-<random>"
+  int rpc_timeout_ms = 60000;      // per namenode call
+  int rpc_retry_ms = 30000;        // keep retrying retryable namenode errors this long
+  int socket_timeout_ms = 60000;   // datanode reads and writes
+  uint32_t packet_data_bytes = 64 * 1024;
+  uint32_t write_window_packets = 80;  // unacknowledged packets in flight per pipeline
+};
+
+struct FileStatus {
+  std::string path;                // absolute path
+  std::string name;                // last component ("" for /)
+  bool is_dir = false;
+  bool is_symlink = false;
+  std::string symlink_target;
+  uint64_t length = 0;
+  uint32_t permission = 0;         // mode bits, e.g. 0644
+  std::string owner;
+  std::string group;
+  int64_t modification_time = 0;   // ms since epoch
+  int64_t access_time = 0;
+  uint32_t replication = 0;
+  uint64_t block_size = 0;
+  uint64_t file_id = 0;
+  int32_t children_num = -1;       // directories: number of entries
+};
+
+struct ContentSummary {
+  uint64_t length = 0;             // bytes in files
+  uint64_t file_count = 0;
+  uint64_t directory_count = 0;
+  uint64_t space_consumed = 0;     // bytes times replication
+};
+
+struct FsStats {
+  uint64_t capacity = 0;
+  uint64_t used = 0;
+  uint64_t remaining = 0;
+  uint64_t under_replicated = 0;
+  uint64_t corrupt_blocks = 0;
+  uint64_t missing_blocks = 0;
+};
+
+struct DatanodeReport {
+  std::string uuid;
+  std::string address;             // ip:xferPort
+  std::string hostname;
+  std::string rack;
+  bool live = true;
+  std::string admin_state;         // NORMAL, DECOMMISSION_INPROGRESS, DECOMMISSIONED, ...
+  uint64_t capacity = 0;
+  uint64_t used = 0;
+  uint64_t remaining = 0;
+  uint64_t blocks = 0;
+  int64_t last_heartbeat_ms_ago = 0;
+  uint32_t xceivers = 0;
+};
+
+struct BlockLocation {
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  uint64_t block_id = 0;
+  uint64_t gen_stamp = 0;
+  std::vector<std::string> hosts;  // ip:xferPort, nearest first
+  std::vector<std::string> racks;
+};
+
+struct CreateOptions {
+  bool overwrite = false;
+  uint32_t replication = 0;        // 0: the namenode's default
+  uint64_t block_size = 0;         // 0: the namenode's default
+  uint32_t permission = 0644;
+  bool create_parent = true;
+};
+
+class FileSystem {
+ public:
+  static Result<std::unique_ptr<FileSystem>> Connect(const ClientOptions& options);
+  ~FileSystem();
+
+  Result<std::unique_ptr<InputStream>> Open(const std::string& path);
+  Result<std::unique_ptr<OutputStream>> Create(const std::string& path, const CreateOptions& options = {});
+  Result<std::unique_ptr<OutputStream>> Append(const std::string& path);
+
+  Result<FileStatus> Stat(const std::string& path);
+  // A directory's entries (paged from the namenode, sorted by name); a file lists itself.
+  Result<std::vector<FileStatus>> List(const std::string& path);
+  // Same, one page at a time; return false from the callback to stop.
+  Status ListEach(const std::string& path, const std::function<bool(const FileStatus&)>& fn);
+  Status Mkdirs(const std::string& path, uint32_t permission = 0755);
+  // False when the path did not exist.
+  Result<bool> Delete(const std::string& path, bool recursive);
+  Status Rename(const std::string& src, const std::string& dst, bool overwrite = false);
+  Status SetReplication(const std::string& path, uint32_t replication);
+  Status Chmod(const std::string& path, uint32_t permission);
+  // Empty owner or group leaves it unchanged.
+  Status Chown(const std::string& path, const std::string& owner, const std::string& group);
+  Status SetTimes(const std::string& path, int64_t mtime_ms, int64_t atime_ms);
+  Result<ContentSummary> GetContentSummary(const std::string& path);
+  Result<FsStats> GetFsStats();
+  Result<std::vector<DatanodeReport>> GetDatanodeReport();
+  Result<std::vector<BlockLocation>> GetBlockLocations(const std::string& path, uint64_t offset, uint64_t length);
+  Result<FsckResponse> Fsck(const std::string& path, bool include_blocks);
+
+  const ClientOptions& options() const;
+  const std::string& user() const;
+  NamenodeClient& namenode();
+
+ private:
+  struct Impl;
+  explicit FileSystem(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cairn::client

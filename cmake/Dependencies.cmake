@@ -1,0 +1,16 @@
+# Third-party libraries, all from Debian's -dev packages (tools/install-deps installs them).
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(Protobuf REQUIRED)
+find_package(gRPC CONFIG REQUIRED)
+find_package(RocksDB CONFIG REQUIRED)
+find_package(spdlog CONFIG REQUIRED)
+find_package(fmt CONFIG REQUIRED)
+find_package(nlohmann_json CONFIG REQUIRED)
+find_package(Boost REQUIRED COMPONENTS program_options)
+find_package(GTest REQUIRED)
+pkg_check_modules(URING REQUIRED IMPORTED_TARGET liburing)
+pkg_check_modules(ISAL REQUIRED IMPORTED_TARGET libisal)
+pkg_check_modules(FUSE3 REQUIRED IMPORTED_TARGET fuse3)
+
+find_program(GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)

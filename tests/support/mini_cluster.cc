@@ -1,0 +1,180 @@
+#include "tests/support/mini_cluster.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "common/clock.h"
+#include "tests/support/test_util.h"
+
+namespace cairn::testing {
+
+namespace fs = std::filesystem;
+
+Status WaitFor(const std::function<bool()>& cond, int timeout_ms, const std::string& what) {
+  int64_t deadline = MonotonicMillis() + timeout_ms;
+  int sleep_ms = 5;
+  while (!cond()) {
+    if (MonotonicMillis() > deadline) return TimedOut("'{}' did not hold within {} ms", what, timeout_ms);
+    std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
+    sleep_ms = std::min(sleep_ms * 2, 100);
+  }
+  return Status::OK();
+}
+
+Result<int> ReadPortFile(const std::string& path, const std::string& key, int timeout_ms) {
+  int port = -1;
+  Status st = WaitFor(
+      [&] {
+        std::ifstream in(path);
+        std::string line;
+        while (std::getline(in, line)) {
+          if (line.rfind(key + "=", 0) == 0) {
+            port = std::atoi(line.c_str() + key.size() + 1);
+            return true;
+          }
+        }
+        return false;
+      },
+      timeout_ms, "port file " + path + " has " + key);
+  if (!st.ok()) return st;
+  return port;
+}
+
+Result<std::unique_ptr<MiniCluster>> MiniCluster::Start(const MiniClusterOptions& options) {
+  std::unique_ptr<MiniCluster> c(new MiniCluster(options));
+  c->dir_ = MakeTempDir("cluster");
+  RETURN_IF_ERROR(c->StartNamenode());
+  c->datanodes_.resize(options.datanodes);
+  for (int i = 0; i < options.datanodes; ++i) RETURN_IF_ERROR(c->StartDatanode(i));
+  RETURN_IF_ERROR(c->WaitForLiveDatanodes(options.datanodes));
+  return c;
+}
+
+MiniCluster::~MiniCluster() {
+  for (auto& dn : datanodes_) (void)dn.process.Stop(5000);
+  (void)namenode_.Stop(5000);
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  bool failed = info && info->result() && info->result()->Failed();
+  if (failed || std::getenv("CAIRN_KEEP_TEST_DIRS")) {
+    std::fprintf(stderr, "mini cluster files kept in %s\n", dir_.c_str());
+  } else {
+    RemoveTree(dir_);
+  }
+}
+
+std::string MiniCluster::namenode_address() const { return "127.0.0.1:" + std::to_string(rpc_port_); }
+std::string MiniCluster::hadoop_address() const { return "127.0.0.1:" + std::to_string(ipc_port_); }
+std::string MiniCluster::datanode_data_dir(int i) const { return dir_ + "/dn" + std::to_string(i) + "/data"; }
+std::string MiniCluster::datanode_address(int i) const {
+  return "127.0.0.1:" + std::to_string(datanodes_.at(i).xfer_port);
+}
+
+Status MiniCluster::StartNamenode() {
+  std::string nn_dir = dir_ + "/nn";
+  fs::create_directories(nn_dir);
+  std::string port_file = nn_dir + "/ports";
+  fs::remove(port_file);
+  std::vector<std::string> argv = {
+      std::string(CAIRN_BIN_DIR) + "/cairn-namenode",
+      "--namenode_name_dir=" + nn_dir + "/name",
+      "--namenode_bind_host=127.0.0.1",
+      "--namenode_rpc_port=" + std::to_string(rpc_port_),
+      "--namenode_ipc_port=" + std::to_string(ipc_port_),
+      "--port_file=" + port_file,
+      "--namenode_default_block_size=" + std::to_string(options_.block_size),
+      "--namenode_default_replication=" + std::to_string(options_.replication),
+      "--namenode_heartbeat_interval_ms=" + std::to_string(options_.heartbeat_interval_ms),
+      "--namenode_datanode_dead_interval_ms=" + std::to_string(options_.dead_interval_ms),
+      "--namenode_replication_interval_ms=" + std::to_string(options_.heartbeat_interval_ms),
+  };
+  argv.insert(argv.end(), options_.namenode_flags.begin(), options_.namenode_flags.end());
+  ASSIGN_OR_RETURN(namenode_, Subprocess::Start(argv, nn_dir + "/namenode.log"));
+  ASSIGN_OR_RETURN(rpc_port_, ReadPortFile(port_file, "rpc_port", 30000));
+  ASSIGN_OR_RETURN(ipc_port_, ReadPortFile(port_file, "ipc_port", 30000));
+  return Status::OK();
+}
+
+Status MiniCluster::StartDatanode(int i) {
+  std::string dn_dir = dir_ + "/dn" + std::to_string(i);
+  fs::create_directories(datanode_data_dir(i));
+  std::string port_file = dn_dir + "/ports";
+  fs::remove(port_file);
+  std::vector<std::string> argv = {
+      std::string(CAIRN_BIN_DIR) + "/cairn-datanode",
+      "--datanode_namenode=" + namenode_address(),
+      "--datanode_bind_host=127.0.0.1",
+      "--datanode_xfer_port=" + std::to_string(datanodes_[i].xfer_port),
+      "--datanode_data_dirs=" + datanode_data_dir(i),
+      "--datanode_rack=/rack" + std::to_string(i % std::max(1, options_.racks)),
+      "--port_file=" + port_file,
+  };
+  argv.insert(argv.end(), options_.datanode_flags.begin(), options_.datanode_flags.end());
+  ASSIGN_OR_RETURN(datanodes_[i].process, Subprocess::Start(argv, dn_dir + "/datanode.log"));
+  ASSIGN_OR_RETURN(datanodes_[i].xfer_port, ReadPortFile(port_file, "xfer_port", 30000));
+  return Status::OK();
+}
+
+Result<std::unique_ptr<client::FileSystem>> MiniCluster::Connect(const std::string& user) const {
+  client::ClientOptions opts;
+  opts.namenode = namenode_address();
+  opts.user = user;
+  return client::FileSystem::Connect(opts);
+}
+
+Status MiniCluster::SignalNamenode(int sig) { return namenode_.Signal(sig); }
+
+Status MiniCluster::StopNamenode(int sig) {
+  RETURN_IF_ERROR(namenode_.Signal(sig));
+  return namenode_.Wait(30000).status();
+}
+
+Status MiniCluster::RestartNamenode() {
+  if (namenode_.running()) RETURN_IF_ERROR(StopNamenode(SIGTERM));
+  return StartNamenode();
+}
+
+Status MiniCluster::StopDatanode(int i, int sig) {
+  RETURN_IF_ERROR(datanodes_.at(i).process.Signal(sig));
+  return datanodes_.at(i).process.Wait(30000).status();
+}
+
+Status MiniCluster::RestartDatanode(int i) {
+  if (datanodes_.at(i).process.running()) RETURN_IF_ERROR(StopDatanode(i, SIGTERM));
+  return StartDatanode(i);
+}
+
+Status MiniCluster::AddDatanode() {
+  datanodes_.emplace_back();
+  RETURN_IF_ERROR(StartDatanode(num_datanodes() - 1));
+  return WaitForLiveDatanodes(num_datanodes());
+}
+
+Status MiniCluster::WaitForLiveDatanodes(int n, int timeout_ms) const {
+  auto fs = Connect();
+  if (!fs.ok()) return fs.status();
+  int live = 0;
+  Status st = WaitFor(
+      [&] {
+        auto report = (*fs)->GetDatanodeReport();
+        if (!report.ok()) return false;
+        live = 0;
+        for (const auto& dn : *report) live += dn.live ? 1 : 0;
+        return live >= n;
+      },
+      timeout_ms, fmt::format("{} datanodes registered", n));
+  return st.ok() ? st : st.WithContext(fmt::format("{} live", live));
+}
+
+Result<CommandResult> MiniCluster::Cli(const std::vector<std::string>& args, const std::vector<std::string>& extra_env,
+                                       const std::string& stdin_data) const {
+  std::vector<std::string> argv = {std::string(CAIRN_BIN_DIR) + "/cairn", "--namenode", namenode_address()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, extra_env, stdin_data, /*merge_stderr=*/true);
+}
+
+}  // namespace cairn::testing
