@@ -35,6 +35,11 @@ struct ClientOptions {
   int socket_timeout_ms = 60000;   // datanode reads and writes
   uint32_t packet_data_bytes = 64 * 1024;
   uint32_t write_window_packets = 80;  // unacknowledged packets in flight per pipeline
+  int lease_renew_interval_ms = 30000;  // renewLease period while streams are open (soft limit / 2)
+  int complete_timeout_ms = 30000;     // Close keeps retrying a false complete() this long
+  int write_block_attempts = 3;        // pipeline set-ups tried per new block (excluding bad nodes)
+  uint32_t read_prefetch_blocks = 10;  // block locations fetched ahead per getBlockLocations
+  int socket_buffer_bytes = 0;         // SO_SNDBUF/SO_RCVBUF for datanode sockets; 0: kernel autotuning
 };
 
 struct FileStatus {
@@ -95,6 +100,13 @@ struct BlockLocation {
   std::vector<std::string> racks;
 };
 
+struct ServerDefaults {
+  uint64_t block_size = 0;
+  uint32_t bytes_per_checksum = 0;
+  uint32_t write_packet_size = 0;
+  uint32_t replication = 0;
+};
+
 struct CreateOptions {
   bool overwrite = false;
   uint32_t replication = 0;        // 0: the namenode's default
@@ -118,6 +130,8 @@ class FileSystem {
   // Same, one page at a time; return false from the callback to stop.
   Status ListEach(const std::string& path, const std::function<bool(const FileStatus&)>& fn);
   Status Mkdirs(const std::string& path, uint32_t permission = 0755);
+  // Like Mkdirs; without create_parent a missing parent is kNotFound.
+  Status Mkdir(const std::string& path, uint32_t permission, bool create_parent);
   // False when the path did not exist.
   Result<bool> Delete(const std::string& path, bool recursive);
   Status Rename(const std::string& src, const std::string& dst, bool overwrite = false);
@@ -132,7 +146,11 @@ class FileSystem {
   Result<std::vector<BlockLocation>> GetBlockLocations(const std::string& path, uint64_t offset, uint64_t length);
   Result<FsckResponse> Fsck(const std::string& path, bool include_blocks);
 
+  // The namenode's defaults (block size, replication, ...), fetched once.
+  Result<ServerDefaults> GetServerDefaults();
+
   const ClientOptions& options() const;
+  const std::string& client_name() const;
   const std::string& user() const;
   NamenodeClient& namenode();
 

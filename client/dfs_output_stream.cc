@@ -1,0 +1,182 @@
+#include "client/dfs_output_stream.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstring>
+#include <thread>
+
+#include "client/proto_convert.h"
+#include "common/clock.h"
+
+namespace cairn::client {
+
+namespace {
+constexpr uint32_t kBytesPerChunk = kDefaultBytesPerChecksum;
+constexpr int kFirstCompleteBackoffMs = 50;
+constexpr int kMaxCompleteBackoffMs = 1000;
+
+uint32_t PacketDataBytes(const ClientOptions& options) {
+  return std::max(kBytesPerChunk, options.packet_data_bytes / kBytesPerChunk * kBytesPerChunk);
+}
+}  // namespace
+
+DfsOutputStream::DfsOutputStream(std::shared_ptr<ClientContext> ctx, WritingFile file, uint64_t block_size)
+    : ctx_(std::move(ctx)),
+      file_(std::move(file)),
+      block_size_(block_size),
+      pool_(PacketDataBytes(ctx_->options), kBytesPerChunk) {
+  ctx_->leases->AddWriter();
+}
+
+std::unique_ptr<DfsOutputStream> DfsOutputStream::ForCreate(std::shared_ptr<ClientContext> ctx, WritingFile file,
+                                                            uint64_t block_size) {
+  return std::unique_ptr<DfsOutputStream>(new DfsOutputStream(std::move(ctx), std::move(file), block_size));
+}
+
+Result<std::unique_ptr<DfsOutputStream>> DfsOutputStream::ForAppend(
+    std::shared_ptr<ClientContext> ctx, WritingFile file, uint64_t block_size, uint64_t length,
+    const std::optional<hh::LocatedBlockProto>& last_block) {
+  std::unique_ptr<DfsOutputStream> s(new DfsOutputStream(std::move(ctx), std::move(file), block_size));
+  s->pos_ = length;
+  if (last_block) {
+    const uint64_t used = last_block->b().numbytes();
+    s->block_ = last_block->b();
+    s->offset_in_block_ = used;
+    if (used < block_size) {
+      auto open = ReopenForAppend(*s->ctx_, s->file_, *last_block, &s->pool_);
+      if (!open.ok()) {
+        s->error_ = open.status();
+        return open.status();  // the destructor releases the lease registration
+      }
+      s->block_ = open->block;
+      s->pipeline_ = std::move(open->pipeline);
+    }
+  }
+  return s;
+}
+
+DfsOutputStream::~DfsOutputStream() {
+  Status st = Close();
+  if (!st.ok() && error_.ok()) spdlog::warn("closing {} on destruction failed: {}", file_.path, st.ToString());
+}
+
+Status DfsOutputStream::CheckWritable() const {
+  if (closed_) return InvalidArgument("output stream of {} is closed", file_.path);
+  return error_;
+}
+
+Status DfsOutputStream::Fail(Status st) {
+  if (!st.ok() && error_.ok()) error_ = st;
+  return st;
+}
+
+Status DfsOutputStream::StartPacket() {
+  if (!pipeline_) {
+    ASSIGN_OR_RETURN(OpenBlock open, AllocateBlock(*ctx_, file_, block_ ? &*block_ : nullptr, &pool_));
+    block_ = std::move(open.block);
+    pipeline_ = std::move(open.pipeline);
+    offset_in_block_ = 0;
+    next_seqno_ = 0;
+  }
+  packet_ = pool_.Get(next_seqno_++, offset_in_block_,
+                      PacketCapacity(offset_in_block_, block_size_, pool_.packet_data_bytes(), kBytesPerChunk));
+  return Status::OK();
+}
+
+Status DfsOutputStream::SendPacket() {
+  packet_->ComputeChecksums(ChecksumType::kCrc32c, kBytesPerChunk);
+  return pipeline_->Send(std::move(packet_));
+}
+
+Status DfsOutputStream::Write(const void* data, size_t n) {
+  RETURN_IF_ERROR(CheckWritable());
+  const auto* p = static_cast<const uint8_t*>(data);
+  while (n > 0) {
+    if (!packet_) RETURN_IF_ERROR(Fail(StartPacket()));
+    const size_t take = std::min<size_t>(n, packet_->room());
+    std::memcpy(packet_->free_space(), p, take);
+    packet_->data_len += static_cast<uint32_t>(take);
+    offset_in_block_ += take;
+    pos_ += take;
+    p += take;
+    n -= take;
+    if (packet_->room() == 0) RETURN_IF_ERROR(Fail(SendPacket()));
+    if (offset_in_block_ == block_size_) RETURN_IF_ERROR(Fail(EndBlock()));
+  }
+  return Status::OK();
+}
+
+Status DfsOutputStream::EndBlock() {
+  if (packet_) RETURN_IF_ERROR(SendPacket());
+  auto last = pool_.Get(next_seqno_++, offset_in_block_, 0);
+  last->last = true;
+  RETURN_IF_ERROR(pipeline_->Send(std::move(last)));
+  RETURN_IF_ERROR(pipeline_->Close());
+  pipeline_.reset();
+  block_->set_numbytes(offset_in_block_);
+  return Status::OK();
+}
+
+Status DfsOutputStream::Flush(bool sync) {
+  RETURN_IF_ERROR(CheckWritable());
+  if (pipeline_) {
+    if (!packet_ && sync) {
+      // Nothing new to send, but the datanodes still have to sync what they hold.
+      packet_ = pool_.Get(next_seqno_++, offset_in_block_, 0);
+    }
+    if (packet_) {
+      packet_->sync = sync;
+      RETURN_IF_ERROR(Fail(SendPacket()));
+    }
+    RETURN_IF_ERROR(Fail(pipeline_->WaitForAcks()));
+  }
+  return Fail(ReportLength());
+}
+
+Status DfsOutputStream::Hflush() { return Flush(/*sync=*/false); }
+Status DfsOutputStream::Hsync() { return Flush(/*sync=*/true); }
+
+Status DfsOutputStream::ReportLength() {
+  if (!block_) return Status::OK();  // no block yet: nothing to make visible
+  hh::FsyncRequestProto req;
+  req.set_src(file_.path);
+  req.set_client(ctx_->client_name);
+  req.set_lastblocklength(static_cast<int64_t>(offset_in_block_));
+  req.set_fileid(file_.file_id);
+  return ctx_->namenode->Fsync(req).status();
+}
+
+Status DfsOutputStream::Complete() {
+  hh::CompleteRequestProto req;
+  req.set_src(file_.path);
+  req.set_clientname(ctx_->client_name);
+  if (block_) *req.mutable_last() = *block_;
+  req.set_fileid(file_.file_id);
+  const int64_t deadline = MonotonicMillis() + ctx_->options.complete_timeout_ms;
+  int backoff_ms = kFirstCompleteBackoffMs;
+  for (;;) {
+    ASSIGN_OR_RETURN(hh::CompleteResponseProto resp, ctx_->namenode->Complete(req));
+    if (resp.result()) return Status::OK();
+    if (MonotonicMillis() + backoff_ms > deadline)
+      return TimedOut("could not complete file {}: its last block did not reach the minimum replication within {} ms",
+                      file_.path, ctx_->options.complete_timeout_ms);
+    std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
+    backoff_ms = std::min(backoff_ms * 2, kMaxCompleteBackoffMs);
+  }
+}
+
+Status DfsOutputStream::Close() {
+  if (closed_) return close_status_;
+  closed_ = true;
+  Status st = error_;
+  if (st.ok() && pipeline_) st = EndBlock();
+  if (st.ok()) st = Complete();
+  packet_.reset();
+  pipeline_.reset();  // aborts a pipeline that failed half way
+  ctx_->leases->RemoveWriter();
+  close_status_ = st;
+  return st;
+}
+
+}  // namespace cairn::client

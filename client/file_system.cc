@@ -1,0 +1,351 @@
+#include "client/file_system.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <set>
+
+#include "cairn/namenode.pb.h"
+#include "client/client_context.h"
+#include "client/dfs_input_stream.h"
+#include "client/dfs_output_stream.h"
+#include "client/proto_convert.h"
+#include "common/clock.h"
+#include "common/path.h"
+
+namespace cairn::client {
+
+struct FileSystem::Impl {
+  std::shared_ptr<ClientContext> ctx;
+  std::mutex defaults_mu;
+  std::optional<ServerDefaults> defaults;  // guarded by defaults_mu
+};
+
+namespace {
+
+std::string ResolveUser(const std::string& configured) {
+  if (!configured.empty()) return configured;
+  for (const char* var : {"CAIRN_USER", "HADOOP_USER_NAME"}) {
+    const char* v = std::getenv(var);
+    if (v != nullptr && *v != '\0') return v;
+  }
+  if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) return pw->pw_name;
+  return std::to_string(::geteuid());
+}
+
+std::string NewClientName() {
+  std::random_device rd;
+  return fmt::format("cairn-client-{}-{:08x}", ::getpid(), rd());
+}
+
+// The canonical form of an absolute path ("/a/b/" -> "/a/b"); relative paths are refused
+// here, before any RPC.
+Result<std::string> CanonicalPath(const std::string& path) {
+  ASSIGN_OR_RETURN(std::vector<std::string_view> parts, SplitPath(path));
+  std::string out;
+  for (auto part : parts) {
+    out += '/';
+    out += part;
+  }
+  return out.empty() ? std::string("/") : out;
+}
+
+hh::FsPermissionProto Permission(uint32_t mode) {
+  hh::FsPermissionProto p;
+  p.set_perm(mode & 07777);
+  return p;
+}
+
+}  // namespace
+
+FileSystem::FileSystem(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+FileSystem::~FileSystem() = default;
+
+Result<std::unique_ptr<FileSystem>> FileSystem::Connect(const ClientOptions& options) {
+  auto ctx = std::make_shared<ClientContext>();
+  ctx->options = options;
+  ctx->user = ResolveUser(options.user);
+  ctx->client_name = options.client_name.empty() ? NewClientName() : options.client_name;
+  NamenodeClientSettings settings;
+  settings.address = options.namenode;
+  settings.user = ctx->user;
+  settings.rpc_timeout_ms = options.rpc_timeout_ms;
+  settings.rpc_retry_ms = options.rpc_retry_ms;
+  ASSIGN_OR_RETURN(ctx->namenode, NamenodeClient::Create(settings));
+  ctx->leases = std::make_unique<LeaseRenewer>(ctx->namenode.get(), ctx->client_name, options.lease_renew_interval_ms);
+  auto impl = std::make_unique<Impl>();
+  impl->ctx = std::move(ctx);
+  return std::unique_ptr<FileSystem>(new FileSystem(std::move(impl)));
+}
+
+const ClientOptions& FileSystem::options() const { return impl_->ctx->options; }
+const std::string& FileSystem::user() const { return impl_->ctx->user; }
+const std::string& FileSystem::client_name() const { return impl_->ctx->client_name; }
+NamenodeClient& FileSystem::namenode() { return *impl_->ctx->namenode; }
+
+Result<ServerDefaults> FileSystem::GetServerDefaults() {
+  std::lock_guard lock(impl_->defaults_mu);
+  if (impl_->defaults) return *impl_->defaults;
+  ASSIGN_OR_RETURN(hh::GetServerDefaultsResponseProto resp, namenode().GetServerDefaults({}));
+  const auto& d = resp.serverdefaults();
+  ServerDefaults out;
+  out.block_size = d.blocksize();
+  out.bytes_per_checksum = d.bytesperchecksum();
+  out.write_packet_size = d.writepacketsize();
+  out.replication = d.replication();
+  impl_->defaults = out;
+  return out;
+}
+
+Result<std::unique_ptr<InputStream>> FileSystem::Open(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
+  ASSIGN_OR_RETURN(std::unique_ptr<DfsInputStream> in, DfsInputStream::Open(impl_->ctx, p));
+  return std::unique_ptr<InputStream>(std::move(in));
+}
+
+Result<std::unique_ptr<OutputStream>> FileSystem::Create(const std::string& path, const CreateOptions& options) {
+  ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
+  uint32_t replication = options.replication;
+  uint64_t block_size = options.block_size;
+  if (replication == 0 || block_size == 0) {
+    ASSIGN_OR_RETURN(ServerDefaults defaults, GetServerDefaults());
+    if (replication == 0) replication = defaults.replication;
+    if (block_size == 0) block_size = defaults.block_size;
+  }
+  if (block_size == 0 || block_size % kDefaultBytesPerChecksum != 0)
+    return InvalidArgument("block size {} is not a positive multiple of the {}-byte checksum chunk", block_size,
+                           kDefaultBytesPerChecksum);
+  hh::CreateRequestProto req;
+  req.set_src(p);
+  *req.mutable_masked() = Permission(options.permission);
+  req.set_clientname(impl_->ctx->client_name);
+  req.set_createflag(hh::CREATE | (options.overwrite ? hh::OVERWRITE : 0));
+  req.set_createparent(options.create_parent);
+  req.set_replication(replication);
+  req.set_blocksize(block_size);
+  ASSIGN_OR_RETURN(hh::CreateResponseProto resp, namenode().Create(req));
+  WritingFile file{p, resp.has_fs() ? resp.fs().fileid() : 0};
+  if (resp.has_fs() && resp.fs().blocksize() > 0) block_size = resp.fs().blocksize();
+  return std::unique_ptr<OutputStream>(DfsOutputStream::ForCreate(impl_->ctx, std::move(file), block_size));
+}
+
+Result<std::unique_ptr<OutputStream>> FileSystem::Append(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
+  hh::AppendRequestProto req;
+  req.set_src(p);
+  req.set_clientname(impl_->ctx->client_name);
+  req.set_flag(hh::APPEND);
+  ASSIGN_OR_RETURN(hh::AppendResponseProto resp, namenode().Append(req));
+  hh::HdfsFileStatusProto stat = resp.stat();
+  if (!resp.has_stat()) {
+    hh::GetFileInfoRequestProto info;
+    info.set_src(p);
+    ASSIGN_OR_RETURN(hh::GetFileInfoResponseProto got, namenode().GetFileInfo(info));
+    if (!got.has_fs()) return NotFound("{}: no such file", p);
+    stat = got.fs();
+  }
+  std::optional<hh::LocatedBlockProto> last;
+  if (resp.has_block()) {
+    last = resp.block();
+  } else if (stat.length() > 0) {
+    // The last block is full: the next block follows it.
+    hh::GetBlockLocationsRequestProto locate;
+    locate.set_src(p);
+    locate.set_offset(stat.length() - 1);
+    locate.set_length(1);
+    ASSIGN_OR_RETURN(hh::GetBlockLocationsResponseProto located, namenode().GetBlockLocations(locate));
+    const auto& blocks = located.locations().blocks();
+    if (!blocks.empty()) last = blocks[blocks.size() - 1];
+  }
+  uint64_t block_size = stat.blocksize();
+  if (block_size == 0) {
+    ASSIGN_OR_RETURN(ServerDefaults defaults, GetServerDefaults());
+    block_size = defaults.block_size;
+  }
+  WritingFile file{p, stat.fileid()};
+  ASSIGN_OR_RETURN(std::unique_ptr<DfsOutputStream> out,
+                   DfsOutputStream::ForAppend(impl_->ctx, std::move(file), block_size, stat.length(), last));
+  return std::unique_ptr<OutputStream>(std::move(out));
+}
+
+Result<FileStatus> FileSystem::Stat(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
+  hh::GetFileInfoRequestProto req;
+  req.set_src(p);
+  ASSIGN_OR_RETURN(hh::GetFileInfoResponseProto resp, namenode().GetFileInfo(req));
+  if (!resp.has_fs()) return NotFound("{}: no such file or directory", p);
+  return ToFileStatus(resp.fs(), p);
+}
+
+Status FileSystem::ListEach(const std::string& path, const std::function<bool(const FileStatus&)>& fn) {
+  ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
+  hh::GetListingRequestProto req;
+  req.set_src(p);
+  req.set_startafter("");
+  req.set_needlocation(false);
+  for (bool first_page = true;; first_page = false) {
+    ASSIGN_OR_RETURN(hh::GetListingResponseProto resp, namenode().GetListing(req));
+    if (!resp.has_dirlist()) return NotFound("{}: no such file or directory", p);
+    const auto& page = resp.dirlist();
+    // A file lists itself: HDFS sends it with an empty name. A lone non-directory entry
+    // named like the path could be either that or a same-named child: ask which.
+    if (first_page && page.partiallisting_size() == 1 && page.remainingentries() == 0) {
+      const auto& only = page.partiallisting(0);
+      bool self = only.path().empty();
+      if (!self && only.filetype() != hh::HdfsFileStatusProto::IS_DIR && only.path() == BaseName(p)) {
+        ASSIGN_OR_RETURN(FileStatus st, Stat(p));
+        self = !st.is_dir;
+      }
+      if (self) {
+        fn(ToFileStatus(only, p));
+        return Status::OK();
+      }
+    }
+    for (const auto& entry : page.partiallisting()) {
+      if (!fn(ToFileStatus(entry, JoinPath(p, entry.path())))) return Status::OK();
+    }
+    if (page.remainingentries() == 0 || page.partiallisting_size() == 0) return Status::OK();
+    req.set_startafter(page.partiallisting(page.partiallisting_size() - 1).path());
+  }
+}
+
+Result<std::vector<FileStatus>> FileSystem::List(const std::string& path) {
+  std::vector<FileStatus> out;
+  RETURN_IF_ERROR(ListEach(path, [&](const FileStatus& st) {
+    out.push_back(st);
+    return true;
+  }));
+  return out;
+}
+
+Status FileSystem::Mkdirs(const std::string& path, uint32_t permission) { return Mkdir(path, permission, true); }
+
+Status FileSystem::Mkdir(const std::string& path, uint32_t permission, bool create_parent) {
+  ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
+  hh::MkdirsRequestProto req;
+  req.set_src(p);
+  *req.mutable_masked() = Permission(permission);
+  req.set_createparent(create_parent);
+  ASSIGN_OR_RETURN(hh::MkdirsResponseProto resp, namenode().Mkdirs(req));
+  if (!resp.result()) return IoError("mkdirs {} failed", p);
+  return Status::OK();
+}
+
+Result<bool> FileSystem::Delete(const std::string& path, bool recursive) {
+  ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
+  hh::DeleteRequestProto req;
+  req.set_src(p);
+  req.set_recursive(recursive);
+  ASSIGN_OR_RETURN(hh::DeleteResponseProto resp, namenode().Delete(req));
+  return resp.result();
+}
+
+Status FileSystem::Rename(const std::string& src, const std::string& dst, bool overwrite) {
+  ASSIGN_OR_RETURN(std::string s, CanonicalPath(src));
+  ASSIGN_OR_RETURN(std::string d, CanonicalPath(dst));
+  hh::Rename2RequestProto req;
+  req.set_src(s);
+  req.set_dst(d);
+  req.set_overwritedest(overwrite);
+  return namenode().Rename2(req).status();
+}
+
+Status FileSystem::SetReplication(const std::string& path, uint32_t replication) {
+  ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
+  hh::SetReplicationRequestProto req;
+  req.set_src(p);
+  req.set_replication(replication);
+  ASSIGN_OR_RETURN(hh::SetReplicationResponseProto resp, namenode().SetReplication(req));
+  if (resp.result()) return Status::OK();
+  // HDFS answers false for directories and missing paths: say which.
+  ASSIGN_OR_RETURN(FileStatus st, Stat(p));
+  if (st.is_dir) return IsDirectory("{}: cannot set the replication of a directory", p);
+  return IoError("setReplication {} failed", p);
+}
+
+Status FileSystem::Chmod(const std::string& path, uint32_t permission) {
+  ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
+  hh::SetPermissionRequestProto req;
+  req.set_src(p);
+  *req.mutable_permission() = Permission(permission);
+  return namenode().SetPermission(req).status();
+}
+
+Status FileSystem::Chown(const std::string& path, const std::string& owner, const std::string& group) {
+  ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
+  if (owner.empty() && group.empty()) return InvalidArgument("chown {}: neither owner nor group given", p);
+  hh::SetOwnerRequestProto req;
+  req.set_src(p);
+  if (!owner.empty()) req.set_username(owner);
+  if (!group.empty()) req.set_groupname(group);
+  return namenode().SetOwner(req).status();
+}
+
+Status FileSystem::SetTimes(const std::string& path, int64_t mtime_ms, int64_t atime_ms) {
+  ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
+  hh::SetTimesRequestProto req;
+  req.set_src(p);
+  req.set_mtime(static_cast<uint64_t>(mtime_ms));  // -1 (all ones) leaves it unchanged, as in HDFS
+  req.set_atime(static_cast<uint64_t>(atime_ms));
+  return namenode().SetTimes(req).status();
+}
+
+Result<ContentSummary> FileSystem::GetContentSummary(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
+  hh::GetContentSummaryRequestProto req;
+  req.set_path(p);
+  ASSIGN_OR_RETURN(hh::GetContentSummaryResponseProto resp, namenode().GetContentSummary(req));
+  const auto& s = resp.summary();
+  return ContentSummary{s.length(), s.filecount(), s.directorycount(), s.spaceconsumed()};
+}
+
+Result<FsStats> FileSystem::GetFsStats() {
+  ASSIGN_OR_RETURN(hh::GetFsStatsResponseProto s, namenode().GetFsStats({}));
+  return FsStats{s.capacity(), s.used(), s.remaining(), s.under_replicated(), s.corrupt_blocks(), s.missing_blocks()};
+}
+
+Result<std::vector<DatanodeReport>> FileSystem::GetDatanodeReport() {
+  hh::GetDatanodeReportRequestProto req;
+  req.set_type(hh::ALL);
+  ASSIGN_OR_RETURN(hh::GetDatanodeReportResponseProto all, namenode().GetDatanodeReport(req));
+  req.set_type(hh::LIVE);
+  ASSIGN_OR_RETURN(hh::GetDatanodeReportResponseProto live, namenode().GetDatanodeReport(req));
+  std::set<std::string> live_uuids;
+  for (const auto& dn : live.di()) live_uuids.insert(dn.id().datanodeuuid());
+  const int64_t now = WallMillis();
+  std::vector<DatanodeReport> out;
+  for (const auto& dn : all.di()) {
+    DatanodeReport r = ToDatanodeReport(dn, now);
+    r.live = live_uuids.count(r.uuid) > 0;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::vector<BlockLocation>> FileSystem::GetBlockLocations(const std::string& path, uint64_t offset,
+                                                                 uint64_t length) {
+  ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
+  hh::GetBlockLocationsRequestProto req;
+  req.set_src(p);
+  req.set_offset(offset);
+  req.set_length(length);
+  ASSIGN_OR_RETURN(hh::GetBlockLocationsResponseProto resp, namenode().GetBlockLocations(req));
+  if (!resp.has_locations()) return NotFound("{}: no such file", p);
+  std::vector<BlockLocation> out;
+  for (const auto& b : resp.locations().blocks()) out.push_back(ToBlockLocation(b));
+  return out;
+}
+
+Result<FsckResponse> FileSystem::Fsck(const std::string& path, bool include_blocks) {
+  ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
+  FsckRequest req;
+  req.set_path(p);
+  req.set_include_blocks(include_blocks);
+  return namenode().Fsck(req);
+}
+
+}  // namespace cairn::client

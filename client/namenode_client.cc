@@ -1,0 +1,56 @@
+#include "client/namenode_client.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "common/clock.h"
+#include "common/grpc_status.h"
+#include "common/socket.h"
+
+namespace cairn::client {
+
+namespace {
+constexpr int kFirstBackoffMs = 50;
+constexpr int kMaxBackoffMs = 2000;
+}  // namespace
+
+Result<std::unique_ptr<NamenodeClient>> NamenodeClient::Create(const NamenodeClientSettings& settings) {
+  if (settings.address.empty())
+    return InvalidArgument("no namenode address given (use --namenode HOST:PORT or set $CAIRN_NAMENODE)");
+  auto hp = HostPort::Parse(settings.address);
+  if (!hp.ok()) return hp.status().WithContext("namenode address");
+  grpc::ChannelArguments args;
+  // Listings, fsck reports and block lists of big files can exceed gRPC's 4 MiB default.
+  args.SetMaxReceiveMessageSize(-1);
+  args.SetMaxSendMessageSize(-1);
+  auto channel = grpc::CreateCustomChannel(hp->ToString(), grpc::InsecureChannelCredentials(), args);
+  return std::make_unique<NamenodeClient>(std::move(channel), settings);
+}
+
+NamenodeClient::NamenodeClient(std::shared_ptr<grpc::Channel> channel, NamenodeClientSettings settings)
+    : settings_(std::move(settings)), channel_(std::move(channel)), stub_(ClientNamenode::NewStub(channel_)) {}
+
+Status NamenodeClient::Invoke(std::string_view method, Retry retry, const Rpc& rpc) {
+  const int64_t give_up_at = MonotonicMillis() + settings_.rpc_retry_ms;
+  int backoff_ms = kFirstBackoffMs;
+  for (int attempt = 1;; ++attempt) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata(kUserMetadataKey, settings_.user);
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(settings_.rpc_timeout_ms));
+    Status st = FromGrpcStatus(rpc(&ctx));
+    if (st.ok()) return st;
+    const bool transport = st.code() == ErrorCode::kUnavailable || st.code() == ErrorCode::kTimedOut;
+    if (!st.IsRetryable() || retry == Retry::kNo || MonotonicMillis() + backoff_ms > give_up_at) {
+      if (transport) return st.WithContext(fmt::format("{} at namenode {}", method, settings_.address));
+      return st;
+    }
+    spdlog::debug("{} attempt {} failed ({}); retrying in {} ms", method, attempt, st.ToString(), backoff_ms);
+    std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
+    backoff_ms = std::min(backoff_ms * 2, kMaxBackoffMs);
+  }
+}
+
+}  // namespace cairn::client

@@ -1,0 +1,80 @@
+// Packets of the HDFS write path and the chunk arithmetic around them.
+//
+// A block is cut into packets of whole 512-byte checksum chunks (up to packet_data_bytes of
+// data each, never crossing a block boundary). After an hflush the stream may continue in
+// the middle of a chunk: that packet starts with a partial "head" chunk that only reaches
+// the next chunk boundary, so every later chunk lines up with the block's chunks again;
+// its CRC covers just those head bytes (the datanode merges it with what it stored).
+// Readers see only chunk-aligned packets, but the same rule verifies both.
+//
+// Packet owns its buffers (checksums and data side by side, filled once, sent with one
+// sendmsg). PacketPool recycles packets between the writer and the ack responder so a
+// stream allocates at most its window's worth of buffers.
+//
+// Thread-safety: a Packet belongs to one thread at a time; PacketPool is thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <vector>
+
+#include "common/checksum.h"
+#include "common/status.h"
+
+namespace cairn::client {
+
+// Data bytes the packet starting at offset_in_block may carry: up to packet_data_bytes,
+// ending on a chunk boundary, never past the block's end.
+uint32_t PacketCapacity(uint64_t offset_in_block, uint64_t block_size, uint32_t packet_data_bytes,
+                        uint32_t bytes_per_chunk);
+// Number of chunks (hence checksums) covering len bytes that start at offset_in_block.
+size_t PacketChunkCount(uint64_t offset_in_block, size_t len, uint32_t bytes_per_chunk);
+// Writes the big-endian CRC of each chunk of data (starting at offset_in_block) to out;
+// returns the bytes written.
+size_t ComputePacketChecksums(ChecksumType type, uint32_t bytes_per_chunk, uint64_t offset_in_block,
+                              std::span<const uint8_t> data, uint8_t* out);
+// Checks data against checksums laid out as ComputePacketChecksums writes them.
+Status VerifyPacketChecksums(ChecksumType type, uint32_t bytes_per_chunk, uint64_t offset_in_block,
+                             std::span<const uint8_t> data, std::span<const uint8_t> checksums);
+
+struct Packet {
+  static constexpr int64_t kHeartbeatSeqno = -1;  // HDFS's HEART_BEAT_SEQNO
+
+  int64_t seqno = 0;
+  uint64_t offset_in_block = 0;
+  bool last = false;       // lastPacketInBlock: empty, ends the block
+  bool sync = false;       // syncBlock: datanodes fsync before acking
+  uint32_t capacity = 0;   // data bytes this packet may hold
+  uint32_t data_len = 0;
+  size_t checksum_len = 0; // valid after ComputeChecksums
+
+  std::unique_ptr<uint8_t[]> data;       // packet_data_bytes
+  std::unique_ptr<uint8_t[]> checksums;  // one CRC per chunk, +1 for a head chunk
+
+  uint8_t* free_space() { return data.get() + data_len; }
+  uint32_t room() const { return capacity - data_len; }
+  std::span<const uint8_t> data_span() const { return {data.get(), data_len}; }
+  std::span<const uint8_t> checksum_span() const { return {checksums.get(), checksum_len}; }
+  void ComputeChecksums(ChecksumType type, uint32_t bytes_per_chunk);
+};
+
+class PacketPool {
+ public:
+  PacketPool(uint32_t packet_data_bytes, uint32_t bytes_per_chunk);
+
+  // A packet with empty data at (seqno, offset) and the given capacity (<= packet_data_bytes).
+  std::unique_ptr<Packet> Get(int64_t seqno, uint64_t offset_in_block, uint32_t capacity);
+  void Put(std::unique_ptr<Packet> packet);
+
+  uint32_t packet_data_bytes() const { return packet_data_bytes_; }
+
+ private:
+  const uint32_t packet_data_bytes_;
+  const size_t checksum_bytes_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Packet>> free_;  // guarded by mu_
+};
+
+}  // namespace cairn::client
