@@ -1,0 +1,172 @@
+// Administration commands: fsck, admin report, admin safemode.
+#include <fmt/format.h>
+
+#include "cairn/namenode.pb.h"
+#include "client/cli/command.h"
+#include "client/cli/format.h"
+#include "client/namenode_client.h"
+#include "common/clock.h"
+#include "common/flags.h"
+
+namespace cairn::cli {
+
+namespace {
+
+std::string FsckText(const FsckResponse& r, const std::string& path, const std::string& user, bool files) {
+  std::string out = fmt::format("FSCK started by {} for path {} at {}\n", user, path, FormatDate(WallMillis()));
+  if (files) {
+    for (const auto& f : r.files()) {
+      out += fmt::format("{} {} bytes, replicated: replication={}, {} block(s): {}{}\n", f.path(), f.length(),
+                         f.replication(), f.blocks_size(), f.healthy() ? " OK" : " UNHEALTHY",
+                         f.under_construction() ? " (under construction)" : "");
+      for (int i = 0; i < f.blocks_size(); ++i) {
+        const auto& b = f.blocks(i);
+        std::string replicas;
+        int live = 0;
+        for (const auto& rep : b.replicas()) {
+          if (!rep.corrupt()) ++live;
+          replicas += fmt::format("{}{} ({}{}{})", replicas.empty() ? "" : ", ", rep.datanode(), rep.rack(),
+                                  rep.corrupt() ? ", CORRUPT" : "", rep.stale() ? ", stale" : "");
+        }
+        out += fmt::format("{}. blk_{}_{} len={} Live_repl={} {}{} [{}]\n", i, b.block_id(), b.gen_stamp(),
+                           b.num_bytes(), live, FsckBlock::Health_Name(b.health()),
+                           b.mis_replicated() ? " MIS_REPLICATED" : "", replicas);
+      }
+      out += "\n";
+    }
+  }
+  const std::string status = FsckStatus(r);
+  out += fmt::format("\nStatus: {}\n", status);
+  out += fmt::format(" Number of data-nodes:\t{}\n", r.live_datanodes());
+  out += fmt::format(" Dead data-nodes:\t{}\n", r.dead_datanodes());
+  out += fmt::format(" Total dirs:\t\t{}\n", r.total_dirs());
+  out += fmt::format(" Total files:\t\t{}\n", r.total_files());
+  out += fmt::format(" Total size:\t\t{} B\n", r.total_bytes());
+  out += fmt::format(" Total blocks (validated):\t{}\n", r.total_blocks());
+  out += fmt::format(" Healthy blocks:\t\t{}\n", r.healthy_blocks());
+  out += fmt::format(" Under-replicated blocks:\t{}\n", r.under_replicated_blocks());
+  out += fmt::format(" Over-replicated blocks:\t{}\n", r.over_replicated_blocks());
+  out += fmt::format(" Mis-replicated blocks:\t\t{}\n", r.mis_replicated_blocks());
+  out += fmt::format(" Missing blocks:\t\t{}\n", r.missing_blocks());
+  out += fmt::format(" Corrupt blocks:\t\t{}\n", r.corrupt_blocks());
+  out += fmt::format(" Default replication factor:\t{}\n", r.default_replication());
+  out += fmt::format("\nThe filesystem under path '{}' is {}\n", path, status);
+  return out;
+}
+
+Status Fsck(CliContext& ctx, const std::vector<std::string>& args) {
+  bool json = false, blocks = false, files = false;
+  std::vector<std::string> paths;
+  ArgParser p("fsck [PATH] [--files] [--blocks] [--json]",
+              "Check the health of files under PATH (default /): blocks, replicas and where they live. "
+              "Exits 1 when the file system is CORRUPT.");
+  p.Flag("--files", &files, "list every file")
+      .Flag("--blocks", &blocks, "list every file's blocks and their replicas (implies --files)")
+      .Flag("--json", &json, "print one JSON document")
+      .Operands(&paths, 0, 1);
+  bool help = false;
+  RETURN_IF_ERROR(ctx.ParseArgs(p, args, kProgram, &help));
+  if (help) return Status::OK();
+  const std::string path = paths.empty() ? "/" : paths[0];
+  ASSIGN_OR_RETURN(client::FileSystem * fs, ctx.fs());
+  ASSIGN_OR_RETURN(FsckResponse r, fs->Fsck(path, blocks));
+  if (!blocks && !files && !json) r.clear_files();
+  RETURN_IF_ERROR(json ? ctx.Out(ToJson(r, path).dump() + "\n") : ctx.Out(FsckText(r, path, fs->user(), files || blocks)));
+  if (FsckStatus(r) != "HEALTHY") return Corruption("the filesystem under path '{}' is {}", path, FsckStatus(r));
+  return Status::OK();
+}
+
+std::string Bytes(uint64_t b) { return fmt::format("{} ({})", b, FormatByteSize(b)); }
+
+Status Report(CliContext& ctx, const std::vector<std::string>& args) {
+  bool json = false;
+  ArgParser p("admin report [--json]", "Cluster capacity and every datanode: state, rack, space, blocks, last contact.");
+  p.Flag("--json", &json, "print one JSON document").Operands(nullptr, 0, 0);
+  bool help = false;
+  RETURN_IF_ERROR(ctx.ParseArgs(p, args, kProgram, &help));
+  if (help) return Status::OK();
+  ASSIGN_OR_RETURN(client::FileSystem * fs, ctx.fs());
+  ASSIGN_OR_RETURN(client::FsStats stats, fs->GetFsStats());
+  ASSIGN_OR_RETURN(std::vector<client::DatanodeReport> nodes, fs->GetDatanodeReport());
+  size_t live = 0;
+  for (const auto& dn : nodes) live += dn.live ? 1 : 0;
+  if (json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& dn : nodes) list.push_back(ToJson(dn));
+    nlohmann::json doc = {{"capacity", stats.capacity},
+                          {"used", stats.used},
+                          {"remaining", stats.remaining},
+                          {"under_replicated_blocks", stats.under_replicated},
+                          {"corrupt_blocks", stats.corrupt_blocks},
+                          {"missing_blocks", stats.missing_blocks},
+                          {"live_datanodes", live},
+                          {"dead_datanodes", nodes.size() - live},
+                          {"datanodes", std::move(list)}};
+    return ctx.Out(doc.dump() + "\n");
+  }
+  std::string out = fmt::format(
+      "Configured Capacity: {}\nDFS Used: {}\nDFS Remaining: {}\nUnder replicated blocks: {}\n"
+      "Blocks with corrupt replicas: {}\nMissing blocks: {}\n\n-------------------------------------------------\n",
+      Bytes(stats.capacity), Bytes(stats.used), Bytes(stats.remaining), stats.under_replicated, stats.corrupt_blocks,
+      stats.missing_blocks);
+  for (bool want_live : {true, false}) {
+    out += fmt::format("{} datanodes ({}):\n\n", want_live ? "Live" : "Dead", want_live ? live : nodes.size() - live);
+    for (const auto& dn : nodes) {
+      if (dn.live != want_live) continue;
+      std::string contact = dn.last_heartbeat_ms_ago < 0
+                                ? "never"
+                                : fmt::format("{} ({:.1f} s ago)", FormatDate(WallMillis() - dn.last_heartbeat_ms_ago),
+                                              static_cast<double>(dn.last_heartbeat_ms_ago) / 1000.0);
+      out += fmt::format(
+          "Name: {} ({})\nUuid: {}\nRack: {}\nState: {}\nAdmin state: {}\nConfigured Capacity: {}\nDFS Used: {}\n"
+          "DFS Remaining: {}\nBlocks: {}\nXceivers: {}\nLast contact: {}\n\n",
+          dn.address, dn.hostname, dn.uuid, dn.rack, dn.live ? "live" : "dead", dn.admin_state, Bytes(dn.capacity),
+          Bytes(dn.used), Bytes(dn.remaining), dn.blocks, dn.xceivers, contact);
+    }
+  }
+  return ctx.Out(out);
+}
+
+Status SafeMode(CliContext& ctx, const std::vector<std::string>& args) {
+  std::vector<std::string> operands;
+  ArgParser p("admin safemode get|enter|leave", "Show, enter or leave the namenode's safe mode.");
+  p.Operands(&operands, 1, 1);
+  bool help = false;
+  RETURN_IF_ERROR(ctx.ParseArgs(p, args, kProgram, &help));
+  if (help) return Status::OK();
+  hadoop::hdfs::SetSafeModeRequestProto req;
+  if (operands[0] == "get") req.set_action(hadoop::hdfs::SAFEMODE_GET);
+  else if (operands[0] == "enter") req.set_action(hadoop::hdfs::SAFEMODE_ENTER);
+  else if (operands[0] == "leave") req.set_action(hadoop::hdfs::SAFEMODE_LEAVE);
+  else {
+    ctx.set_usage_error();
+    return InvalidArgument("unknown safemode action '{}' (get, enter or leave)", operands[0]);
+  }
+  ASSIGN_OR_RETURN(client::FileSystem * fs, ctx.fs());
+  ASSIGN_OR_RETURN(auto resp, fs->namenode().SetSafeMode(req));
+  return ctx.Out(fmt::format("Safe mode is {}\n", resp.result() ? "ON" : "OFF"));
+}
+
+Status Admin(CliContext& ctx, const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "-h" || args[0] == "--help") {
+    if (args.empty()) {
+      ctx.set_usage_error();
+      return InvalidArgument("missing subcommand (report or safemode)");
+    }
+    return ctx.Out("usage: cairn admin report [--json]\n       cairn admin safemode get|enter|leave\n");
+  }
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "report") return Report(ctx, rest);
+  if (args[0] == "safemode") return SafeMode(ctx, rest);
+  ctx.set_usage_error();
+  return InvalidArgument("unknown subcommand '{}' (report or safemode)", args[0]);
+}
+
+}  // namespace
+
+void AddAdminCommands(std::vector<Command>* commands) {
+  commands->push_back({"fsck", "check the health of files and blocks", Fsck});
+  commands->push_back({"admin", "cluster administration: report, safemode", Admin});
+}
+
+}  // namespace cairn::cli

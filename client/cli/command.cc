@@ -1,0 +1,74 @@
+#include "client/cli/command.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+namespace cairn::cli {
+
+CliContext::CliContext(GlobalOptions options) : options_(std::move(options)), stdout_is_tty_(::isatty(1) == 1) {}
+
+Result<client::FileSystem*> CliContext::fs() {
+  if (!fs_) {
+    client::ClientOptions opts;
+    opts.namenode = options_.namenode;
+    if (opts.namenode.empty()) {
+      const char* env = std::getenv("CAIRN_NAMENODE");
+      if (env != nullptr) opts.namenode = env;
+    }
+    opts.user = options_.user;
+    ASSIGN_OR_RETURN(fs_, client::FileSystem::Connect(opts));
+  }
+  return fs_.get();
+}
+
+Status CliContext::ParseArgs(ArgParser& parser, const std::vector<std::string>& args, const std::string& program,
+                             bool* help) {
+  *help = false;
+  Status st = parser.Parse(args);
+  if (!st.ok()) {
+    usage_error_ = true;
+    return st;
+  }
+  if (parser.help_requested()) {
+    *help = true;
+    return Out(parser.Help(program));
+  }
+  return Status::OK();
+}
+
+Status CliContext::Out(std::string_view text) {
+  const char* p = text.data();
+  size_t left = text.size();
+  while (left > 0) {
+    ssize_t n = ::write(1, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError(errno, "writing to standard output");
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  return Status::OK();
+}
+
+std::vector<Command> AllCommands() {
+  std::vector<Command> commands;
+  AddNamespaceCommands(&commands);
+  AddSpaceCommands(&commands);
+  AddIoCommands(&commands);
+  AddAdminCommands(&commands);
+  return commands;
+}
+
+Status WalkTree(client::FileSystem& fs, const client::FileStatus& root,
+                const std::function<Status(const client::FileStatus&)>& fn) {
+  RETURN_IF_ERROR(fn(root));
+  if (!root.is_dir) return Status::OK();
+  ASSIGN_OR_RETURN(std::vector<client::FileStatus> children, fs.List(root.path));
+  for (const auto& child : children) RETURN_IF_ERROR(WalkTree(fs, child, fn));
+  return Status::OK();
+}
+
+}  // namespace cairn::cli
