@@ -100,6 +100,8 @@ class BufferedReader {
   // Waits until at least one byte is available; kUnavailable on a clean EOF.
   Status WaitReadable();
   size_t buffered() const { return end_ - begin_; }
+  // The next byte without consuming it; only after WaitReadable() succeeded.
+  uint8_t PeekByte() const { return buf_[begin_]; }
 
  private:
   Status Fill();

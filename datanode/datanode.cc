@@ -1,0 +1,87 @@
+#include "datanode/datanode.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+
+#include "compute/resources.h"
+
+namespace cairn::datanode {
+
+Status WritePortFile(const std::string& path, const std::string& contents) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << contents;
+    out.flush();
+    if (!out) return IoError("cannot write {}", tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoError(errno, "rename " + tmp);
+  return Status::OK();
+}
+
+Result<std::unique_ptr<Datanode>> Datanode::Start(const DatanodeSettings& settings,
+                                                  std::unique_ptr<NamenodeClient> client) {
+  RETURN_IF_ERROR(settings.Validate());
+  ASSIGN_OR_RETURN(IoEngineKind engine, ParseIoEngineKind(settings.io_engine));
+  std::unique_ptr<Datanode> dn(new Datanode());
+  dn->settings_ = settings;
+  dn->client_ = client ? std::move(client) : MakeGrpcNamenodeClient(settings.namenode, settings.namenode_rpc_timeout_ms);
+  dn->reports_ = std::make_unique<ReportQueue>();
+
+  FsBlockStoreOptions store_options;
+  store_options.data_dirs = settings.DataDirList();
+  store_options.capacity_bytes = settings.capacity.bytes;
+  store_options.reserved_bytes = settings.reserved.bytes;
+  store_options.io_engine = engine;
+  ASSIGN_OR_RETURN(dn->store_, FsBlockStore::Open(store_options, dn->reports_.get()));
+
+  XceiverOptions xo;
+  xo.bind_host = settings.bind_host;
+  xo.port = settings.xfer_port;
+  xo.max_xceivers = settings.max_xceivers;
+  xo.socket_timeout_ms = settings.socket_timeout_ms;
+  xo.keepalive_ms = settings.socket_keepalive_ms;
+  ASSIGN_OR_RETURN(dn->xceivers_, XceiverServer::Start(xo, dn->store_.get()));
+  if (!settings.port_file.empty())
+    RETURN_IF_ERROR(WritePortFile(settings.port_file, fmt::format("xfer_port={}\n", dn->xceivers_->port())));
+
+  CommandExecutorOptions co;
+  co.replication_threads = settings.replication_threads;
+  co.queue_capacity = settings.command_queue_capacity;
+  co.socket_timeout_ms = settings.socket_timeout_ms;
+  dn->commands_ = std::make_unique<CommandExecutor>(dn->store_.get(), co);
+
+  NamenodeActorOptions ao;
+  ao.ip_address = settings.bind_host;
+  ao.xfer_port = dn->xceivers_->port();
+  char host[256] = {};
+  ao.hostname = ::gethostname(host, sizeof host - 1) == 0 ? host : settings.bind_host;
+  ao.rack = settings.rack;
+  ao.heartbeat_interval_ms = settings.heartbeat_interval_ms;
+  ao.block_report_interval_ms = settings.block_report_interval_ms;
+  ao.ibr_delay_ms = settings.ibr_delay_ms;
+  compute::NodeResources res = compute::ProbeNodeResources();
+  ao.resources.set_cpu_slots(res.cpu_slots);
+  ao.resources.set_memory_bytes(res.memory_bytes);
+  ao.resources.set_gpus(static_cast<uint32_t>(res.gpus.size()));
+  XceiverServer* xceivers = dn->xceivers_.get();
+  dn->actor_ = std::make_unique<NamenodeActor>(ao, dn->client_.get(), dn->store_.get(), dn->reports_.get(),
+                                               dn->commands_.get(), [xceivers] { return xceivers->active(); });
+  dn->actor_->Start();
+  return dn;
+}
+
+Datanode::~Datanode() { Stop(); }
+
+void Datanode::Stop() {
+  if (xceivers_) xceivers_->Stop();
+  if (commands_) commands_->Stop();
+  // Last: the actor sends the DELETED/RECEIVED reports the stops above produced, if it can.
+  if (actor_) actor_->Stop();
+}
+
+}  // namespace cairn::datanode

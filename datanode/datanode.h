@@ -1,0 +1,54 @@
+// Datanode: one datanode, composed in one place: the block store on the data dirs, the
+// DataTransferProtocol server, the command executor and the control loop with the
+// namenode. cairn-datanode runs one; tests may run several in one process. Services that
+// live next to the data (the compute executor) are added here, started after the store
+// and stopped before it.
+//
+// Ownership: owns everything it starts; Stop (or the destructor) stops them in reverse.
+// Thread-safety: Start/Stop from one thread; accessors from any thread.
+#pragma once
+
+#include <memory>
+
+#include "datanode/command_executor.h"
+#include "datanode/fs_block_store.h"
+#include "datanode/namenode_actor.h"
+#include "datanode/namenode_client.h"
+#include "datanode/report_queue.h"
+#include "datanode/settings.h"
+#include "datanode/xceiver_server.h"
+
+namespace cairn::datanode {
+
+class Datanode {
+ public:
+  // Opens the store, listens (writing the port file), and starts talking to the namenode
+  // through `client` (null: gRPC to settings.namenode).
+  static Result<std::unique_ptr<Datanode>> Start(const DatanodeSettings& settings,
+                                                 std::unique_ptr<NamenodeClient> client = nullptr);
+  ~Datanode();
+
+  // Stops accepting, aborts transfers in flight, stops the control loop. Idempotent.
+  void Stop();
+
+  int xfer_port() const { return xceivers_->port(); }
+  BlockStore& store() { return *store_; }
+  NamenodeActor& actor() { return *actor_; }
+  XceiverServer& xceiver_server() { return *xceivers_; }
+
+ private:
+  Datanode() = default;
+
+  DatanodeSettings settings_;
+  std::unique_ptr<NamenodeClient> client_;
+  std::unique_ptr<ReportQueue> reports_;
+  std::unique_ptr<FsBlockStore> store_;
+  std::unique_ptr<XceiverServer> xceivers_;
+  std::unique_ptr<CommandExecutor> commands_;
+  std::unique_ptr<NamenodeActor> actor_;
+};
+
+// Writes "key=value\n" lines to path atomically (path.tmp, then rename).
+Status WritePortFile(const std::string& path, const std::string& contents);
+
+}  // namespace cairn::datanode

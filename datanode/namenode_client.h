@@ -1,0 +1,31 @@
+// NamenodeClient: the datanode's calls to the namenode (service cairn.DatanodeProtocol).
+// The gRPC implementation is what the process uses; tests substitute a fake. Every call
+// has a deadline; errors come back as Status (kUnavailable / kTimedOut when the namenode
+// cannot be reached, which callers retry).
+//
+// Thread-safety: implementations may be called from any thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "cairn/datanode_protocol.pb.h"
+#include "common/status.h"
+
+namespace cairn::datanode {
+
+class NamenodeClient {
+ public:
+  virtual ~NamenodeClient() = default;
+  virtual Result<RegisterDatanodeResponse> Register(const RegisterDatanodeRequest& request) = 0;
+  virtual Result<HeartbeatResponse> Heartbeat(const HeartbeatRequest& request) = 0;
+  virtual Status BlockReport(const BlockReportRequest& request) = 0;
+  virtual Status BlockReceivedAndDeleted(const IncrementalBlockReportRequest& request) = 0;
+  virtual Status ReportBadBlocks(const ReportBadBlocksRequest& request) = 0;
+};
+
+// A client of the namenode at host:port over an insecure gRPC channel that reconnects
+// quickly (at most ~1 s between attempts) when the namenode comes back.
+std::unique_ptr<NamenodeClient> MakeGrpcNamenodeClient(const std::string& address, int timeout_ms);
+
+}  // namespace cairn::datanode

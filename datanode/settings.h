@@ -1,0 +1,46 @@
+// DatanodeSettings: every knob of the datanode process in one struct, with the flag names
+// of `cairn-datanode` (component prefix, unit suffix). Tests and the in-process servers of
+// protocol tests build the struct directly; the binary fills it from flags and --config.
+//
+// Thread-safety: a value; copy it, never share it mutably.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/flags.h"
+#include "common/logging.h"
+#include "common/status.h"
+
+namespace cairn::datanode {
+
+struct DatanodeSettings {
+  std::string namenode;                   // namenode gRPC address HOST:PORT (required)
+  std::string bind_host = "127.0.0.1";    // listen address, also the IP advertised to the namenode
+  int xfer_port = 9866;                   // DataTransferProtocol port; 0 picks a free one
+  std::string port_file;                  // once listening, write "xfer_port=N\n" here
+  std::string data_dirs;                  // comma-separated data directories, one volume each
+  std::string rack;                       // rack hint sent at registration, e.g. /rack1
+  ByteSize capacity;                      // 0: the volumes' real size; else the node's capacity
+  ByteSize reserved;                      // bytes kept free on each volume
+  int heartbeat_interval_ms = 0;          // 0: the interval the namenode gives at registration
+  int64_t block_report_interval_ms = 21600000;  // full block report period
+  int ibr_delay_ms = 0;                   // batching delay of incremental reports; 0 = at once
+  std::string io_engine = "uring";        // uring | sync
+  int max_xceivers = 4096;                // concurrent transfer connections
+  int socket_timeout_ms = 60000;          // read/write timeout of transfer sockets
+  int socket_keepalive_ms = 4000;         // how long an idle connection waits for its next op
+  int replication_threads = 2;            // concurrent re-replications ordered by the namenode
+  int command_queue_capacity = 1024;      // queued delete/replicate commands before dropping
+  int namenode_rpc_timeout_ms = 10000;    // deadline of each call to the namenode
+
+  std::vector<std::string> DataDirList() const;
+  // Checks ranges and required values.
+  Status Validate() const;
+};
+
+// Binds every field to its flag.
+void AddDatanodeFlags(FlagSet& flags, DatanodeSettings* settings);
+
+}  // namespace cairn::datanode

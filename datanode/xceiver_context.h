@@ -1,0 +1,30 @@
+// What every DataTransferProtocol op handler needs: the transfer settings and the block
+// store. Built once by XceiverServer; handlers get a const reference.
+//
+// Thread-safety: immutable after construction; the store is thread-safe.
+#pragma once
+
+#include <string>
+
+#include "datanode/block_store.h"
+
+namespace cairn::datanode {
+
+struct XceiverOptions {
+  std::string bind_host = "127.0.0.1";  // listen address
+  int port = 0;                         // 0 picks a free port
+  int max_xceivers = 4096;              // concurrent connections; more are refused
+  int socket_timeout_ms = 60000;        // read/write timeout while an op runs
+  int keepalive_ms = 4000;              // idle wait for the next op on a connection
+  int ack_queue_packets = 256;          // write packets written but not yet acknowledged
+};
+
+struct XceiverContext {
+  XceiverOptions options;
+  BlockStore* store = nullptr;
+  // Extra wait per downstream node when reading a mirror's replies, so that the node
+  // nearest the failure times out first and names it (HDFS's READ_TIMEOUT_EXTENSION).
+  static constexpr int kTimeoutExtensionMs = 5000;
+};
+
+}  // namespace cairn::datanode

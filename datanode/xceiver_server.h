@@ -1,0 +1,51 @@
+// XceiverServer: the DataTransferProtocol server on the transfer port. One accept thread
+// and one thread per connection (at most max_xceivers; beyond that a connection gets an
+// ERROR reply and is closed). A connection carries ops until the peer closes it or stays
+// idle for keepalive_ms; an unknown op or version gets an error reply and closes that
+// connection only.
+//
+// Thread-safety: Start and Stop from one owner thread; active() from any thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+
+#include "common/socket.h"
+#include "datanode/xceiver_context.h"
+
+namespace cairn::datanode {
+
+class XceiverServer {
+ public:
+  static Result<std::unique_ptr<XceiverServer>> Start(XceiverOptions options, BlockStore* store);
+  ~XceiverServer();
+
+  int port() const { return listener_.port(); }
+  // Connections being served now (the xceiver count of heartbeats).
+  int active() const;
+  // Stops accepting, aborts every connection (in-flight writes stay RBW) and waits for
+  // their threads.
+  void Stop();
+
+ private:
+  XceiverServer() = default;
+  void AcceptLoop();
+  void Serve(Socket socket);
+  // Reads and runs ops until the connection ends.
+  void RunConnection(Socket& socket);
+
+  XceiverContext ctx_;
+  Listener listener_;
+  std::thread accept_thread_;
+  mutable std::mutex mu_;
+  std::condition_variable idle_;              // signalled when a connection ends
+  std::unordered_set<Socket*> connections_;   // guarded by mu_: sockets to shut down on Stop
+  int threads_ = 0;                           // guarded by mu_: connection threads alive
+  bool stopping_ = false;                     // guarded by mu_
+};
+
+}  // namespace cairn::datanode
