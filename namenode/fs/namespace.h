@@ -1,0 +1,75 @@
+// Namespace: the namenode's file system tree, in memory for fast reads and persisted to
+// RocksDB on every change. It owns the MetaStore, the InodeTree, the id counters and the
+// reader/writer lock over all of them.
+//
+// Reads run under the shared lock (Read). Changes run under the exclusive lock (Mutate):
+// the operation edits the tree through a Mutation, the batch is written to the WAL while
+// the lock is still held (so the WAL order is the order of changes), the lock is released,
+// and the caller then waits on the group-commit barrier, which syncs the WAL once for all
+// writers waiting. Only then does Mutate return, so an acknowledged change survives kill -9.
+// No network I/O or WAL sync ever happens under the lock.
+//
+// Thread-safety: all public functions may be called from any thread. Lock order: the
+// namespace lock comes before the lease, block manager and datanode manager locks.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+
+#include "common/status.h"
+#include "namenode/fs/inode_tree.h"
+#include "namenode/fs/mutation.h"
+#include "namenode/store/group_commit.h"
+#include "namenode/store/meta_store.h"
+
+namespace cairn::namenode {
+
+struct NamespaceOptions {
+  std::string name_dir;     // RocksDB directory
+  std::string superuser;    // owner of "/" at first start
+  std::string supergroup;   // group of "/" at first start
+};
+
+class Namespace {
+ public:
+  static Result<std::unique_ptr<Namespace>> Open(const NamespaceOptions& options);
+  ~Namespace();
+
+  // Runs f(const InodeTree&) under the shared lock and returns what it returns.
+  template <typename F>
+  decltype(auto) Read(F&& f) const {
+    std::shared_lock lock(mu_);
+    return f(static_cast<const InodeTree&>(tree_));
+  }
+
+  // Runs f(Mutation&) under the exclusive lock, persists what it changed and waits until
+  // that is durable, then runs the mutation's after-durable actions. f should check
+  // everything before changing anything; if it changes something and then fails, the
+  // changes are still persisted (memory and disk must agree) and its error is returned.
+  // A no-op f still waits for changes it may have observed to be durable.
+  Status Mutate(const std::function<Status(Mutation&)>& f);
+
+  const std::string& block_pool_id() const { return block_pool_id_; }
+  const std::string& cluster_id() const { return cluster_id_; }
+  size_t inode_count() const;
+  uint64_t wal_syncs() const { return commit_.syncs(); }
+
+ private:
+  explicit Namespace(std::unique_ptr<MetaStore> store);
+  Status Load(const NamespaceOptions& options);
+  Status Format(const NamespaceOptions& options);
+
+  std::unique_ptr<MetaStore> store_;
+  GroupCommit commit_;
+  std::string block_pool_id_;  // fixed after Open
+  std::string cluster_id_;     // fixed after Open
+
+  mutable std::shared_mutex mu_;
+  InodeTree tree_;               // guarded by mu_
+  NamespaceCounters counters_;   // guarded by mu_
+  Status failed_;                // guarded by mu_: a store write failed; no more mutations
+};
+
+}  // namespace cairn::namenode

@@ -1,0 +1,140 @@
+#include "namenode/namenode.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+
+#include "common/clock.h"
+#include "namenode/ops/lease_recovery.h"
+#include "namenode/ops/ops.h"
+
+namespace cairn::namenode {
+
+Result<std::unique_ptr<Namenode>> Namenode::Create(NamenodeSettings settings) {
+  std::unique_ptr<Namenode> nn(new Namenode(std::move(settings)));
+  RETURN_IF_ERROR(nn->Init());
+  return nn;
+}
+
+Namenode::~Namenode() { Stop(); }
+
+Status Namenode::Init() {
+  const NamenodeSettings& s = settings_;
+  ASSIGN_OR_RETURN(Topology topology, Topology::Load(s.topology_file));
+  ASSIGN_OR_RETURN(groups_, UserGroupResolver::Create(s.user_groups));
+  ASSIGN_OR_RETURN(ns_, Namespace::Open(NamespaceOptions{s.name_dir, s.superuser, s.supergroup}));
+  DatanodeManagerOptions dm;
+  dm.block_pool_id = ns_->block_pool_id();
+  dm.dead_interval_ms = s.datanode_dead_interval_ms;
+  dm.stale_interval_ms = std::min<int64_t>(10LL * s.heartbeat_interval_ms, s.datanode_dead_interval_ms);
+  dm.invalidate_limit = s.block_invalidate_limit;
+  datanodes_ = std::make_unique<DatanodeManager>(dm, std::move(topology));
+  BlockManagerOptions bm;
+  bm.block_pool_id = ns_->block_pool_id();
+  bm.min_replication = s.min_replication;
+  bm.max_replication_streams = s.max_replication_streams;
+  bm.replication_timeout_ms = s.replication_timeout_ms;
+  blocks_ = std::make_unique<BlockManager>(bm, *datanodes_, placement_);
+  leases_ = std::make_unique<LeaseManager>(s.lease_soft_limit_ms, s.lease_hard_limit_ms);
+  safe_mode_ = std::make_unique<SafeMode>(s.safemode_threshold, s.safemode_extension_ms, *blocks_);
+  name_system_ = std::unique_ptr<NameSystem>(
+      new NameSystem{settings_, *ns_, *blocks_, *datanodes_, *leases_, *safe_mode_, placement_});
+  RebuildFromNamespace();
+  RegisterClientOperations(*name_system_, &methods_);
+  return Status::OK();
+}
+
+void Namenode::RebuildFromNamespace() {
+  size_t files = 0, blocks = 0, open = 0;
+  ns_->Read([&](const InodeTree& tree) {
+    tree.ForEach([&](const Inode& inode) {
+      if (!inode.is_file()) return;
+      ++files;
+      const auto& list = inode.rec.blocks();
+      for (int i = 0; i < list.size(); ++i) {
+        const bool open_block = inode.under_construction() && i + 1 == list.size();
+        blocks_->AddBlock(list[i].block_id(), inode.id(), list[i].gen_stamp(), list[i].num_bytes(),
+                          inode.rec.replication(), open_block ? BlockState::kUnderConstruction : BlockState::kComplete);
+        ++blocks;
+      }
+      if (inode.under_construction()) {
+        leases_->Add(inode.lease_holder(), inode.id());
+        ++open;
+      }
+    });
+  });
+  spdlog::info("block map rebuilt: {} files, {} blocks, {} files open for writing", files, blocks, open);
+}
+
+Status Namenode::WritePortFile() const {
+  if (settings_.port_file.empty()) return Status::OK();
+  const std::string tmp = settings_.port_file + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    // No Hadoop IPC server yet: its port reads 0.
+    out << "rpc_port=" << rpc_->port() << "\nipc_port=0\n";
+    out.flush();
+    if (!out) return IoError("cannot write port file {}", tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, settings_.port_file, ec);
+  if (ec) return IoError("cannot rename {} to {}: {}", tmp, settings_.port_file, ec.message());
+  return Status::OK();
+}
+
+Status Namenode::Start() {
+  rpc_ = std::make_unique<RpcServer>(*name_system_, methods_, *groups_);
+  RETURN_IF_ERROR(rpc_->Start(settings_.bind_host, settings_.rpc_port));
+  {
+    std::lock_guard lock(monitor_mu_);
+    stopping_ = false;
+  }
+  monitor_ = std::thread([this] { MonitorLoop(); });
+  RETURN_IF_ERROR(WritePortFile());
+  spdlog::info("namenode up: name dir {}, superuser {}, safe mode: {}", settings_.name_dir, settings_.superuser,
+               safe_mode_->Describe());
+  return Status::OK();
+}
+
+void Namenode::Stop() {
+  {
+    std::lock_guard lock(monitor_mu_);
+    stopping_ = true;
+  }
+  monitor_cv_.notify_all();
+  if (monitor_.joinable()) monitor_.join();
+  if (rpc_) {
+    rpc_->Stop();
+    rpc_.reset();
+  }
+}
+
+void Namenode::RunMonitorOnce() {
+  for (uint32_t node : datanodes_->CheckLiveness()) blocks_->NodeDied(node);
+  const bool safe = safe_mode_->IsOn();
+  const int64_t now = MonotonicMillis();
+  if (!safe && now - last_replication_ms_ >= settings_.replication_interval_ms) {
+    last_replication_ms_ = now;
+    // As HDFS: about two re-replications per live node per round.
+    const size_t work = 2 * std::max<size_t>(1, datanodes_->GetTotals().live);
+    blocks_->RunReplicationRound(work);
+  }
+  RecoverExpiredLeases(*name_system_);
+}
+
+void Namenode::MonitorLoop() {
+  const int64_t tick_ms =
+      std::max<int64_t>(10, std::min<int64_t>({settings_.replication_interval_ms, settings_.heartbeat_interval_ms, 1000}));
+  std::unique_lock lock(monitor_mu_);
+  while (!stopping_) {
+    monitor_cv_.wait_for(lock, std::chrono::milliseconds(tick_ms), [&] { return stopping_; });
+    if (stopping_) break;
+    lock.unlock();
+    RunMonitorOnce();
+    lock.lock();
+  }
+}
+
+}  // namespace cairn::namenode

@@ -1,0 +1,45 @@
+// Building the client-facing views of the namespace: HdfsFileStatusProto for an inode and
+// LocatedBlocksProto / LocatedBlockProto for a file's blocks, with every proto2 required
+// field filled (stock clients reject replies missing one). Replica locations are sorted
+// nearest-first for the caller: same host, then same rack, then the rest (ties shuffled to
+// spread load), stale nodes and corrupt replicas last.
+//
+// Thread-safety: call under the namespace lock (shared is enough); takes the block and
+// datanode managers' locks briefly.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hadoop/hdfs.pb.h"
+#include "namenode/fs/inode.h"
+#include "namenode/name_system.h"
+
+namespace cairn::namenode {
+
+void FillFileStatus(const Inode& inode, std::string_view local_name, hadoop::hdfs::HdfsFileStatusProto* out);
+
+// Orders replica locations for one caller; build once per request.
+class LocationSorter {
+ public:
+  LocationSorter(const NameSystem& nn, const std::string& client_ip);
+  // Stable pipeline order for writers, nearest-first for readers.
+  void Sort(std::vector<BlockManager::Location>* locs) const;
+
+ private:
+  int Distance(const BlockManager::Location& loc) const;
+  std::vector<NodeView> nodes_;
+  std::string client_ip_;
+  std::string client_rack_;
+};
+
+// One block at `offset` with the given locations (in the given order).
+void FillLocatedBlock(const NameSystem& nn, const BlockRecord& b, uint64_t offset,
+                      const std::vector<BlockManager::Location>& locs, hadoop::hdfs::LocatedBlockProto* out);
+
+// The blocks of a file overlapping [offset, offset + length), as getBlockLocations answers.
+void FillLocatedBlocks(const NameSystem& nn, const Inode& file, uint64_t offset, uint64_t length,
+                       const LocationSorter& sorter, hadoop::hdfs::LocatedBlocksProto* out);
+
+}  // namespace cairn::namenode

@@ -1,0 +1,41 @@
+// getListing: one page of a directory, sorted by name, starting after `startAfter`.
+// A file lists itself; a missing path gives an empty reply, as in HDFS.
+#include "namenode/ops/file_status.h"
+#include "namenode/ops/op_util.h"
+#include "namenode/ops/ops.h"
+
+namespace cairn::namenode {
+
+Status GetListing(NameSystem& nn, const CallContext& caller, const hh::GetListingRequestProto& req,
+                  hh::GetListingResponseProto* resp) {
+  PermissionChecker pc = MakeChecker(nn, caller);
+  std::optional<LocationSorter> sorter;
+  if (req.needlocation()) sorter.emplace(nn, caller.client_address);
+  auto fill = [&](const Inode& inode, std::string_view name, hh::HdfsFileStatusProto* out) {
+    FillFileStatus(inode, name, out);
+    if (sorter && inode.is_file()) FillLocatedBlocks(nn, inode, 0, UINT64_MAX, *sorter, out->mutable_locations());
+  };
+  return nn.ns.Read([&](const InodeTree& tree) -> Status {
+    ASSIGN_OR_RETURN(ResolvedPath p, tree.Resolve(req.src()));
+    RETURN_IF_ERROR(pc.CheckTraverse(p));
+    const Inode* target = p.last();
+    if (target == nullptr) return Status::OK();
+    hh::DirectoryListingProto* listing = resp->mutable_dirlist();
+    if (!target->is_dir()) {
+      fill(*target, "", listing->add_partiallisting());
+      listing->set_remainingentries(0);
+      return Status::OK();
+    }
+    RETURN_IF_ERROR(pc.CheckAccess(p, p.depth(), kActionReadExecute));
+    auto it = target->children.upper_bound(req.startafter());
+    const int limit = nn.settings.listing_limit;
+    int added = 0;
+    for (; it != target->children.end() && added < limit; ++it, ++added) {
+      fill(*it->second, it->first, listing->add_partiallisting());
+    }
+    listing->set_remainingentries(static_cast<uint32_t>(std::distance(it, target->children.end())));
+    return Status::OK();
+  });
+}
+
+}  // namespace cairn::namenode

@@ -1,0 +1,96 @@
+#include "namenode/rpc/datanode_service.h"
+
+#include "common/grpc_status.h"
+#include "namenode/rpc/grpc_client_service.h"
+
+namespace cairn::namenode {
+
+grpc::ServerUnaryReactor* DatanodeService::Run(grpc::CallbackServerContext* ctx, std::function<Status()> fn) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  bool queued = pool_.Submit([reactor, fn = std::move(fn)] { reactor->Finish(ToGrpcStatus(fn())); });
+  if (!queued) reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "namenode is shutting down"));
+  return reactor;
+}
+
+Result<uint32_t> DatanodeService::Registered(const std::string& uuid) {
+  std::optional<uint32_t> index = nn_.datanodes.Lookup(uuid);
+  if (!index) return NotFound("datanode {} is not registered (or was declared dead); register again", uuid);
+  return *index;
+}
+
+Status DatanodeService::DoRegister(const RegisterDatanodeRequest& req, const std::string& peer_ip,
+                                   RegisterDatanodeResponse* resp) {
+  ASSIGN_OR_RETURN(DatanodeManager::Registration reg, nn_.datanodes.Register(req, peer_ip));
+  if (reg.replaced) nn_.blocks.NodeDied(*reg.replaced);
+  nn_.blocks.NodeRegistered(reg.index);
+  resp->set_cluster_id(nn_.ns.cluster_id());
+  resp->set_block_pool_id(nn_.ns.block_pool_id());
+  resp->set_rack(reg.rack);
+  resp->set_heartbeat_interval_ms(static_cast<uint32_t>(nn_.settings.heartbeat_interval_ms));
+  return Status::OK();
+}
+
+Status DatanodeService::DoHeartbeat(const HeartbeatRequest& req, HeartbeatResponse* resp) {
+  nn_.datanodes.Heartbeat(req, resp);
+  return Status::OK();
+}
+
+Status DatanodeService::DoBlockReport(const BlockReportRequest& req) {
+  ASSIGN_OR_RETURN(uint32_t index, Registered(req.datanode_uuid()));
+  nn_.blocks.ProcessFullReport(index, req);
+  return Status::OK();
+}
+
+Status DatanodeService::DoIncrementalReport(const IncrementalBlockReportRequest& req) {
+  ASSIGN_OR_RETURN(uint32_t index, Registered(req.datanode_uuid()));
+  nn_.blocks.ProcessIncrementalReport(index, req);
+  return Status::OK();
+}
+
+Status DatanodeService::DoReportBadBlocks(const ReportBadBlocksRequest& req) {
+  ASSIGN_OR_RETURN(uint32_t index, Registered(req.datanode_uuid()));
+  for (const auto& b : req.blocks()) {
+    nn_.blocks.MarkCorrupt(b.blockid(), index, req.reason().empty() ? "reported by its datanode" : req.reason());
+  }
+  return Status::OK();
+}
+
+grpc::ServerUnaryReactor* DatanodeService::RegisterDatanode(grpc::CallbackServerContext* ctx,
+                                                            const RegisterDatanodeRequest* req,
+                                                            RegisterDatanodeResponse* resp) {
+  std::string peer = PeerHost(ctx->peer());
+  return Run(ctx, [this, req, resp, peer] { return DoRegister(*req, peer, resp); });
+}
+
+grpc::ServerUnaryReactor* DatanodeService::Heartbeat(grpc::CallbackServerContext* ctx, const HeartbeatRequest* req,
+                                                     HeartbeatResponse* resp) {
+  return Run(ctx, [this, req, resp] { return DoHeartbeat(*req, resp); });
+}
+
+grpc::ServerUnaryReactor* DatanodeService::BlockReport(grpc::CallbackServerContext* ctx,
+                                                       const BlockReportRequest* req, BlockReportResponse* resp) {
+  return Run(ctx, [this, req] { return DoBlockReport(*req); });
+}
+
+grpc::ServerUnaryReactor* DatanodeService::BlockReceivedAndDeleted(grpc::CallbackServerContext* ctx,
+                                                                   const IncrementalBlockReportRequest* req,
+                                                                   IncrementalBlockReportResponse* resp) {
+  return Run(ctx, [this, req] { return DoIncrementalReport(*req); });
+}
+
+grpc::ServerUnaryReactor* DatanodeService::ReportBadBlocks(grpc::CallbackServerContext* ctx,
+                                                           const ReportBadBlocksRequest* req,
+                                                           ReportBadBlocksResponse* resp) {
+  return Run(ctx, [this, req] { return DoReportBadBlocks(*req); });
+}
+
+grpc::ServerUnaryReactor* DatanodeService::CommitBlockSynchronization(grpc::CallbackServerContext* ctx,
+                                                                      const CommitBlockSynchronizationRequest* req,
+                                                                      CommitBlockSynchronizationResponse* resp) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(
+      Unimplemented("commitBlockSynchronization: block recovery on datanodes is not supported yet")));
+  return reactor;
+}
+
+}  // namespace cairn::namenode

@@ -1,0 +1,53 @@
+// DatanodeService: the namenode side of cairn.DatanodeProtocol (registration, heartbeats
+// with commands back, full and incremental block reports, bad-block reports). Calls run on
+// their own bounded pool so a large block report never holds up client calls; the work
+// itself is done by the DatanodeManager and BlockManager.
+//
+// CommitBlockSynchronization answers UNIMPLEMENTED: the datanode side of lease recovery
+// (RecoverBlockCommand) is a later issue.
+//
+// Thread-safety: gRPC invokes the methods on its threads; handlers run on `pool`, which
+// must outlive the server's shutdown.
+#pragma once
+
+#include "cairn/datanode_protocol.grpc.pb.h"
+#include "common/thread_pool.h"
+#include "namenode/name_system.h"
+
+namespace cairn::namenode {
+
+class DatanodeService : public DatanodeProtocol::CallbackService {
+ public:
+  DatanodeService(NameSystem& nn, ThreadPool& pool) : nn_(nn), pool_(pool) {}
+
+  grpc::ServerUnaryReactor* RegisterDatanode(grpc::CallbackServerContext* ctx, const RegisterDatanodeRequest* req,
+                                             RegisterDatanodeResponse* resp) override;
+  grpc::ServerUnaryReactor* Heartbeat(grpc::CallbackServerContext* ctx, const HeartbeatRequest* req,
+                                      HeartbeatResponse* resp) override;
+  grpc::ServerUnaryReactor* BlockReport(grpc::CallbackServerContext* ctx, const BlockReportRequest* req,
+                                        BlockReportResponse* resp) override;
+  grpc::ServerUnaryReactor* BlockReceivedAndDeleted(grpc::CallbackServerContext* ctx,
+                                                    const IncrementalBlockReportRequest* req,
+                                                    IncrementalBlockReportResponse* resp) override;
+  grpc::ServerUnaryReactor* ReportBadBlocks(grpc::CallbackServerContext* ctx, const ReportBadBlocksRequest* req,
+                                            ReportBadBlocksResponse* resp) override;
+  grpc::ServerUnaryReactor* CommitBlockSynchronization(grpc::CallbackServerContext* ctx,
+                                                       const CommitBlockSynchronizationRequest* req,
+                                                       CommitBlockSynchronizationResponse* resp) override;
+
+  // The handlers themselves, callable without gRPC (tests).
+  Status DoRegister(const RegisterDatanodeRequest& req, const std::string& peer_ip, RegisterDatanodeResponse* resp);
+  Status DoHeartbeat(const HeartbeatRequest& req, HeartbeatResponse* resp);
+  Status DoBlockReport(const BlockReportRequest& req);
+  Status DoIncrementalReport(const IncrementalBlockReportRequest& req);
+  Status DoReportBadBlocks(const ReportBadBlocksRequest& req);
+
+ private:
+  grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* ctx, std::function<Status()> fn);
+  Result<uint32_t> Registered(const std::string& uuid);
+
+  NameSystem& nn_;
+  ThreadPool& pool_;
+};
+
+}  // namespace cairn::namenode

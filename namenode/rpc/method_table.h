@@ -1,0 +1,60 @@
+// MethodTable: the one list of client operations, keyed by Hadoop's ClientProtocol method
+// name ("getFileInfo"). Each entry holds the request and response prototypes (to parse and
+// build messages without knowing their types) and the handler. Both front doors, gRPC and
+// Hadoop IPC, dispatch through the same table, so every operation has one implementation
+// and the table knows nothing about any transport.
+//
+// Thread-safety: filled once at start-up (Add), then read concurrently (Find) without locks.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <google/protobuf/message.h>
+
+#include "common/status.h"
+#include "namenode/rpc/call_context.h"
+
+namespace cairn::namenode {
+
+class MethodTable {
+ public:
+  using Handler =
+      std::function<Status(const CallContext&, const google::protobuf::Message& req, google::protobuf::Message* resp)>;
+
+  struct Method {
+    std::string name;
+    const google::protobuf::Message* request_prototype = nullptr;   // Req::default_instance()
+    const google::protobuf::Message* response_prototype = nullptr;  // Resp::default_instance()
+    Handler handler;
+  };
+
+  // Registers a typed handler; a name registered twice replaces the first.
+  template <typename Req, typename Resp>
+  void Add(const std::string& name, std::function<Status(const CallContext&, const Req&, Resp*)> fn) {
+    Method m;
+    m.name = name;
+    m.request_prototype = &Req::default_instance();
+    m.response_prototype = &Resp::default_instance();
+    m.handler = [fn = std::move(fn)](const CallContext& ctx, const google::protobuf::Message& req,
+                                     google::protobuf::Message* resp) -> Status {
+      return fn(ctx, static_cast<const Req&>(req), static_cast<Resp*>(resp));
+    };
+    methods_[name] = std::move(m);
+  }
+
+  // nullptr for an unknown name.
+  const Method* Find(std::string_view name) const;
+  std::vector<std::string> Names() const;
+
+ private:
+  std::map<std::string, Method, std::less<>> methods_;
+};
+
+// "/cairn.ClientNamenode/GetFileInfo" -> "getFileInfo"; "" when the path has no method.
+std::string MethodNameFromGrpcPath(std::string_view path);
+
+}  // namespace cairn::namenode

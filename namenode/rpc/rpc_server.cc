@@ -1,0 +1,42 @@
+#include "namenode/rpc/rpc_server.h"
+
+#include <grpcpp/health_check_service_interface.h>
+#include <spdlog/spdlog.h>
+
+namespace cairn::namenode {
+
+RpcServer::RpcServer(NameSystem& nn, const MethodTable& methods, UserGroupResolver& groups)
+    : client_pool_("nn-handler", nn.settings.handler_threads, static_cast<size_t>(nn.settings.handler_queue_size)),
+      datanode_pool_("nn-dnhandler", nn.settings.datanode_handler_threads, 1024),
+      client_service_(methods, groups, client_pool_),
+      datanode_service_(nn, datanode_pool_) {}
+
+RpcServer::~RpcServer() { Stop(); }
+
+Status RpcServer::Start(const std::string& host, int port) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  std::string address = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
+  builder.RegisterService(&datanode_service_);
+  builder.RegisterCallbackGenericService(&client_service_);
+  builder.SetMaxReceiveMessageSize(256 << 20);  // full block reports of big nodes
+  builder.SetMaxSendMessageSize(256 << 20);
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port_ == 0) return Unavailable("cannot listen on {} for the gRPC front door", address);
+  spdlog::info("gRPC front door listening on {}:{}", host, port_);
+  return Status::OK();
+}
+
+void RpcServer::Stop() {
+  if (server_) {
+    // Calls still running after the deadline are cancelled; their handlers finish on the pools.
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    server_->Wait();
+    server_.reset();
+  }
+  client_pool_.Shutdown();
+  datanode_pool_.Shutdown();
+}
+
+}  // namespace cairn::namenode

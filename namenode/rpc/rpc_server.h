@@ -1,0 +1,41 @@
+// RpcServer: the namenode's gRPC server on one port, hosting the client front door
+// (GrpcClientService, generic over the MethodTable), the datanode protocol and gRPC's
+// standard health service. It owns the two bounded handler pools.
+//
+// Thread-safety: Start and Stop from the owner thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "common/status.h"
+#include "common/thread_pool.h"
+#include "namenode/name_system.h"
+#include "namenode/rpc/datanode_service.h"
+#include "namenode/rpc/grpc_client_service.h"
+
+namespace cairn::namenode {
+
+class RpcServer {
+ public:
+  RpcServer(NameSystem& nn, const MethodTable& methods, UserGroupResolver& groups);
+  ~RpcServer();
+
+  // Listens on host:port (0 picks a free port).
+  Status Start(const std::string& host, int port);
+  int port() const { return port_; }
+  // Stops taking calls, lets running ones finish (bounded wait), joins the pools.
+  void Stop();
+
+ private:
+  ThreadPool client_pool_;
+  ThreadPool datanode_pool_;
+  GrpcClientService client_service_;
+  DatanodeService datanode_service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
+}  // namespace cairn::namenode

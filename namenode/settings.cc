@@ -1,0 +1,74 @@
+#include "namenode/settings.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+namespace cairn::namenode {
+
+void RegisterNamenodeFlags(FlagSet& f, NamenodeSettings* s) {
+  f.Add("namenode_name_dir", &s->name_dir, "RocksDB directory holding the namespace (created if missing)");
+  f.Add("namenode_bind_host", &s->bind_host, "address the front doors listen on");
+  f.Add("namenode_rpc_port", &s->rpc_port, "gRPC front door port (0 = pick a free port)");
+  f.Add("namenode_ipc_port", &s->ipc_port, "Hadoop IPC front door port (0 = pick a free port)");
+  f.Add("port_file", &s->port_file, "once listening, write rpc_port=N and ipc_port=M lines to this file");
+  f.Add("namenode_default_block_size", &s->default_block_size, "default block size of new files");
+  f.Add("namenode_default_replication", &s->default_replication, "default replication of new files");
+  f.Add("namenode_min_replication", &s->min_replication, "replicas a block needs before a file may close");
+  f.Add("namenode_max_replication", &s->max_replication, "largest replication a file may ask for");
+  f.Add("namenode_heartbeat_interval_ms", &s->heartbeat_interval_ms, "datanode heartbeat interval (told to datanodes)");
+  f.Add("namenode_datanode_dead_interval_ms", &s->datanode_dead_interval_ms,
+        "a datanode without heartbeat for this long is dead");
+  f.Add("namenode_replication_interval_ms", &s->replication_interval_ms, "period of the replication monitor");
+  f.Add("namenode_topology_file", &s->topology_file, "rack map: lines 'host-or-host:port /rack', '#' comments");
+  f.Add("namenode_superuser", &s->superuser, "superuser name (default: the user running the namenode)");
+  f.Add("namenode_supergroup", &s->supergroup, "members of this group are superusers");
+  f.Add("namenode_user_groups", &s->user_groups,
+        "static user->groups map 'alice=g1,g2;bob=g3', consulted before the OS group database");
+  f.Add("namenode_safemode_threshold", &s->safemode_threshold,
+        "share of blocks that need a reported replica before safe mode ends (>1: never automatically)");
+  f.Add("namenode_safemode_extension_ms", &s->safemode_extension_ms, "extra time in safe mode once the threshold holds");
+  f.Add("namenode_lease_soft_limit_ms", &s->lease_soft_limit_ms, "lease age after which another client may recover");
+  f.Add("namenode_lease_hard_limit_ms", &s->lease_hard_limit_ms, "lease age after which the namenode recovers the file");
+  f.Add("namenode_listing_limit", &s->listing_limit, "entries per getListing page");
+  f.Add("namenode_handler_threads", &s->handler_threads, "threads running client calls");
+  f.Add("namenode_handler_queue_size", &s->handler_queue_size, "client calls queued for a handler before backpressure");
+  f.Add("namenode_datanode_handler_threads", &s->datanode_handler_threads, "threads running datanode calls");
+  f.Add("namenode_complete_wait_ms", &s->complete_wait_ms, "how long complete waits for the last block's replicas");
+  f.Add("namenode_max_replication_streams", &s->max_replication_streams,
+        "re-replications in flight per source datanode");
+  f.Add("namenode_replication_timeout_ms", &s->replication_timeout_ms,
+        "re-replication not confirmed within this time is issued again");
+  f.Add("namenode_block_invalidate_limit", &s->block_invalidate_limit,
+        "block deletions sent to one datanode per heartbeat reply");
+  AddLogFlags(f, &s->log);
+}
+
+Status FinalizeNamenodeSettings(NamenodeSettings* s) {
+  if (s->superuser.empty()) {
+    struct passwd pw {};
+    struct passwd* found = nullptr;
+    char buf[4096];
+    if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &found) == 0 && found != nullptr) {
+      s->superuser = found->pw_name;
+    } else {
+      s->superuser = std::to_string(geteuid());
+    }
+  }
+  if (s->name_dir.empty()) return InvalidArgument("--namenode_name_dir is required");
+  if (s->default_block_size.bytes == 0 || s->default_block_size.bytes % 512 != 0)
+    return InvalidArgument("--namenode_default_block_size must be a positive multiple of 512");
+  if (s->min_replication < 1) return InvalidArgument("--namenode_min_replication must be at least 1");
+  if (s->max_replication < s->min_replication)
+    return InvalidArgument("--namenode_max_replication must be at least --namenode_min_replication");
+  if (s->default_replication < s->min_replication || s->default_replication > s->max_replication)
+    return InvalidArgument("--namenode_default_replication must lie in [min_replication, max_replication]");
+  if (s->heartbeat_interval_ms <= 0 || s->datanode_dead_interval_ms <= 0 || s->replication_interval_ms <= 0)
+    return InvalidArgument("intervals must be positive");
+  if (s->listing_limit <= 0) return InvalidArgument("--namenode_listing_limit must be positive");
+  if (s->handler_threads <= 0 || s->datanode_handler_threads <= 0 || s->handler_queue_size <= 0)
+    return InvalidArgument("handler thread and queue counts must be positive");
+  if (s->safemode_threshold < 0) return InvalidArgument("--namenode_safemode_threshold must not be negative");
+  return Status::OK();
+}
+
+}  // namespace cairn::namenode

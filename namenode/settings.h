@@ -1,0 +1,53 @@
+// NamenodeSettings: every tunable of cairn-namenode in one struct, with HDFS's defaults.
+// RegisterNamenodeFlags binds each field to its flag name (component prefix, unit suffix)
+// so `cairn-namenode --help` documents them all and `--config FILE` can set them.
+//
+// Thread-safety: filled once at start-up, read-only afterwards.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/flags.h"
+#include "common/logging.h"
+
+namespace cairn::namenode {
+
+struct NamenodeSettings {
+  std::string name_dir;                  // RocksDB directory of the namespace (created if missing)
+  std::string bind_host = "0.0.0.0";     // address both front doors listen on
+  int rpc_port = 8021;                   // gRPC front door; 0 picks a free port
+  int ipc_port = 8020;                   // Hadoop IPC front door; 0 picks a free port
+  std::string port_file;                 // written atomically once listening: rpc_port=N, ipc_port=M
+  ByteSize default_block_size{128ull << 20};  // block size offered by getServerDefaults
+  int default_replication = 3;           // replication offered by getServerDefaults
+  int min_replication = 1;               // replicas a block needs before it counts as written
+  int max_replication = 512;             // largest replication a file may ask for
+  int heartbeat_interval_ms = 3000;      // told to datanodes at registration
+  int datanode_dead_interval_ms = 630000;  // a datanode silent this long is dead
+  int replication_interval_ms = 3000;    // period of the replication monitor
+  std::string topology_file;             // lines "host-or-host:port /rack"; '#' comments
+  std::string superuser;                 // empty: the OS user running the namenode
+  std::string supergroup = "supergroup"; // members of this group are superusers too
+  std::string user_groups;               // static mapping "alice=g1,g2;bob=g3", before the OS database
+  double safemode_threshold = 0.999;     // share of blocks that need >= 1 reported replica
+  int safemode_extension_ms = 0;         // stay in safe mode this much longer once the threshold holds
+  int lease_soft_limit_ms = 60000;       // after this another client may take over a file
+  int lease_hard_limit_ms = 1200000;     // after this the namenode closes the file itself
+  int listing_limit = 1000;              // entries per getListing page
+  int handler_threads = 16;              // threads running client calls
+  int handler_queue_size = 4096;         // client calls waiting for a handler
+  int datanode_handler_threads = 4;      // threads running datanode calls (reports, heartbeats)
+  int complete_wait_ms = 5000;           // complete waits this long for the last block's replicas
+  int max_replication_streams = 4;       // re-replications in flight per source datanode
+  int replication_timeout_ms = 300000;   // a re-replication not confirmed by then is re-issued
+  int block_invalidate_limit = 1000;     // block deletions per heartbeat reply per datanode
+  LogSettings log;
+};
+
+void RegisterNamenodeFlags(FlagSet& flags, NamenodeSettings* settings);
+
+// Fills defaults that depend on the environment (superuser) and rejects impossible values.
+Status FinalizeNamenodeSettings(NamenodeSettings* settings);
+
+}  // namespace cairn::namenode

@@ -1,0 +1,49 @@
+// MetaStore: the namenode's RocksDB database, and nothing more. It opens (creating) the
+// directory, iterates what is stored at start-up, applies write batches with the WAL on
+// but not synced, and syncs the WAL on request. Durability policy (group commit) lives in
+// GroupCommit; what the keys mean lives in keys.h and the namespace code.
+//
+// Thread-safety: Write and SyncWal may be called from any thread (RocksDB is thread-safe);
+// the Load* functions run once at start-up before anything else uses the store.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "cairn/namespace.pb.h"
+#include "common/status.h"
+
+namespace cairn::namenode {
+
+class MetaStore {
+ public:
+  static Result<std::unique_ptr<MetaStore>> Open(const std::string& dir);
+  ~MetaStore();
+  MetaStore(const MetaStore&) = delete;
+  MetaStore& operator=(const MetaStore&) = delete;
+
+  // Start-up iteration. A record that does not parse is kCorruption.
+  Status LoadInodes(const std::function<Status(InodeRecord&&)>& fn);
+  Status LoadDirEntries(const std::function<Status(uint64_t parent, std::string_view name, uint64_t child)>& fn);
+  Result<std::optional<std::string>> GetMeta(std::string_view name);
+
+  // Applies the batch atomically; it is in the WAL (OS buffers) when this returns.
+  Status Write(rocksdb::WriteBatch* batch);
+  // Same with an fsync of the WAL before returning (start-up writes).
+  Status WriteSynced(rocksdb::WriteBatch* batch);
+  // Makes every Write that returned before this call durable.
+  Status SyncWal();
+
+ private:
+  explicit MetaStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+Status FromRocks(const rocksdb::Status& st, std::string_view what);
+
+}  // namespace cairn::namenode
