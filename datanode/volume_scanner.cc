@@ -125,13 +125,28 @@ Result<uint64_t> ValidRbwLength(int data_fd, int meta_fd, const ChecksumSpec& ch
   uint64_t bpc = checksum.bytes_per_checksum;
   uint64_t crcs = meta_size > kMetaHeaderSize ? (meta_size - kMetaHeaderSize) / kCrcSize : 0;
   uint64_t length = std::min(data_size, crcs * bpc);
+  bool tail = true;
   while (length > 0) {
     uint64_t chunk = (length - 1) / bpc;
     uint8_t stored[kCrcSize];
     RETURN_IF_ERROR(PreadFully(meta_fd, stored, sizeof stored, MetaOffsetOfChunk(chunk)));
-    ASSIGN_OR_RETURN(uint32_t crc, ChunkCrcFromFile(data_fd, checksum, chunk * bpc, length));
-    if (crc == LoadBigEndian32(stored)) break;
-    length = chunk * bpc;  // the tail chunk was cut short by the crash: drop it
+    uint32_t want = LoadBigEndian32(stored);
+    std::vector<uint8_t> buf(length - chunk * bpc);
+    RETURN_IF_ERROR(PreadFully(data_fd, buf.data(), buf.size(), chunk * bpc));
+    if (checksum.Crc(buf.data(), buf.size()) == want) return length;
+    if (tail) {
+      // Data written past the CRC of a partial last chunk (the crash came between the
+      // data and the meta write): keep the longest prefix of the chunk its CRC covers.
+      uint32_t crc = 0;
+      uint64_t best = 0;
+      for (size_t i = 0; i < buf.size(); ++i) {
+        crc = checksum.Crc(&buf[i], 1, crc);
+        if (crc == want) best = i + 1;
+      }
+      if (best > 0) return chunk * bpc + best;
+      tail = false;
+    }
+    length = chunk * bpc;  // the chunk does not match its CRC: drop it
   }
   return length;
 }
