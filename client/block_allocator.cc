@@ -23,16 +23,15 @@ PipelineSetup MakeSetup(const ClientContext& ctx, const hh::LocatedBlockProto& l
 }  // namespace
 
 Result<OpenBlock> AllocateBlock(ClientContext& ctx, const WritingFile& file, const hh::ExtendedBlockProto* previous,
-                                PacketPool* pool) {
+                                std::vector<hh::DatanodeInfoProto>* excluded, PacketPool* pool) {
   const int attempts = std::max(1, ctx.options.write_block_attempts);
-  std::vector<hh::DatanodeInfoProto> excluded;
   std::string failures;
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     hh::AddBlockRequestProto req;
     req.set_src(file.path);
     req.set_clientname(ctx.client_name);
     if (previous != nullptr) *req.mutable_previous() = *previous;
-    for (const auto& dn : excluded) *req.add_excludenodes() = dn;
+    for (const auto& dn : *excluded) *req.add_excludenodes() = dn;
     req.set_fileid(file.file_id);
     ASSIGN_OR_RETURN(hh::AddBlockResponseProto resp, ctx.namenode->AddBlock(req));
     const hh::LocatedBlockProto& located = resp.block();
@@ -55,7 +54,7 @@ Result<OpenBlock> AllocateBlock(ClientContext& ctx, const WritingFile& file, con
                         fmt::format("abandoning {} of {}", BlockName(located.b()), file.path));
     auto bad = std::find_if(located.locs().begin(), located.locs().end(),
                             [&](const hh::DatanodeInfoProto& dn) { return NodeAddress(dn) == bad_node; });
-    excluded.push_back(bad != located.locs().end() ? *bad : located.locs(0));
+    excluded->push_back(bad != located.locs().end() ? *bad : located.locs(0));
   }
   return IoError("could not write a new block of {}: {} pipeline set-ups failed: {}", file.path, attempts, failures);
 }

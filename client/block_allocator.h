@@ -3,7 +3,8 @@
 // AllocateBlock asks the namenode for a new block (addBlock, committing `previous` with its
 // final length) and sets up the pipeline to the datanodes it chose; when set-up fails it
 // abandons that block and asks again excluding the node at fault (the reply's firstBadLink,
-// else the first node), up to options.write_block_attempts times.
+// else the first node), up to options.write_block_attempts times. Excluded nodes are added
+// to *excluded, which the stream keeps for its later blocks (as HDFS's excludedNodes).
 // ReopenForAppend continues the partial last block of a file opened by append: a new
 // generation stamp from updateBlockForPipeline, OP_WRITE_BLOCK stage PIPELINE_SETUP_APPEND
 // to the block's replicas, then updatePipeline to record it.
@@ -30,7 +31,7 @@ struct OpenBlock {
 };
 
 Result<OpenBlock> AllocateBlock(ClientContext& ctx, const WritingFile& file, const hh::ExtendedBlockProto* previous,
-                                PacketPool* pool);
+                                std::vector<hh::DatanodeInfoProto>* excluded, PacketPool* pool);
 
 Result<OpenBlock> ReopenForAppend(ClientContext& ctx, const WritingFile& file, const hh::LocatedBlockProto& last,
                                   PacketPool* pool);

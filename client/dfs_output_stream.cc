@@ -73,7 +73,7 @@ Status DfsOutputStream::Fail(Status st) {
 
 Status DfsOutputStream::StartPacket() {
   if (!pipeline_) {
-    ASSIGN_OR_RETURN(OpenBlock open, AllocateBlock(*ctx_, file_, block_ ? &*block_ : nullptr, &pool_));
+    ASSIGN_OR_RETURN(OpenBlock open, AllocateBlock(*ctx_, file_, block_ ? &*block_ : nullptr, &excluded_, &pool_));
     block_ = std::move(open.block);
     pipeline_ = std::move(open.pipeline);
     offset_in_block_ = 0;

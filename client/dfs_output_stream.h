@@ -64,6 +64,7 @@ class DfsOutputStream : public OutputStream {
   std::optional<hh::ExtendedBlockProto> block_;  // block being written, else the file's last one
   std::unique_ptr<DataPipeline> pipeline_;       // open while a block is being written
   std::unique_ptr<Packet> packet_;               // being filled
+  std::vector<hh::DatanodeInfoProto> excluded_;  // nodes that failed a pipeline set-up
   uint64_t offset_in_block_ = 0;                 // bytes of block_ written (sent or in packet_)
   int64_t next_seqno_ = 0;
   uint64_t pos_ = 0;                             // bytes in the file, buffered ones included

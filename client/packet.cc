@@ -4,14 +4,6 @@
 
 namespace cairn::client {
 
-namespace {
-// Bytes of the leading partial chunk of a range starting at offset (0 when aligned).
-size_t HeadBytes(uint64_t offset_in_block, size_t len, uint32_t bytes_per_chunk) {
-  uint32_t into = static_cast<uint32_t>(offset_in_block % bytes_per_chunk);
-  return into == 0 ? 0 : std::min<size_t>(len, bytes_per_chunk - into);
-}
-}  // namespace
-
 uint32_t PacketCapacity(uint64_t offset_in_block, uint64_t block_size, uint32_t packet_data_bytes,
                         uint32_t bytes_per_chunk) {
   uint64_t to_chunk_end = packet_data_bytes - offset_in_block % bytes_per_chunk;
@@ -19,45 +11,22 @@ uint32_t PacketCapacity(uint64_t offset_in_block, uint64_t block_size, uint32_t 
   return static_cast<uint32_t>(std::min(to_chunk_end, to_block_end));
 }
 
-size_t PacketChunkCount(uint64_t offset_in_block, size_t len, uint32_t bytes_per_chunk) {
-  size_t head = HeadBytes(offset_in_block, len, bytes_per_chunk);
-  return (head > 0 ? 1 : 0) + ChunkCount(len - head, bytes_per_chunk);
-}
-
-size_t ComputePacketChecksums(ChecksumType type, uint32_t bytes_per_chunk, uint64_t offset_in_block,
-                              std::span<const uint8_t> data, uint8_t* out) {
-  size_t width = ChecksumSize(type);
-  if (width == 0) return 0;
-  size_t head = HeadBytes(offset_in_block, data.size(), bytes_per_chunk);
-  if (head > 0) ComputeChunkChecksums(type, bytes_per_chunk, data.first(head), out);
-  size_t head_sums = head > 0 ? 1 : 0;
-  ComputeChunkChecksums(type, bytes_per_chunk, data.subspan(head), out + head_sums * width);
-  return PacketChunkCount(offset_in_block, data.size(), bytes_per_chunk) * width;
-}
-
 Status VerifyPacketChecksums(ChecksumType type, uint32_t bytes_per_chunk, uint64_t offset_in_block,
                              std::span<const uint8_t> data, std::span<const uint8_t> checksums) {
-  size_t width = ChecksumSize(type);
-  size_t want = PacketChunkCount(offset_in_block, data.size(), bytes_per_chunk) * width;
+  const size_t want = ChunkCount(data.size(), bytes_per_chunk) * ChecksumSize(type);
   if (checksums.size() != want)
     return ProtocolError("packet at offset {} carries {} checksum bytes for {} data bytes (expected {})",
                          offset_in_block, checksums.size(), data.size(), want);
-  if (width == 0) return Status::OK();
-  size_t head = HeadBytes(offset_in_block, data.size(), bytes_per_chunk);
-  if (head > 0) {
-    RETURN_IF_ERROR(VerifyChunkChecksums(type, bytes_per_chunk, data.first(head), checksums.data(), offset_in_block));
-  }
-  size_t head_sums = head > 0 ? 1 : 0;
-  return VerifyChunkChecksums(type, bytes_per_chunk, data.subspan(head), checksums.data() + head_sums * width,
-                              offset_in_block + head);
+  return VerifyChunkChecksums(type, bytes_per_chunk, data, checksums.data(), offset_in_block);
 }
 
 void Packet::ComputeChecksums(ChecksumType type, uint32_t bytes_per_chunk) {
-  checksum_len = ComputePacketChecksums(type, bytes_per_chunk, offset_in_block, data_span(), checksums.get());
+  ComputeChunkChecksums(type, bytes_per_chunk, data_span(), checksums.get());
+  checksum_len = ChunkCount(data_len, bytes_per_chunk) * ChecksumSize(type);
 }
 
 PacketPool::PacketPool(uint32_t packet_data_bytes, uint32_t bytes_per_chunk)
-    : packet_data_bytes_(packet_data_bytes), checksum_bytes_((packet_data_bytes / bytes_per_chunk + 2) * 4) {}
+    : packet_data_bytes_(packet_data_bytes), checksum_bytes_(ChunkCount(packet_data_bytes, bytes_per_chunk) * 4) {}
 
 std::unique_ptr<Packet> PacketPool::Get(int64_t seqno, uint64_t offset_in_block, uint32_t capacity) {
   std::unique_ptr<Packet> p;

@@ -1,11 +1,11 @@
 // Packets of the HDFS write path and the chunk arithmetic around them.
 //
 // A block is cut into packets of whole 512-byte checksum chunks (up to packet_data_bytes of
-// data each, never crossing a block boundary). After an hflush the stream may continue in
-// the middle of a chunk: that packet starts with a partial "head" chunk that only reaches
-// the next chunk boundary, so every later chunk lines up with the block's chunks again;
-// its CRC covers just those head bytes (the datanode merges it with what it stored).
-// Readers see only chunk-aligned packets, but the same rule verifies both.
+// data each, never crossing a block boundary). A packet's checksums cover its data in
+// bytes_per_chunk pieces counted from the packet's first byte, as HDFS sends them. After an
+// hflush the stream may continue in the middle of a chunk: that one packet starts off the
+// block's chunk grid (the datanode recomputes the CRCs of the chunks it touches) and ends
+// on a chunk boundary, so every later packet lines up with the grid again.
 //
 // Packet owns its buffers (checksums and data side by side, filled once, sent with one
 // sendmsg). PacketPool recycles packets between the writer and the ack responder so a
@@ -29,13 +29,8 @@ namespace cairn::client {
 // ending on a chunk boundary, never past the block's end.
 uint32_t PacketCapacity(uint64_t offset_in_block, uint64_t block_size, uint32_t packet_data_bytes,
                         uint32_t bytes_per_chunk);
-// Number of chunks (hence checksums) covering len bytes that start at offset_in_block.
-size_t PacketChunkCount(uint64_t offset_in_block, size_t len, uint32_t bytes_per_chunk);
-// Writes the big-endian CRC of each chunk of data (starting at offset_in_block) to out;
-// returns the bytes written.
-size_t ComputePacketChecksums(ChecksumType type, uint32_t bytes_per_chunk, uint64_t offset_in_block,
-                              std::span<const uint8_t> data, uint8_t* out);
-// Checks data against checksums laid out as ComputePacketChecksums writes them.
+// Checks a received packet: the number of checksums its data needs (kProtocolError
+// otherwise), then every chunk's CRC (kChecksumMismatch naming the block offset).
 Status VerifyPacketChecksums(ChecksumType type, uint32_t bytes_per_chunk, uint64_t offset_in_block,
                              std::span<const uint8_t> data, std::span<const uint8_t> checksums);
 
@@ -51,7 +46,7 @@ struct Packet {
   size_t checksum_len = 0; // valid after ComputeChecksums
 
   std::unique_ptr<uint8_t[]> data;       // packet_data_bytes
-  std::unique_ptr<uint8_t[]> checksums;  // one CRC per chunk, +1 for a head chunk
+  std::unique_ptr<uint8_t[]> checksums;  // one CRC per chunk
 
   uint8_t* free_space() { return data.get() + data_len; }
   uint32_t room() const { return capacity - data_len; }

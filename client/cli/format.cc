@@ -134,6 +134,7 @@ json ToJson(const client::DatanodeReport& dn) {
           {"hostname", dn.hostname},
           {"rack", dn.rack},
           {"state", dn.live ? "live" : "dead"},
+          {"live", dn.live},
           {"admin_state", dn.admin_state},
           {"capacity", dn.capacity},
           {"used", dn.used},

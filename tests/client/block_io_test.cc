@@ -160,6 +160,7 @@ TEST(BlockReaderTest, CorruptDataIsAChecksumMismatchNamingBlockAndNode) {
   EXPECT_EQ(got.status().code(), ErrorCode::kChecksumMismatch);
   EXPECT_NE(got.status().message().find("blk_1073741825_1001"), std::string::npos) << got.status().ToString();
   EXPECT_NE(got.status().message().find("127.0.0.1:" + std::to_string(dn.port())), std::string::npos);
+  r = Status(Aborted("done"));  // closes the connection, so the fake stops waiting for a status
   dn.Join();
   EXPECT_FALSE(script.got_client_status && script.client_status == hh::CHECKSUM_OK);
 }

@@ -113,6 +113,7 @@ TEST(JsonTest, DatanodeReportFields) {
   dn.blocks = 5;
   auto j = ToJson(dn);
   EXPECT_EQ(j["state"], "dead");
+  EXPECT_EQ(j["live"], false);
   EXPECT_EQ(j["address"], "127.0.0.1:9866");
   EXPECT_EQ(j["rack"], "/rack0");
   EXPECT_EQ(j["capacity"], 100);

@@ -32,43 +32,26 @@ TEST(PacketCapacityTest, UnalignedStartEndsOnAChunkBoundary) {
   EXPECT_EQ((700 + cap) % kChunk, 0u);
 }
 
-TEST(PacketChunkCountTest, CountsHeadChunkSeparately) {
-  EXPECT_EQ(PacketChunkCount(0, 0, kChunk), 0u);
-  EXPECT_EQ(PacketChunkCount(0, 1, kChunk), 1u);
-  EXPECT_EQ(PacketChunkCount(0, 512, kChunk), 1u);
-  EXPECT_EQ(PacketChunkCount(0, 513, kChunk), 2u);
-  EXPECT_EQ(PacketChunkCount(500, 12, kChunk), 1u);   // exactly fills the head chunk
-  EXPECT_EQ(PacketChunkCount(500, 13, kChunk), 2u);   // head chunk + 1 byte of the next
-  EXPECT_EQ(PacketChunkCount(500, 12 + 1024, kChunk), 3u);
-  EXPECT_EQ(PacketChunkCount(1, 5, kChunk), 1u);
-}
-
-TEST(PacketChecksumTest, AlignedDataMatchesPlainChunkChecksums) {
-  std::string data = testing::RandomBytes(3000, 1);
-  std::vector<uint8_t> mine(PacketChunkCount(0, data.size(), kChunk) * 4);
-  std::vector<uint8_t> plain(ChunkCount(data.size(), kChunk) * 4);
-  EXPECT_EQ(ComputePacketChecksums(ChecksumType::kCrc32c, kChunk, 1024, Bytes(data), mine.data()), mine.size());
-  ComputeChunkChecksums(ChecksumType::kCrc32c, kChunk, Bytes(data), plain.data());
-  EXPECT_EQ(mine, plain);
-  EXPECT_TRUE(VerifyPacketChecksums(ChecksumType::kCrc32c, kChunk, 1024, Bytes(data), mine).ok());
-}
-
-TEST(PacketChecksumTest, HeadChunkCoversOnlyTheBytesUpToTheBoundary) {
+TEST(PacketChecksumTest, ChecksumsCoverChunksFromThePacketStart) {
+  // A packet continuing after an hflush at block offset 700: its CRCs still cover 512-byte
+  // pieces counted from its own first byte, as HDFS sends them.
+  PacketPool pool(kPacket, kChunk);
+  const uint64_t offset = 700;
+  auto p = pool.Get(1, offset, PacketCapacity(offset, 1 << 20, kPacket, kChunk));
   std::string data = testing::RandomBytes(1000, 2);
-  const uint64_t offset = 700;  // 700 % 512 = 188: the head chunk holds 324 bytes
-  std::vector<uint8_t> sums(PacketChunkCount(offset, data.size(), kChunk) * 4);
-  ASSERT_EQ(sums.size(), 3u * 4);
-  ComputePacketChecksums(ChecksumType::kCrc32c, kChunk, offset, Bytes(data), sums.data());
-  EXPECT_EQ(LoadBigEndian32(sums.data()), Crc32c(data.data(), 324));
-  EXPECT_EQ(LoadBigEndian32(sums.data() + 4), Crc32c(data.data() + 324, 512));
-  EXPECT_EQ(LoadBigEndian32(sums.data() + 8), Crc32c(data.data() + 836, 164));
-  EXPECT_TRUE(VerifyPacketChecksums(ChecksumType::kCrc32c, kChunk, offset, Bytes(data), sums).ok());
+  std::memcpy(p->free_space(), data.data(), data.size());
+  p->data_len = 1000;
+  p->ComputeChecksums(ChecksumType::kCrc32c, kChunk);
+  ASSERT_EQ(p->checksum_len, 2u * 4);
+  EXPECT_EQ(LoadBigEndian32(p->checksums.get()), Crc32c(data.data(), 512));
+  EXPECT_EQ(LoadBigEndian32(p->checksums.get() + 4), Crc32c(data.data() + 512, 488));
+  EXPECT_TRUE(VerifyPacketChecksums(ChecksumType::kCrc32c, kChunk, offset, p->data_span(), p->checksum_span()).ok());
 }
 
 TEST(PacketChecksumTest, VerifyCatchesCorruptionAndNamesTheOffset) {
   std::string data = testing::RandomBytes(2048, 3);
   std::vector<uint8_t> sums(4 * 4);
-  ComputePacketChecksums(ChecksumType::kCrc32, kChunk, 4096, Bytes(data), sums.data());
+  ComputeChunkChecksums(ChecksumType::kCrc32, kChunk, Bytes(data), sums.data());
   data[1500] ^= 0x40;
   Status st = VerifyPacketChecksums(ChecksumType::kCrc32, kChunk, 4096, Bytes(data), sums);
   EXPECT_EQ(st.code(), ErrorCode::kChecksumMismatch);
