@@ -78,10 +78,11 @@ Result<std::unique_ptr<Datanode>> Datanode::Start(const DatanodeSettings& settin
 Datanode::~Datanode() { Stop(); }
 
 void Datanode::Stop() {
+  // A namenode that hangs must not hold up the exit: cancel calls in flight first.
+  if (client_) client_->Shutdown();
+  if (actor_) actor_->Stop();
   if (xceivers_) xceivers_->Stop();
   if (commands_) commands_->Stop();
-  // Last: the actor sends the DELETED/RECEIVED reports the stops above produced, if it can.
-  if (actor_) actor_->Stop();
 }
 
 }  // namespace cairn::datanode

@@ -28,7 +28,8 @@ class Datanode {
                                                  std::unique_ptr<NamenodeClient> client = nullptr);
   ~Datanode();
 
-  // Stops accepting, aborts transfers in flight, stops the control loop. Idempotent.
+  // Stops the control loop (cancelling calls to the namenode), stops accepting, aborts
+  // transfers in flight (their replicas stay RBW) and the commands queued. Idempotent.
   void Stop();
 
   int xfer_port() const { return xceivers_->port(); }

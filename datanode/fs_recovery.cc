@@ -33,7 +33,8 @@ Result<std::unique_ptr<ReplicaWriter>> FsBlockStore::Append(uint64_t block_id, u
     if (replica->state != ReplicaState::kFinalized)
       return InvalidArgument("cannot append to {}: it is {}, not FINALIZED", BlockName(block_id, gen_stamp),
                              ReplicaStateName(replica->state));
-    if (new_gen_stamp <= gen_stamp)
+    // Equal stamps are allowed (HDFS does; some clients append without a new stamp).
+    if (new_gen_stamp < gen_stamp)
       return InvalidArgument("cannot append to {} with the older stamp {}", BlockName(block_id, gen_stamp), new_gen_stamp);
     if (replica->bytes_on_disk != expected_length)
       return Corruption("corrupted replica {} with a length of {}, expected length is {}",

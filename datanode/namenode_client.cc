@@ -2,6 +2,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <mutex>
+#include <unordered_set>
+
 #include "cairn/datanode_protocol.grpc.pb.h"
 #include "common/grpc_status.h"
 
@@ -37,18 +40,36 @@ class GrpcNamenodeClient final : public NamenodeClient {
     return Call<ReportBadBlocksResponse>(&DatanodeProtocol::Stub::ReportBadBlocks, request).status();
   }
 
+  void Shutdown() override {
+    std::lock_guard lock(mu_);
+    shutdown_ = true;
+    for (grpc::ClientContext* ctx : active_) ctx->TryCancel();
+  }
+
  private:
   template <typename Resp, typename Req, typename Method>
   Result<Resp> Call(Method method, const Req& request) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms_));
+    {
+      std::lock_guard lock(mu_);
+      if (shutdown_) return Unavailable("datanode is shutting down");
+      active_.insert(&ctx);
+    }
     Resp response;
     grpc::Status st = (stub_.get()->*method)(&ctx, request, &response);
+    {
+      std::lock_guard lock(mu_);
+      active_.erase(&ctx);
+    }
     if (!st.ok()) return FromGrpcStatus(st);
     return response;
   }
 
   const int timeout_ms_;
+  std::mutex mu_;
+  std::unordered_set<grpc::ClientContext*> active_;  // guarded by mu_: calls in flight
+  bool shutdown_ = false;                            // guarded by mu_
   std::unique_ptr<DatanodeProtocol::Stub> stub_;
 };
 

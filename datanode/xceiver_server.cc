@@ -93,8 +93,9 @@ void XceiverServer::Serve(Socket socket) {
 
 void XceiverServer::RunConnection(Socket& socket) {
   const XceiverOptions& o = ctx_.options;
-  BufferedReader in(&socket, 64 * 1024);
-  (void)socket.SetBufferSizes(512 * 1024);
+  // Small: packets bigger than half of it bypass the buffer, so at most this much of
+  // each packet is copied twice.
+  BufferedReader in(&socket, 8 * 1024);
   for (int ops = 0;; ++ops) {
     // Wait for the next op: the socket timeout for the first, the keepalive after.
     if (!socket.SetTimeouts(ops == 0 ? o.socket_timeout_ms : o.keepalive_ms, o.socket_timeout_ms).ok()) return;

@@ -236,6 +236,13 @@ TEST_P(BlockStoreTest, AppendToPartialChunk) {
   auto back = ReadAll(*store_, 3, 31);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_BYTES_EQ(*back, a + b);
+  // Some clients (the Go client) append without moving the stamp; older stamps are refused.
+  EXPECT_EQ(store_->Append(3, 31, 30, a.size() + b.size()).status().code(), ErrorCode::kInvalidArgument);
+  auto same = store_->Append(3, 31, 31, a.size() + b.size());
+  ASSERT_TRUE(same.ok()) << same.status().ToString();
+  ASSERT_TRUE(WriteAll(**same, "z").ok());
+  ASSERT_TRUE((*same)->Finalize().ok());
+  EXPECT_BYTES_EQ(*ReadAll(*store_, 3, 31), a + b + "z");
 }
 
 TEST_P(BlockStoreTest, RecoverRbwTruncatesToAckedBytes) {
