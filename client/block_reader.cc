@@ -16,10 +16,13 @@ namespace cairn::client {
 namespace {
 constexpr size_t kMaxPacketHeaderBytes = 1024;
 constexpr uint32_t kMaxBytesPerChecksum = 1 << 20;
+// Small on purpose: a refill after the packet header should not pull much of the packet's
+// data through this buffer; reads of 512 bytes or more bypass it (straight to their target).
+constexpr size_t kReaderBufferBytes = 1024;
 }  // namespace
 
 BlockReader::BlockReader(Socket socket, std::string block_name, std::string node)
-    : socket_(std::move(socket)), in_(&socket_), block_name_(std::move(block_name)), node_(std::move(node)) {}
+    : socket_(std::move(socket)), in_(&socket_, kReaderBufferBytes), block_name_(std::move(block_name)), node_(std::move(node)) {}
 
 Status BlockReader::Err(Status st) const {
   if (st.ok()) return st;
