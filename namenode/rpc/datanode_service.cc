@@ -7,8 +7,18 @@ namespace cairn::namenode {
 
 grpc::ServerUnaryReactor* DatanodeService::Run(grpc::CallbackServerContext* ctx, std::function<Status()> fn) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  bool queued = pool_.Submit([reactor, fn = std::move(fn)] { reactor->Finish(ToGrpcStatus(fn())); });
-  if (!queued) reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "namenode is shutting down"));
+  if (!gate_.Enter()) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "namenode is shutting down"));
+    return reactor;
+  }
+  bool queued = pool_.Submit([this, reactor, fn = std::move(fn)] {
+    reactor->Finish(ToGrpcStatus(fn()));
+    gate_.Leave();
+  });
+  if (!queued) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "namenode is shutting down"));
+    gate_.Leave();
+  }
   return reactor;
 }
 

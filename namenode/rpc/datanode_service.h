@@ -12,13 +12,14 @@
 
 #include "cairn/datanode_protocol.grpc.pb.h"
 #include "common/thread_pool.h"
+#include "namenode/rpc/drain_gate.h"
 #include "namenode/name_system.h"
 
 namespace cairn::namenode {
 
 class DatanodeService : public DatanodeProtocol::CallbackService {
  public:
-  DatanodeService(NameSystem& nn, ThreadPool& pool) : nn_(nn), pool_(pool) {}
+  DatanodeService(NameSystem& nn, ThreadPool& pool, DrainGate& gate) : nn_(nn), pool_(pool), gate_(gate) {}
 
   grpc::ServerUnaryReactor* RegisterDatanode(grpc::CallbackServerContext* ctx, const RegisterDatanodeRequest* req,
                                              RegisterDatanodeResponse* resp) override;
@@ -48,6 +49,7 @@ class DatanodeService : public DatanodeProtocol::CallbackService {
 
   NameSystem& nn_;
   ThreadPool& pool_;
+  DrainGate& gate_;
 };
 
 }  // namespace cairn::namenode

@@ -33,6 +33,11 @@ namespace {
 class UnaryCall : public grpc::ServerGenericBidiReactor {
  public:
   UnaryCall(GrpcClientService& service, grpc::GenericCallbackServerContext* ctx) : service_(service) {
+    admitted_ = service_.gate().Enter();
+    if (!admitted_) {
+      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "namenode is shutting down"));
+      return;
+    }
     const std::string& path = ctx->method();
     if (path.rfind(kClientServicePrefix, 0) == 0) method_ = service_.methods().Find(MethodNameFromGrpcPath(path));
     if (method_ == nullptr) {
@@ -64,7 +69,10 @@ class UnaryCall : public grpc::ServerGenericBidiReactor {
     if (!queued) Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "namenode is shutting down"));
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    if (admitted_) service_.gate().Leave();
+    delete this;
+  }
 
  private:
   void Run() {
@@ -86,6 +94,7 @@ class UnaryCall : public grpc::ServerGenericBidiReactor {
   }
 
   GrpcClientService& service_;
+  bool admitted_ = false;
   const MethodTable::Method* method_ = nullptr;
   CallContext caller_;
   grpc::ByteBuffer request_buf_;

@@ -16,6 +16,7 @@
 #include <grpcpp/generic/async_generic_service.h>
 
 #include "common/thread_pool.h"
+#include "namenode/rpc/drain_gate.h"
 #include "namenode/rpc/method_table.h"
 #include "namenode/rpc/user_group_resolver.h"
 
@@ -25,19 +26,21 @@ inline constexpr std::string_view kClientServicePrefix = "/cairn.ClientNamenode/
 
 class GrpcClientService : public grpc::CallbackGenericService {
  public:
-  GrpcClientService(const MethodTable& methods, UserGroupResolver& groups, ThreadPool& pool)
-      : methods_(methods), groups_(groups), pool_(pool) {}
+  GrpcClientService(const MethodTable& methods, UserGroupResolver& groups, ThreadPool& pool, DrainGate& gate)
+      : methods_(methods), groups_(groups), pool_(pool), gate_(gate) {}
 
   grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override;
 
   const MethodTable& methods() const { return methods_; }
   UserGroupResolver& groups() { return groups_; }
   ThreadPool& pool() { return pool_; }
+  DrainGate& gate() { return gate_; }
 
  private:
   const MethodTable& methods_;
   UserGroupResolver& groups_;
   ThreadPool& pool_;
+  DrainGate& gate_;
 };
 
 // "ipv4:10.0.0.1:5000" -> "10.0.0.1"; "ipv6:[::1]:5000" -> "::1"; "" when unparseable.

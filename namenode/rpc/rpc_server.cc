@@ -8,8 +8,8 @@ namespace cairn::namenode {
 RpcServer::RpcServer(NameSystem& nn, const MethodTable& methods, UserGroupResolver& groups)
     : client_pool_("nn-handler", nn.settings.handler_threads, static_cast<size_t>(nn.settings.handler_queue_size)),
       datanode_pool_("nn-dnhandler", nn.settings.datanode_handler_threads, 1024),
-      client_service_(methods, groups, client_pool_),
-      datanode_service_(nn, datanode_pool_) {}
+      client_service_(methods, groups, client_pool_, gate_),
+      datanode_service_(nn, datanode_pool_, gate_) {}
 
 RpcServer::~RpcServer() { Stop(); }
 
@@ -30,8 +30,11 @@ Status RpcServer::Start(const std::string& host, int port) {
 
 void RpcServer::Stop() {
   if (server_) {
-    // Calls still running after the deadline are cancelled; their handlers finish on the pools.
-    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    // Let accepted calls finish (complete() may wait for replicas), refusing new ones, then
+    // close every connection at once; anything still running after the grace is cancelled
+    // and its handler finishes on the pool.
+    if (!gate_.Drain(std::chrono::seconds(10))) spdlog::warn("calls still running after 10 s; cancelling them");
+    server_->Shutdown(std::chrono::system_clock::now());
     server_->Wait();
     server_.reset();
   }

@@ -30,6 +30,7 @@ class RpcServer {
   void Stop();
 
  private:
+  DrainGate gate_;
   ThreadPool client_pool_;
   ThreadPool datanode_pool_;
   GrpcClientService client_service_;
