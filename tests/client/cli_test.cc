@@ -179,7 +179,17 @@ TEST_F(CliTest, DuDfSetrepChmodChown) {
 
 TEST_F(CliTest, FsckAndAdminReport) {
   Ok({"put", "-", "/health/f"}, std::string(150000, 'y'));
-  json fsck = Json({"fsck", "/health", "--json", "--blocks"});
+  // Replicas are known from block reports, which may trail the close by a moment.
+  json fsck;
+  auto all_replicated = [&] {
+    fsck = Json({"fsck", "/health", "--json", "--blocks"});
+    if (!fsck.contains("files") || fsck["files"].size() != 1) return false;
+    for (const auto& b : fsck["files"][0]["blocks"]) {
+      if (b["replicas"].size() != 3) return false;
+    }
+    return true;
+  };
+  ASSERT_EVENTUALLY(all_replicated(), 20000);
   EXPECT_EQ(fsck["status"], "HEALTHY");
   EXPECT_EQ(fsck["total_files"], 1);
   ASSERT_EQ(fsck["files"].size(), 1u);

@@ -67,12 +67,23 @@ class ReadWriteTest : public ::testing::Test {
     return out;
   }
 
+  // Replica locations come from the datanodes' block reports, which may trail the close of
+  // the file by a moment: wait until every block has `replication` of them.
   void ExpectReplicas(const std::string& path, uint64_t size, size_t replication) {
-    auto blocks = fs_->GetBlockLocations(path, 0, size + 1);
-    ASSERT_TRUE(blocks.ok()) << blocks.status().ToString();
-    ASSERT_EQ(blocks->size(), (size + kBlock - 1) / kBlock) << path;
+    std::vector<BlockLocation> blocks;
+    auto complete = [&] {
+      auto got = fs_->GetBlockLocations(path, 0, size + 1);
+      if (!got.ok()) return false;
+      blocks = *got;
+      for (const auto& b : blocks) {
+        if (b.hosts.size() < replication) return false;
+      }
+      return true;
+    };
+    ASSERT_EVENTUALLY(complete(), 20000);
+    ASSERT_EQ(blocks.size(), (size + kBlock - 1) / kBlock) << path;
     uint64_t offset = 0;
-    for (const auto& b : *blocks) {
+    for (const auto& b : blocks) {
       EXPECT_EQ(b.offset, offset);
       EXPECT_EQ(b.length, std::min(kBlock, size - offset));
       std::set<std::string> hosts(b.hosts.begin(), b.hosts.end());
