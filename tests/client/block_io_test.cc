@@ -8,6 +8,7 @@
 #include "common/data_transfer.h"
 #include "common/proto_io.h"
 #include "tests/client/fake_datanode.h"
+#include "tests/support/mini_cluster.h"
 #include "tests/support/test_util.h"
 
 namespace cairn::client {
@@ -186,7 +187,7 @@ TEST(BlockReaderTest, UnreachableDatanodeIsUnavailable) {
 
 struct WriteScript {
   int replies = 2;               // pretend to be the head of a pipeline of this many nodes
-  int64_t fail_seqno = -1;       // ack this seqno with ERROR for the last node
+  int64_t fail_seqno = INT64_MIN;  // ack this seqno with ERROR for the last node
   std::string first_bad_link;    // refuse set-up naming this node
   // Filled by the fake:
   hh::OpWriteBlockProto op;
@@ -194,6 +195,7 @@ struct WriteScript {
   std::vector<bool> sync_flags;
   bool checksums_ok = true;
   bool saw_last = false;
+  std::atomic<int> heartbeats{0};
 };
 
 void ServeWrite(WriteScript* s, Socket& sock, BufferedReader& in) {
@@ -209,6 +211,7 @@ void ServeWrite(WriteScript* s, Socket& sock, BufferedReader& in) {
     const auto& h = packets.header();
     if (!VerifyPacketChecksums(ChecksumType::kCrc32c, kChunk, h.offsetinblock(), packets.data(), packets.checksums()).ok())
       s->checksums_ok = false;
+    if (h.seqno() == Packet::kHeartbeatSeqno && packets.data().empty()) ++s->heartbeats;
     if (h.seqno() >= 0) {
       if (s->received.size() != static_cast<size_t>(h.offsetinblock())) s->checksums_ok = false;  // a gap
       s->received.append(reinterpret_cast<const char*>(packets.data().data()), packets.data().size());
@@ -274,6 +277,30 @@ TEST(DataPipelineTest, StreamsPacketsIncludingAnUnalignedContinuation) {
   EXPECT_EQ(script.op.requestedchecksum().type(), hh::CHECKSUM_CRC32C);
   EXPECT_EQ(script.op.requestedchecksum().bytesperchecksum(), kChunk);
   EXPECT_EQ(script.op.header().clientname(), "test-client");
+}
+
+TEST(DataPipelineTest, AnIdlePipelineSendsHeartbeatPackets) {
+  WriteScript script;
+  FakeDatanode dn([&](Socket& s, BufferedReader& in) { ServeWrite(&script, s, in); });
+  PacketPool pool(64 * 1024, kChunk);
+  PipelineSetup setup = TwoNodeSetup(dn);
+  setup.socket_timeout_ms = 2000;  // heartbeats every second of silence
+  std::string bad;
+  auto p = DataPipeline::Open(setup, &pool, &bad);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  ASSERT_TRUE((*p)->Send(MakePacket(pool, 0, 0, "before")).ok());
+  ASSERT_TRUE((*p)->WaitForAcks().ok());
+  ASSERT_EVENTUALLY(script.heartbeats.load() >= 2 || !(*p)->error().ok(), 10000);
+  ASSERT_TRUE((*p)->error().ok()) << (*p)->error().ToString();
+  EXPECT_GE(script.heartbeats.load(), 2);
+  ASSERT_TRUE((*p)->Send(MakePacket(pool, 1, 6, "after")).ok());
+  auto last = pool.Get(2, 11, 0);
+  last->last = true;
+  ASSERT_TRUE((*p)->Send(std::move(last)).ok());
+  ASSERT_TRUE((*p)->Close().ok());
+  dn.Join();
+  EXPECT_EQ(script.received, "beforeafter");
+  EXPECT_TRUE(script.checksums_ok);
 }
 
 TEST(DataPipelineTest, ADownstreamErrorFailsTheStreamNamingThatNode) {

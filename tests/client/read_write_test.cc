@@ -242,6 +242,23 @@ TEST_F(ReadWriteTest, HflushMakesDataVisibleToNewReaders) {
   ExpectReplicas("/hflush/f", data.size(), 3);
 }
 
+TEST_F(ReadWriteTest, AnIdleWriterKeepsItsPipelineWithHeartbeats) {
+  ClientOptions opts;
+  opts.namenode = cluster_->namenode_address();
+  opts.socket_timeout_ms = 2000;  // heartbeat packets after each second of silence
+  ASSERT_OK_AND_ASSIGN(auto fs, FileSystem::Connect(opts));
+  ASSERT_OK_AND_ASSIGN(auto out, fs->Create("/idle/f"));
+  ASSERT_OK(out->Write("first,", 6));
+  ASSERT_OK(out->Hflush());
+  // Stay idle across several heartbeat intervals: the datanodes ack the heartbeats and
+  // the pipeline stays usable.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  ASSERT_OK(out->Write("second", 6));
+  ASSERT_OK(out->Close());
+  ASSERT_OK_AND_ASSIGN(std::string back, ReadFile(*fs_, "/idle/f"));
+  EXPECT_EQ(back, "first,second");
+}
+
 TEST_F(ReadWriteTest, AppendContinuesPartialAndFullLastBlocks) {
   // Partial last block, ending mid-chunk.
   std::string data = RandomBytes(1000, 31);
