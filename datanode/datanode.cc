@@ -1,5 +1,8 @@
 #include "datanode/datanode.h"
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -22,6 +25,29 @@ Status WritePortFile(const std::string& path, const std::string& contents) {
   if (std::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoError(errno, "rename " + tmp);
   return Status::OK();
 }
+
+namespace {
+// The IP the namenode and clients should use: the bind address, or for a wildcard bind
+// the first non-loopback IPv4 address of the host (127.0.0.1 when there is none).
+std::string AdvertisedAddress(const std::string& bind_host) {
+  if (!bind_host.empty() && bind_host != "0.0.0.0" && bind_host != "::") return bind_host;
+  std::string found = "127.0.0.1";
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return found;
+  for (ifaddrs* a = list; a; a = a->ifa_next) {
+    if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET) continue;
+    auto* in = reinterpret_cast<sockaddr_in*>(a->ifa_addr);
+    if ((ntohl(in->sin_addr.s_addr) >> 24) == 127) continue;
+    char text[INET_ADDRSTRLEN];
+    if (::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text)) {
+      found = text;
+      break;
+    }
+  }
+  ::freeifaddrs(list);
+  return found;
+}
+}  // namespace
 
 Result<std::unique_ptr<Datanode>> Datanode::Start(const DatanodeSettings& settings,
                                                   std::unique_ptr<NamenodeClient> client) {
@@ -56,7 +82,7 @@ Result<std::unique_ptr<Datanode>> Datanode::Start(const DatanodeSettings& settin
   dn->commands_ = std::make_unique<CommandExecutor>(dn->store_.get(), co);
 
   NamenodeActorOptions ao;
-  ao.ip_address = settings.bind_host;
+  ao.ip_address = AdvertisedAddress(settings.bind_host);
   ao.xfer_port = dn->xceivers_->port();
   char host[256] = {};
   ao.hostname = ::gethostname(host, sizeof host - 1) == 0 ? host : settings.bind_host;

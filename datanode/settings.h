@@ -18,6 +18,7 @@ namespace cairn::datanode {
 struct DatanodeSettings {
   std::string namenode;                   // namenode gRPC address HOST:PORT (required)
   std::string bind_host = "127.0.0.1";    // listen address, also the IP advertised to the namenode
+                                          // (for 0.0.0.0: the host's first non-loopback IPv4)
   int xfer_port = 9866;                   // DataTransferProtocol port; 0 picks a free one
   std::string port_file;                  // once listening, write "xfer_port=N\n" here
   std::string data_dirs;                  // comma-separated data directories, one volume each
