@@ -84,6 +84,7 @@ Result<DatanodeManager::Registration> DatanodeManager::Register(const RegisterDa
     old->invalidate_ids.clear();
   }
   by_address_[address] = d->index;
+  rack_by_ip_[id.ipaddr()] = rack;
   d->id = id;
   d->rack = rack;
   uint64_t capacity = 0, used = 0, remaining = 0;
@@ -144,12 +145,6 @@ std::optional<uint32_t> DatanodeManager::Lookup(std::string_view uuid) const {
   Descriptor* d = FindLocked(uuid);
   if (d == nullptr || !d->alive.load()) return std::nullopt;
   return d->index;
-}
-
-bool DatanodeManager::IsAlive(uint32_t index) const {
-  // nodes_ only grows, but push_back may move the vector: read under the lock.
-  std::lock_guard lock(mu_);
-  return index < nodes_.size() && nodes_[index]->alive.load();
 }
 
 std::vector<uint32_t> DatanodeManager::CheckLiveness() {
@@ -277,9 +272,8 @@ void DatanodeManager::Report(hadoop::hdfs::DatanodeReportTypeProto type,
 std::string DatanodeManager::RackOfAddress(const std::string& ip) const {
   {
     std::lock_guard lock(mu_);
-    for (const auto& d : nodes_) {
-      if (d->id.ipaddr() == ip) return d->rack;
-    }
+    auto it = rack_by_ip_.find(ip);
+    if (it != rack_by_ip_.end()) return it->second;
   }
   return topology_.RackOf(ip, ip, 0);
 }

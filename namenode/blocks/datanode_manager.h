@@ -74,7 +74,6 @@ class DatanodeManager {
 
   // Index of a registered, live node.
   std::optional<uint32_t> Lookup(std::string_view uuid) const;
-  bool IsAlive(uint32_t index) const;
   // Declares silent nodes dead; returns the indices that died now.
   std::vector<uint32_t> CheckLiveness();
   // Marks one node dead at once (its address was taken over by a new registration).
@@ -116,6 +115,7 @@ class DatanodeManager {
   std::vector<std::unique_ptr<Descriptor>> nodes_;        // guarded by mu_; index = position
   std::unordered_map<std::string, uint32_t> by_uuid_;     // guarded by mu_
   std::unordered_map<std::string, uint32_t> by_address_;  // guarded by mu_: "ip:xferPort" -> index
+  std::unordered_map<std::string, std::string> rack_by_ip_;  // guarded by mu_: last registration wins
 };
 
 }  // namespace cairn::namenode

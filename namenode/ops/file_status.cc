@@ -30,14 +30,16 @@ void FillFileStatus(const Inode& inode, std::string_view local_name, HdfsFileSta
 }
 
 LocationSorter::LocationSorter(const NameSystem& nn, const std::string& client_ip)
-    : nodes_(nn.datanodes.Snapshot()), client_ip_(client_ip) {
+    : nn_(nn), client_ip_(client_ip) {
   if (!client_ip.empty()) client_rack_ = nn.datanodes.RackOfAddress(client_ip);
 }
 
 int LocationSorter::Distance(const BlockManager::Location& loc) const {
   if (loc.corrupt) return 100;
-  if (loc.node >= nodes_.size()) return 50;
-  const NodeView& n = nodes_[loc.node];
+  auto it = nodes_.find(loc.node);
+  if (it == nodes_.end()) it = nodes_.emplace(loc.node, nn_.datanodes.View(loc.node)).first;
+  if (!it->second) return 50;
+  const NodeView& n = *it->second;
   int d = 4;
   if (!client_ip_.empty() && n.ip == client_ip_) d = 0;
   else if (!client_rack_.empty() && n.rack == client_rack_) d = 2;

@@ -8,7 +8,9 @@
 // datanode managers' locks briefly.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
@@ -21,17 +23,18 @@ namespace cairn::namenode {
 void FillFileStatus(const Inode& inode, std::string_view local_name, hadoop::hdfs::HdfsFileStatusProto* out);
 
 // Orders replica locations for one caller; build once per request.
+// Looks up only the nodes it meets, once each.
 class LocationSorter {
  public:
   LocationSorter(const NameSystem& nn, const std::string& client_ip);
-  // Stable pipeline order for writers, nearest-first for readers.
   void Sort(std::vector<BlockManager::Location>* locs) const;
 
  private:
   int Distance(const BlockManager::Location& loc) const;
-  std::vector<NodeView> nodes_;
+  const NameSystem& nn_;
   std::string client_ip_;
   std::string client_rack_;
+  mutable std::unordered_map<uint32_t, std::optional<NodeView>> nodes_;  // one request's cache
 };
 
 // One block at `offset` with the given locations (in the given order).
