@@ -112,6 +112,41 @@ class FakeClient : public NamenodeClient {
   std::shared_ptr<FakeNamenode> nn_;
 };
 
+TEST(ReportQueueTest, CoalescesPerBlockAndKeepsOrder) {
+  ReportQueue q;
+  ReplicaInfo a{1, 10, ReplicaState::kRbw, 0, 0, {}, "DS-1", 0};
+  ReplicaInfo b{2, 20, ReplicaState::kRbw, 0, 0, {}, "DS-1", 0};
+  EXPECT_EQ(q.oldest_ms(), -1);
+  q.OnReceiving(a);
+  q.OnReceiving(b);
+  a.state = ReplicaState::kFinalized;
+  a.bytes_on_disk = a.bytes_acked = 100;
+  q.OnReceived(a);  // replaces a's RECEIVING
+  EXPECT_GE(q.oldest_ms(), 0);
+  auto events = q.Take();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].replica().block_id(), 2u);
+  EXPECT_EQ(events[0].kind(), ReceivedDeletedBlock::RECEIVING);
+  EXPECT_EQ(events[1].replica().block_id(), 1u);
+  EXPECT_EQ(events[1].kind(), ReceivedDeletedBlock::RECEIVED);
+  EXPECT_EQ(events[1].replica().num_bytes(), 100u);
+  EXPECT_EQ(events[1].replica().storage_id(), "DS-1");
+  EXPECT_TRUE(q.Take().empty());
+  // A failed send comes back, unless a newer event for the block arrived meanwhile.
+  q.OnDeleted(b);
+  q.PutBack(events);
+  auto again = q.Take();
+  ASSERT_EQ(again.size(), 2u);
+  for (const auto& e : again) {
+    if (e.replica().block_id() == 2) EXPECT_EQ(e.kind(), ReceivedDeletedBlock::DELETED);
+    else EXPECT_EQ(e.kind(), ReceivedDeletedBlock::RECEIVED);
+  }
+  EXPECT_FALSE(q.TakeFullReportRequest());
+  q.OnVolumeFailed("DS-1", "gone");
+  EXPECT_TRUE(q.TakeFullReportRequest());
+  EXPECT_FALSE(q.TakeFullReportRequest());
+}
+
 class DatanodeTest : public ::testing::Test {
  protected:
   void SetUp() override { dir_ = cairn::testing::MakeTempDir("datanode"); }

@@ -326,6 +326,47 @@ TEST_F(XceiverTest, MirrorDownAtSetupNamesTheBadLink) {
   EXPECT_FALSE(IsFinalized(0, 21));
 }
 
+TEST_F(XceiverTest, MirrorFailingMidStreamIsNamedInTheAck) {
+  StartNodes(2);
+  auto s = ConnectTcp("127.0.0.1", nodes_[0]->port(), 5000);
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(s->SetTimeouts(10000, 10000).ok());
+  BufferedReader in(&*s);
+  WriteOptions o;
+  ASSERT_TRUE(SendOp(*s, DataTransferOp::kWriteBlock, MakeWriteOp(25, {nodes_[1]->port()}, o)).ok());
+  hh::BlockOpResponseProto setup;
+  ASSERT_TRUE(ReadBlockOpResponse(in, &setup).ok());
+  ASSERT_EQ(setup.status(), hh::SUCCESS);
+  std::string first = RandomBytes(65536, 13);
+  int64_t seqno = 0;
+  ASSERT_TRUE(SendDataPackets(*s, first, o, &seqno).ok());
+  hh::PipelineAckProto ack;
+  ASSERT_TRUE(ReadPipelineAck(in, &ack).ok());
+  ASSERT_EQ(AckReplyCount(ack), 2);
+  EXPECT_EQ(AckReply(ack, 1), hh::SUCCESS);
+
+  nodes_[1]->server->Stop();  // the downstream node dies
+  o.offset = first.size();
+  // Keep sending until the first node reports the loss (the first packets may still fit
+  // in socket buffers).
+  bool reported = false;
+  for (int i = 0; i < 50 && !reported; ++i) {
+    if (!SendDataPackets(*s, RandomBytes(65536, 14 + i), o, &seqno).ok()) break;
+    o.offset += 65536;
+    if (!ReadPipelineAck(in, &ack).ok()) break;
+    if (AckReplyCount(ack) == 2 && AckReply(ack, 1) == hh::ERROR) reported = true;
+    else ASSERT_EQ(AckReply(ack, 1), hh::SUCCESS);
+  }
+  ASSERT_TRUE(reported);
+  EXPECT_EQ(AckReply(ack, 0), hh::SUCCESS);
+  // The first node keeps what it has as RBW for the client's recovery; nothing is finalized.
+  EXPECT_FALSE(IsFinalized(0, 25));
+  auto r = nodes_[0]->store->GetReplica(25);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->state, ReplicaState::kRbw);
+  EXPECT_GE(r->bytes_acked, first.size());
+}
+
 TEST_F(XceiverTest, ReplicationAndTransferBlock) {
   StartNodes(3);
   std::string data = RandomBytes(333333, 12);
