@@ -168,6 +168,8 @@ class BlockManager {
   void ClassifyLocked(uint64_t id, const std::vector<NodeView>& nodes);
   void RemoveFromQueuesLocked(uint64_t id);
   void DropPendingLocked(uint64_t id);
+  // Forgets re-replications the node was the source or a target of; they get re-planned.
+  void DropPendingForNodeLocked(uint32_t node);
   void PendingTargetReachedLocked(uint64_t id, uint32_t node);
   bool ScheduleLocked(uint64_t id, BlockInfo& b, const std::vector<NodeView>& nodes, int64_t now);
 

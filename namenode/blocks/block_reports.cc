@@ -18,14 +18,11 @@ void BlockManager::NodeRegistered(uint32_t node) {
   std::lock_guard lock(mu_);
   EnsureNodeLocked(node);
   node_alive_[node] = true;
+  // A (re)started node forgot the copies it was asked to make or receive.
+  DropPendingForNodeLocked(node);
 }
 
-void BlockManager::NodeDied(uint32_t node) {
-  std::lock_guard lock(mu_);
-  EnsureNodeLocked(node);
-  node_alive_[node] = false;
-  std::unordered_set<uint64_t> held = std::move(node_blocks_[node]);
-  node_blocks_[node].clear();
+void BlockManager::DropPendingForNodeLocked(uint32_t node) {
   for (auto it = pending_.begin(); it != pending_.end();) {
     auto& p = it->second;
     if (p.source == node) {
@@ -43,6 +40,15 @@ void BlockManager::NodeDied(uint32_t node) {
     }
   }
   node_streams_[node] = 0;
+}
+
+void BlockManager::NodeDied(uint32_t node) {
+  std::lock_guard lock(mu_);
+  EnsureNodeLocked(node);
+  node_alive_[node] = false;
+  std::unordered_set<uint64_t> held = std::move(node_blocks_[node]);
+  node_blocks_[node].clear();
+  DropPendingForNodeLocked(node);
   for (uint64_t id : held) {
     auto it = blocks_.find(id);
     if (it == blocks_.end()) continue;

@@ -32,10 +32,19 @@ class Chooser {
   }
 
   bool Usable(const NodeView& n) const {
-    if (!n.alive || n.stale || n.decommissioning) return false;
+    if (!n.alive || n.decommissioning) return false;
     if (req_.excluded.count(n.index) || in_chain_.count(n.index)) return false;
     if (n.remaining < req_.block_size) return false;
+    if (relaxed_) return true;
+    if (n.stale) return false;
     if (avg_load_ > 0 && n.xceivers > 2.0 * avg_load_) return false;
+    return true;
+  }
+
+  // When too few nodes qualify, stale and busy nodes are better than no replica.
+  bool Relax() {
+    if (relaxed_) return false;
+    relaxed_ = true;
     return true;
   }
 
@@ -113,6 +122,7 @@ class Chooser {
   const PlacementRequest& req_;
   double avg_load_ = 0;
   size_t max_per_rack_ = 0;
+  bool relaxed_ = false;
   std::vector<uint32_t> chain_;
   std::unordered_set<uint32_t> in_chain_;
   std::unordered_map<std::string, size_t> rack_count_;
@@ -128,7 +138,10 @@ std::vector<uint32_t> PlacementPolicy::ChooseTargets(const std::vector<NodeView>
   }
   while (static_cast<int>(c.result_.size()) < req.replicas) {
     std::optional<uint32_t> next = c.Next();
-    if (!next) break;
+    if (!next) {
+      if (c.Relax()) continue;
+      break;
+    }
     c.Take(*next, true);
   }
   return c.result_;

@@ -4,9 +4,9 @@
 // the second on another rack than the first; the third on the second's rack but another
 // node; the rest at random, at most (n-1)/racks+2 per rack. Re-replication continues the
 // same sequence after the replicas that exist. Never two replicas on one node; excluded,
-// dead, stale, decommissioning and nearly full nodes are skipped, and nodes with more
-// than twice the average number of active transfers too. Random picks take the less
-// loaded of two random candidates. It also picks which replicas to drop when a block has
+// dead, decommissioning and nearly full nodes are skipped; stale nodes and nodes with more
+// than twice the average number of active transfers are skipped too unless nothing else
+// is left. Random picks take the less loaded of two random candidates. It also picks which replicas to drop when a block has
 // too many (keeping rack diversity, freeing the fullest node first).
 //
 // Thread-safety: const and stateless apart from a thread-local random generator; call

@@ -63,7 +63,7 @@ TEST(PlacementPolicyTest, UnknownWriterGetsARandomFirstNodeAndMoreReplicasSpread
   EXPECT_GT(firsts.size(), 5u);
 }
 
-TEST(PlacementPolicyTest, SkipsExcludedDeadFullAndBusyNodes) {
+TEST(PlacementPolicyTest, SkipsExcludedDeadFullNodesAndPrefersFreshIdleOnes) {
   PlacementPolicy p;
   auto nodes = Cluster(1, 6);
   nodes[0].alive = false;
@@ -76,9 +76,14 @@ TEST(PlacementPolicyTest, SkipsExcludedDeadFullAndBusyNodes) {
   req.block_size = 1 << 20;
   for (int trial = 0; trial < 50; ++trial) {
     auto t = p.ChooseTargets(nodes, req);
-    ASSERT_EQ(t.size(), 1u);
+    // Only node 5 is fresh and idle; the stale and the busy node fill in after it.
+    ASSERT_EQ(t.size(), 3u);
     EXPECT_EQ(t[0], 5u);
+    EXPECT_EQ(std::set<uint32_t>(t.begin(), t.end()), (std::set<uint32_t>{2, 3, 5}));
   }
+  req.replicas = 1;
+  req.excluded = {2, 3, 4, 5};
+  EXPECT_TRUE(p.ChooseTargets(nodes, req).empty());  // dead and full nodes never
 }
 
 TEST(PlacementPolicyTest, SharedIpPicksAmongThoseNodes) {
