@@ -77,7 +77,16 @@ Status WriteBlockOp::Run() {
   }
   if (acks) {
     RETURN_IF_ERROR(SendReply(mirror_status, first_bad_link, ""));
-    if (mirror_status != hh::SUCCESS) return Aborted("{}: pipeline setup failed at {}", block_name_, first_bad_link);
+    if (mirror_status != hh::SUCCESS) {
+      // The client abandons this pipeline (and usually the block): drop the empty replica
+      // rather than leave an RBW orphan behind.
+      if (writer_ && op_.stage() == Stage::PIPELINE_SETUP_CREATE && writer_->bytes_on_disk() == 0) {
+        writer_->Abort();
+        const auto& b = op_.header().baseheader().block();
+        (void)ctx_.store->Delete(b.blockid(), b.generationstamp());
+      }
+      return Aborted("{}: pipeline setup failed at {}", block_name_, first_bad_link);
+    }
     responder_ = std::make_unique<PacketResponder>(&upstream_, mirror_ok_ ? &mirror_ : nullptr, mirror_in_.get(),
                                                    writer_.get(), mirror_address_, ctx_.options.ack_queue_packets);
     responder_->Start();

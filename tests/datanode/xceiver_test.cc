@@ -324,6 +324,15 @@ TEST_F(XceiverTest, MirrorDownAtSetupNamesTheBadLink) {
   EXPECT_EQ(w->setup.status(), hh::ERROR);
   EXPECT_EQ(w->setup.firstbadlink(), "127.0.0.1:" + std::to_string(dead_port));
   EXPECT_FALSE(IsFinalized(0, 21));
+  // The empty replica of the failed setup is gone (and reported deleted).
+  ASSERT_EVENTUALLY_OK([&] { return nodes_[0]->listener.Count('D', 21) == 1; });
+  EXPECT_EQ(nodes_[0]->store->GetReplica(21).status().code(), ErrorCode::kNotFound);
+  // A three-node pipeline whose last node is down names that node.
+  StartNodes(1);
+  auto w3 = WriteBlock(nodes_[0]->port(), {nodes_[1]->port(), dead_port}, 22, "hello");
+  ASSERT_TRUE(w3.ok());
+  EXPECT_EQ(w3->setup.status(), hh::ERROR);
+  EXPECT_EQ(w3->setup.firstbadlink(), "127.0.0.1:" + std::to_string(dead_port));
 }
 
 TEST_F(XceiverTest, MirrorFailingMidStreamIsNamedInTheAck) {
