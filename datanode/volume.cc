@@ -90,15 +90,17 @@ Status Volume::Check() const {
   std::string current = CurrentDir(root_);
   if (::stat(current.c_str(), &st) != 0) return ErrnoError(errno, "stat " + current);
   if (!S_ISDIR(st.st_mode)) return IoError("{} is not a directory", current);
+  // Out of descriptors, memory or space says nothing about the disk's health.
+  auto transient = [](int err) { return err == EMFILE || err == ENFILE || err == ENOMEM || err == ENOSPC || err == EDQUOT; };
   std::string probe = TmpDir(root_) + "/.volume-check";
   int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoError(errno, "create " + probe);
+  if (fd < 0) return transient(errno) ? Status::OK() : ErrnoError(errno, "create " + probe);
   const char byte = 'x';
   bool ok = ::write(fd, &byte, 1) == 1 && ::fdatasync(fd) == 0;
   int err = errno;
   ::close(fd);
   ::unlink(probe.c_str());
-  if (!ok) return ErrnoError(err, "write " + probe);
+  if (!ok && !transient(err)) return ErrnoError(err, "write " + probe);
   return Status::OK();
 }
 

@@ -46,7 +46,8 @@ class Volume {
   Result<Space> DiskSpace() const;
 
   // Probes the directory: current/ exists and a small file can be written, synced and
-  // removed. A volume that fails this after an I/O error is taken out of service.
+  // removed. A volume that fails this after an I/O error is taken out of service; running
+  // out of descriptors, memory or space is not a failure of the volume.
   Status Check() const;
 
  private:
