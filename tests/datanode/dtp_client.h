@@ -102,12 +102,15 @@ inline FsBlockStoreOptions StoreOptions(const std::vector<std::string>& dirs, Io
   return o;
 }
 
-inline Result<std::unique_ptr<TestNode>> StartNode(int volumes = 1, IoEngineKind engine = IoEngineKind::kUring,
-                                                   int socket_timeout_ms = 10000) {
+// A node on the given data dirs (the caller owns them), or on fresh temporary ones.
+inline Result<std::unique_ptr<TestNode>> StartNodeOn(std::vector<std::string> dirs, int volumes = 1,
+                                                     IoEngineKind engine = IoEngineKind::kUring,
+                                                     int socket_timeout_ms = 10000) {
   auto node = std::make_unique<TestNode>();
-  node->dir = cairn::testing::MakeTempDir("dn");
-  std::vector<std::string> dirs;
-  for (int i = 0; i < volumes; ++i) dirs.push_back(node->dir + "/vol" + std::to_string(i));
+  if (dirs.empty()) {
+    node->dir = cairn::testing::MakeTempDir("dn");
+    for (int i = 0; i < volumes; ++i) dirs.push_back(node->dir + "/vol" + std::to_string(i));
+  }
   ASSIGN_OR_RETURN(node->store, FsBlockStore::Open(StoreOptions(dirs, engine), &node->listener));
   XceiverOptions xo;
   xo.port = 0;
@@ -115,6 +118,11 @@ inline Result<std::unique_ptr<TestNode>> StartNode(int volumes = 1, IoEngineKind
   xo.keepalive_ms = 2000;
   ASSIGN_OR_RETURN(node->server, XceiverServer::Start(xo, node->store.get()));
   return node;
+}
+
+inline Result<std::unique_ptr<TestNode>> StartNode(int volumes = 1, IoEngineKind engine = IoEngineKind::kUring,
+                                                   int socket_timeout_ms = 10000) {
+  return StartNodeOn({}, volumes, engine, socket_timeout_ms);
 }
 
 inline hh::DatanodeInfoProto NodeInfo(int port) {

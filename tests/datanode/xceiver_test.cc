@@ -1,6 +1,7 @@
 // The DataTransferProtocol server against a hand-written client: pipelines of in-process
 // servers, reads, appends, block checksums, checksum types, transfers and bad input.
 #include <openssl/evp.h>
+#include <sys/mount.h>
 
 #include <thread>
 
@@ -441,6 +442,41 @@ TEST_F(XceiverTest, TooManyConnectionsGetAnError) {
   idle->Close();
   ASSERT_EVENTUALLY_OK([&] { return (*server)->active() == 0; });
   (*server)->Stop();
+}
+
+// A full disk: writes fail with an error ack, the volume stays in service, stored
+// replicas stay readable, and writing works again once space is freed. Needs a small
+// file system: a tmpfs mounted for the test (skipped where mounting is not allowed).
+TEST_F(XceiverTest, FullDiskFailsWritesButKeepsTheVolume) {
+  std::string dir = cairn::testing::MakeTempDir("full");
+  if (::mount("tmpfs", dir.c_str(), "tmpfs", 0, "size=1m") != 0) {
+    cairn::testing::RemoveTree(dir);
+    GTEST_SKIP() << "cannot mount a tmpfs here: " << std::strerror(errno);
+  }
+  {
+    auto node = StartNodeOn({dir + "/vol"});
+    ASSERT_TRUE(node.ok()) << node.status().ToString();
+    int port = (*node)->port();
+    std::string a = RandomBytes(300000, 20);
+    ASSERT_TRUE(WriteBlock(port, {}, 40, a)->AllAcksSucceeded(1));
+    auto big = WriteBlock(port, {}, 41, RandomBytes(2 << 20, 21));
+    ASSERT_TRUE(big.ok()) << big.status().ToString();
+    ASSERT_FALSE(big->acks.empty());
+    EXPECT_NE(AckReply(big->acks.back(), 0), hh::SUCCESS);
+    auto vols = (*node)->store->Volumes();
+    ASSERT_EQ(vols.size(), 1u);
+    EXPECT_FALSE(vols[0].failed) << vols[0].failure;
+    auto r41 = (*node)->store->GetReplica(41);
+    ASSERT_TRUE(r41.ok());
+    EXPECT_EQ(r41->state, ReplicaState::kRbw);
+    auto read = ReadBlock(port, 40, 1000, 0, a.size());
+    ASSERT_TRUE(read.ok());
+    EXPECT_BYTES_EQ(read->data, a);
+    ASSERT_TRUE((*node)->store->Delete(41, 1000).ok());
+    ASSERT_TRUE(WriteBlock(port, {}, 42, RandomBytes(100000, 22))->AllAcksSucceeded(1));
+  }
+  ::umount2(dir.c_str(), MNT_DETACH);
+  cairn::testing::RemoveTree(dir);
 }
 
 // --- Bad input: every case gets an error reply or a dropped connection, leaves no
