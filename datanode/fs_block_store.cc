@@ -174,6 +174,15 @@ void FsBlockStore::ReleaseSpace(Volume* volume, uint64_t bytes) {
   if (!volume->failed()) total_used_.fetch_sub(bytes);
 }
 
+void FsBlockStore::AdjustSpace(Volume* volume, int64_t delta) {
+  if (delta >= 0) {
+    volume->AddUsed(delta);
+    if (!volume->failed()) total_used_.fetch_add(static_cast<uint64_t>(delta));
+  } else {
+    ReleaseSpace(volume, static_cast<uint64_t>(-delta));
+  }
+}
+
 void FsBlockStore::HandleIoError(Volume* volume, const Status& error) {
   if (error.ok() || error.code() == ErrorCode::kNoSpace || volume->failed()) return;
   Status check = volume->Check();

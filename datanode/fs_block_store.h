@@ -88,6 +88,8 @@ class FsBlockStore final : public BlockStore {
   // configured capacity would be exceeded.
   Status ReserveSpace(Volume* volume, uint64_t bytes);
   void ReleaseSpace(Volume* volume, uint64_t bytes);
+  // Corrects the count by delta bytes (either sign), without a capacity check.
+  void AdjustSpace(Volume* volume, int64_t delta);
   // After an I/O error on a volume: probes it and takes it out of service when it fails.
   void HandleIoError(Volume* volume, const Status& error);
   Result<ReplicaInfo> FinalizeWriter(const std::shared_ptr<FsReplica>& replica, ReplicaState to);

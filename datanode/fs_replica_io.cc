@@ -1,5 +1,6 @@
 #include "datanode/fs_replica_io.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -56,7 +57,13 @@ Status FsReplicaWriter::FinishWrite() {
   in_flight_ = false;
   Status st = engine_->Wait(batch_);
   if (!st.ok()) {
-    // The reservation stays counted: part of it may be on disk; a delete settles the sizes.
+    // Part of the write may have landed: count what the files really hold now.
+    struct stat data_st {}, meta_st {};
+    if (::fstat(data_fd_, &data_st) == 0 && ::fstat(meta_fd_, &meta_st) == 0) {
+      int64_t actual = data_st.st_size + meta_st.st_size;
+      int64_t counted = static_cast<int64_t>(pending_end_ + MetaFileSize(info_.checksum, pending_end_));
+      store_->AdjustSpace(replica_->volume, actual - counted);
+    }
     store_->HandleIoError(replica_->volume, st);
     return st.WithContext(info_.Name());
   }

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <sys/mount.h>
 
+#include <filesystem>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -474,6 +475,11 @@ TEST_F(XceiverTest, FullDiskFailsWritesButKeepsTheVolume) {
     EXPECT_BYTES_EQ(read->data, a);
     ASSERT_TRUE((*node)->store->Delete(41, 1000).ok());
     ASSERT_TRUE(WriteBlock(port, {}, 42, RandomBytes(100000, 22))->AllAcksSucceeded(1));
+    // The space count matches the files left, the failed write included.
+    uint64_t files = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir + "/vol/current"))
+      if (e.is_regular_file() && e.path().filename().string().rfind("blk_", 0) == 0) files += e.file_size();
+    EXPECT_EQ((*node)->store->Volumes()[0].dfs_used, files);
   }
   ::umount2(dir.c_str(), MNT_DETACH);
   cairn::testing::RemoveTree(dir);
