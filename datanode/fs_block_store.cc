@@ -106,7 +106,11 @@ Status FsBlockStore::LoadVolume(Volume* volume) {
       spdlog::warn("replica {} found in {} and {}; using the one in {}", BlockName(s.block_id, s.gen_stamp),
                    other.dir, s.dir, newer ? s.dir : other.dir);
       if (!newer) continue;
-      other.volume->AddUsed(-static_cast<int64_t>(FileSizeOrZero(other.data_path()) + FileSizeOrZero(other.meta_path())));
+      // The other copy's files stay where they are, uncounted (wrap-around arithmetic keeps
+      // the total right even when its volume's scan adds them later).
+      uint64_t other_bytes = FileSizeOrZero(other.data_path()) + FileSizeOrZero(other.meta_path());
+      other.volume->AddUsed(-static_cast<int64_t>(other_bytes));
+      total_used_.fetch_sub(other_bytes);
     }
     auto r = std::make_shared<FsReplica>(s.block_id);
     r->gen_stamp = s.gen_stamp;

@@ -218,6 +218,27 @@ TEST_P(BlockStoreTest, InterruptedFinalizeIsCompletedAtStart) {
   EXPECT_BYTES_EQ(*back, data);
 }
 
+TEST_P(BlockStoreTest, DuplicateAcrossVolumesKeepsTheNewest) {
+  Open(2);
+  std::string data = RandomBytes(4000, 16);
+  ReplicaInfo r = Finalized(70, 5, data);
+  store_.reset();
+  // A copy of the replica with a newer stamp on the other volume (e.g. an interrupted move).
+  std::string from = FinalizedDir(Vol(r.volume), 70), to = FinalizedDir(Vol(1 - r.volume), 70);
+  ASSERT_TRUE(MakeDirs(to).ok());
+  fs::copy_file(from + "/blk_70", to + "/blk_70");
+  fs::copy_file(from + "/blk_70_5.meta", to + "/blk_70_6.meta");
+  Open(2);
+  auto got = store_->GetReplica(70);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->gen_stamp, 6u);
+  EXPECT_EQ(got->volume, 1 - r.volume);
+  EXPECT_BYTES_EQ(*ReadAll(*store_, 70, 6), data);
+  auto vols = store_->Volumes();
+  EXPECT_EQ(vols[r.volume].dfs_used, 0u);
+  EXPECT_EQ(vols[1 - r.volume].dfs_used, 4000 + MetaFileSize({}, 4000));
+}
+
 TEST_P(BlockStoreTest, AppendToPartialChunk) {
   Open();
   std::string a = RandomBytes(1000, 6), b = RandomBytes(70000, 7);
