@@ -167,6 +167,12 @@ bool BlockManager::Contains(uint64_t id) const {
   return blocks_.count(id) > 0;
 }
 
+bool BlockManager::IsComplete(uint64_t id) const {
+  std::lock_guard lock(mu_);
+  auto it = blocks_.find(id);
+  return it != blocks_.end() && it->second.state == BlockState::kComplete;
+}
+
 int BlockManager::GoodReplicas(uint64_t id) const {
   std::lock_guard lock(mu_);
   auto it = blocks_.find(id);

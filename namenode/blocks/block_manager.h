@@ -112,6 +112,9 @@ class BlockManager {
   // Finalized, uncorrupt replicas on live nodes with the block's stamp and length.
   int GoodReplicas(uint64_t id) const;
   bool MinimallyReplicated(uint64_t id) const { return GoodReplicas(id) >= options_.min_replication; }
+  // Complete: reached min_replication once (or its file was closed); losing replicas later
+  // makes it under-replicated, not incomplete.
+  bool IsComplete(uint64_t id) const;
   int min_replication() const { return options_.min_replication; }
   // Blocks until the block has min_replication good replicas (true) or the monotonic
   // deadline passes or the block goes away (false).

@@ -63,7 +63,7 @@ Status AddBlock(NameSystem& nn, const CallContext& caller, const hh::AddBlockReq
                                req.previous().generationstamp(), (*blocks)[n - 1].gen_stamp());
     }
     for (int i = 0; i + 1 < n; ++i) {
-      if (!nn.blocks.MinimallyReplicated((*blocks)[i].block_id()))
+      if (!nn.blocks.IsComplete((*blocks)[i].block_id()))
         return NotReplicatedYet("Not replicated yet: {} (blk_{} has fewer than {} replicas)", req.src(),
                                 (*blocks)[i].block_id(), nn.blocks.min_replication());
     }

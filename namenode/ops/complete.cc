@@ -41,9 +41,11 @@ Status TryComplete(NameSystem& nn, Mutation& m, const hh::CompleteRequestProto& 
   } else if (n > 0) {
     nn.blocks.CommitBlock((*blocks)[n - 1].block_id(), (*blocks)[n - 1].num_bytes());
   }
-  for (const auto& b : *blocks) {
-    if (!nn.blocks.MinimallyReplicated(b.block_id())) {
-      *wait_for = b.block_id();
+  // Earlier blocks must be complete; the last one needs its minimum replicas now.
+  for (int i = 0; i < n; ++i) {
+    const uint64_t id = (*blocks)[i].block_id();
+    if (i + 1 < n ? !nn.blocks.IsComplete(id) : !nn.blocks.MinimallyReplicated(id)) {
+      *wait_for = id;
       return Status::OK();
     }
   }

@@ -121,6 +121,21 @@ TEST_F(WritePathTest, NextBlockNeedsEarlierBlocksReplicated) {
   EXPECT_EQ(h_.Stat("/f")->length(), 2u << 20);
 }
 
+TEST_F(WritePathTest, EarlierBlocksThatLoseReplicasLaterDoNotBlockComplete) {
+  ASSERT_OK(h_.Create(h_.Super(), "/f", "client-1", hh::CREATE, 0644, 1).status());
+  ASSERT_OK_AND_ASSIGN(auto b1, h_.AddBlock("/f"));
+  ReportAll(b1, 1 << 20);
+  auto p1 = WithLength(b1, 1 << 20);
+  ASSERT_OK_AND_ASSIGN(auto b2, h_.AddBlock("/f", "client-1", &p1));
+  // b1 was complete; its only replica going bad makes it under-replicated, not incomplete.
+  h_.nn().blocks.MarkCorrupt(b1.b().blockid(), NodeOf(b1.locs(0)), "test");
+  EXPECT_EQ(h_.nn().blocks.GoodReplicas(b1.b().blockid()), 0);
+  ReportAll(b2, 10);
+  auto last = WithLength(b2, 10);
+  ASSERT_OK_AND_ASSIGN(bool closed, h_.Complete("/f", "client-1", &last));
+  EXPECT_TRUE(closed);
+}
+
 TEST_F(WritePathTest, RetriedAddBlockGetsTheSameBlock) {
   ASSERT_OK(h_.Create("/f").status());
   ASSERT_OK_AND_ASSIGN(auto first, h_.AddBlock("/f"));
