@@ -73,8 +73,7 @@ Status Namenode::WritePortFile() const {
   const std::string tmp = settings_.port_file + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    // No Hadoop IPC server yet: its port reads 0.
-    out << "rpc_port=" << rpc_->port() << "\nipc_port=0\n";
+    out << "rpc_port=" << rpc_port() << "\nipc_port=" << ipc_port() << "\n";
     out.flush();
     if (!out) return IoError("cannot write port file {}", tmp);
   }
@@ -87,6 +86,16 @@ Status Namenode::WritePortFile() const {
 Status Namenode::Start() {
   rpc_ = std::make_unique<RpcServer>(*name_system_, methods_, *groups_);
   RETURN_IF_ERROR(rpc_->Start(settings_.bind_host, settings_.rpc_port));
+  if (settings_.ipc_port >= 0) {
+    ipc::IpcSettings ipc_settings;
+    ipc_settings.handler_threads = settings_.ipc_handler_threads;
+    ipc_settings.call_queue_size = static_cast<size_t>(settings_.ipc_queue_size);
+    ipc_settings.max_connections = settings_.ipc_max_connections;
+    ipc_settings.idle_timeout_ms = settings_.ipc_idle_timeout_ms;
+    ipc_settings.max_frame_bytes = static_cast<uint32_t>(settings_.ipc_max_frame.bytes);
+    ipc_ = std::make_unique<ipc::HadoopIpcServer>(ipc_settings, methods_, *groups_);
+    RETURN_IF_ERROR(ipc_->Start(settings_.bind_host, settings_.ipc_port));
+  }
   {
     std::lock_guard lock(monitor_mu_);
     stopping_ = false;
@@ -105,6 +114,10 @@ void Namenode::Stop() {
   }
   monitor_cv_.notify_all();
   if (monitor_.joinable()) monitor_.join();
+  if (ipc_) {
+    ipc_->Stop();
+    ipc_.reset();
+  }
   if (rpc_) {
     rpc_->Stop();
     rpc_.reset();

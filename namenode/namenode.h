@@ -1,6 +1,7 @@
 // Namenode: the whole cairn-namenode process minus main(). It owns every component
 // (namespace store, block and datanode managers, placement, leases, safe mode), the
-// method table both front doors dispatch through, the gRPC server and the monitor thread
+// method table both front doors dispatch through, the gRPC and Hadoop IPC servers and the
+// monitor thread
 // (datanode liveness, safe mode exit, replication, lease hard limits).
 //
 // Start-up: Create opens RocksDB, loads the namespace, rebuilds the block map and leases
@@ -16,6 +17,7 @@
 #include <thread>
 
 #include "common/status.h"
+#include "namenode/ipc/ipc_server.h"
 #include "namenode/name_system.h"
 #include "namenode/rpc/method_table.h"
 #include "namenode/rpc/rpc_server.h"
@@ -33,6 +35,7 @@ class Namenode {
   void Stop();
 
   int rpc_port() const { return rpc_ ? rpc_->port() : 0; }
+  int ipc_port() const { return ipc_ ? ipc_->port() : 0; }
   NameSystem& name_system() { return *name_system_; }
   const MethodTable& methods() const { return methods_; }
   UserGroupResolver& groups() { return *groups_; }
@@ -59,6 +62,7 @@ class Namenode {
   std::unique_ptr<UserGroupResolver> groups_;
   MethodTable methods_;
   std::unique_ptr<RpcServer> rpc_;
+  std::unique_ptr<ipc::HadoopIpcServer> ipc_;  // null when settings_.ipc_port < 0
 
   std::thread monitor_;
   std::mutex monitor_mu_;

@@ -9,7 +9,13 @@ void RegisterNamenodeFlags(FlagSet& f, NamenodeSettings* s) {
   f.Add("namenode_name_dir", &s->name_dir, "RocksDB directory holding the namespace (created if missing)");
   f.Add("namenode_bind_host", &s->bind_host, "address the front doors listen on");
   f.Add("namenode_rpc_port", &s->rpc_port, "gRPC front door port (0 = pick a free port)");
-  f.Add("namenode_ipc_port", &s->ipc_port, "Hadoop IPC front door port (0 = pick a free port)");
+  f.Add("namenode_ipc_port", &s->ipc_port, "Hadoop IPC front door port (0 = pick a free port, -1 = off)");
+  f.Add("namenode_ipc_handler_threads", &s->ipc_handler_threads, "threads running Hadoop IPC calls");
+  f.Add("namenode_ipc_queue_size", &s->ipc_queue_size, "IPC calls waiting for a handler before readers block");
+  f.Add("namenode_ipc_max_connections", &s->ipc_max_connections, "further IPC connections are closed at once");
+  f.Add("namenode_ipc_idle_timeout_ms", &s->ipc_idle_timeout_ms,
+        "close IPC connections silent this long while none of their calls runs");
+  f.Add("namenode_ipc_max_frame", &s->ipc_max_frame, "largest Hadoop IPC frame accepted");
   f.Add("port_file", &s->port_file, "once listening, write rpc_port=N and ipc_port=M lines to this file");
   f.Add("namenode_default_block_size", &s->default_block_size, "default block size of new files");
   f.Add("namenode_default_replication", &s->default_replication, "default replication of new files");

@@ -17,7 +17,7 @@ struct NamenodeSettings {
   std::string name_dir;                  // RocksDB directory of the namespace (created if missing)
   std::string bind_host = "0.0.0.0";     // address both front doors listen on
   int rpc_port = 8021;                   // gRPC front door; 0 picks a free port
-  int ipc_port = 8020;                   // Hadoop IPC front door; 0 picks a free port
+  int ipc_port = 8020;                   // Hadoop IPC front door; 0 picks a free port, -1 disables it
   std::string port_file;                 // written atomically once listening: rpc_port=N, ipc_port=M
   ByteSize default_block_size{128ull << 20};  // block size offered by getServerDefaults
   int default_replication = 3;           // replication offered by getServerDefaults
@@ -42,6 +42,11 @@ struct NamenodeSettings {
   int max_replication_streams = 4;       // re-replications in flight per source datanode
   int replication_timeout_ms = 300000;   // a re-replication not confirmed by then is re-issued
   int block_invalidate_limit = 1000;     // block deletions per heartbeat reply per datanode
+  int ipc_handler_threads = 16;          // threads running Hadoop IPC calls
+  int ipc_queue_size = 1024;             // IPC calls waiting for a handler before readers block
+  int ipc_max_connections = 4096;        // further IPC connections are closed at once
+  int ipc_idle_timeout_ms = 60000;       // IPC connections silent this long (no call running) are closed
+  ByteSize ipc_max_frame{64ull << 20};   // largest IPC frame accepted
   LogSettings log;
 };
 
