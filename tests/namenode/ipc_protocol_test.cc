@@ -1,0 +1,462 @@
+// The namenode's Hadoop IPC front door at the byte level, against a real cairn-namenode:
+// the handshake variants stock clients use (plain, SASL negotiate with SIMPLE), many calls
+// in flight per connection answered out of order, pings, idle close, and every kind of bad
+// input — garbage or HTTP instead of a preamble, a wrong version, truncated frames, an
+// oversized length, an unparseable request, an unknown method. A bad connection gets an
+// error reply or is closed; the namenode keeps serving everyone else.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "common/endian.h"
+#include "common/proto_io.h"
+#include "common/socket.h"
+#include "hadoop/ClientNamenodeProtocol.pb.h"
+#include "hadoop/IpcConnectionContext.pb.h"
+#include "hadoop/ProtobufRpcEngine.pb.h"
+#include "hadoop/RpcHeader.pb.h"
+#include "tests/support/mini_cluster.h"
+#include "tests/support/test_util.h"
+
+namespace cairn {
+namespace {
+
+namespace hc = hadoop::common;
+namespace hh = hadoop::hdfs;
+using testing::MiniCluster;
+using testing::MiniClusterOptions;
+
+constexpr int kIdleTimeoutMs = 1500;
+constexpr int kCompleteWaitMs = 3000;
+
+// A minimal Hadoop IPC client that can also misbehave on purpose.
+class RawIpcClient {
+ public:
+  static Result<std::unique_ptr<RawIpcClient>> Connect(const std::string& address) {
+    ASSIGN_OR_RETURN(HostPort hp, HostPort::Parse(address));
+    ASSIGN_OR_RETURN(Socket s, ConnectTcp(hp, 5000));
+    RETURN_IF_ERROR(s.SetTimeouts(10000, 10000));
+    return std::unique_ptr<RawIpcClient>(new RawIpcClient(std::move(s)));
+  }
+
+  Status SendRaw(std::string_view bytes) { return socket_.WriteFully(bytes); }
+  Status SendPreamble(uint8_t version = 9, uint8_t auth = 0) {
+    const char pre[7] = {'h', 'r', 'p', 'c', static_cast<char>(version), 0, static_cast<char>(auth)};
+    return SendRaw({pre, 7});
+  }
+  hc::RpcRequestHeaderProto Header(int32_t call_id) const {
+    hc::RpcRequestHeaderProto h;
+    h.set_rpckind(hc::RPC_PROTOCOL_BUFFER);
+    h.set_rpcop(hc::RpcRequestHeaderProto::RPC_FINAL_PACKET);
+    h.set_callid(call_id);
+    h.set_clientid(std::string(16, 'c'));
+    return h;
+  }
+  static std::string Frame(std::initializer_list<const google::protobuf::MessageLite*> parts) {
+    std::string out(4, '\0');
+    for (const auto* p : parts) AppendDelimited(*p, &out);
+    StoreBigEndian32(reinterpret_cast<uint8_t*>(out.data()), static_cast<uint32_t>(out.size() - 4));
+    return out;
+  }
+  Status SendContext(const std::string& user) {
+    hc::IpcConnectionContextProto ctx;
+    ctx.mutable_userinfo()->set_effectiveuser(user);
+    ctx.set_protocol("org.apache.hadoop.hdfs.protocol.ClientProtocol");
+    auto h = Header(-3);
+    return SendRaw(Frame({&h, &ctx}));
+  }
+  Status Handshake(const std::string& user) {
+    RETURN_IF_ERROR(SendPreamble());
+    return SendContext(user);
+  }
+  Status SendCall(int32_t call_id, const std::string& method, const google::protobuf::MessageLite& request) {
+    auto h = Header(call_id);
+    hc::RequestHeaderProto rh;
+    rh.set_methodname(method);
+    rh.set_declaringclassprotocolname("org.apache.hadoop.hdfs.protocol.ClientProtocol");
+    rh.set_clientprotocolversion(1);
+    return SendRaw(Frame({&h, &rh, &request}));
+  }
+  // Reads one reply frame; the body (after the header) is parsed into response if given.
+  Status ReadReply(hc::RpcResponseHeaderProto* header, google::protobuf::MessageLite* response = nullptr) {
+    uint8_t len_bytes[4];
+    RETURN_IF_ERROR(reader_.ReadFully(len_bytes, 4));
+    std::string frame(LoadBigEndian32(len_bytes), '\0');
+    RETURN_IF_ERROR(reader_.ReadFully(frame.data(), frame.size()));
+    std::string_view view = frame;
+    RETURN_IF_ERROR(ConsumeDelimited(&view, header));
+    if (response && header->status() == hc::RpcResponseHeaderProto::SUCCESS) RETURN_IF_ERROR(ConsumeDelimited(&view, response));
+    return Status::OK();
+  }
+  // True when the server closed the connection (EOF) before timeout_ms.
+  bool ClosedByServer(int timeout_ms = 10000) {
+    (void)socket_.SetTimeouts(timeout_ms, timeout_ms);
+    for (;;) {
+      char buf[4096];
+      auto n = socket_.ReadSome(buf, sizeof buf);
+      if (!n.ok()) return n.status().code() != ErrorCode::kTimedOut;
+      if (*n == 0) return true;
+    }
+  }
+  std::string ReadAll() {
+    std::string out;
+    char buf[4096];
+    for (;;) {
+      auto n = socket_.ReadSome(buf, sizeof buf);
+      if (!n.ok() || *n == 0) return out;
+      out.append(buf, *n);
+    }
+  }
+  Socket& socket() { return socket_; }
+
+ private:
+  explicit RawIpcClient(Socket s) : socket_(std::move(s)), reader_(&socket_) {}
+  Socket socket_;
+  BufferedReader reader_;
+};
+
+class IpcProtocolTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    MiniClusterOptions opts;
+    opts.datanodes = 1;
+    opts.replication = 1;
+    opts.block_size = 64 * 1024;
+    opts.namenode_flags = {"--namenode_ipc_idle_timeout_ms=" + std::to_string(kIdleTimeoutMs),
+                           "--namenode_complete_wait_ms=" + std::to_string(kCompleteWaitMs),
+                           "--namenode_ipc_max_frame=1MiB"};
+    auto c = MiniCluster::Start(opts);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    cluster_ = std::move(c).value().release();
+  }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  std::unique_ptr<RawIpcClient> Connect() {
+    auto c = RawIpcClient::Connect(cluster_->hadoop_address());
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? std::move(c).value() : nullptr;
+  }
+  // A fresh, well-behaved client can still get an answer.
+  void ExpectServingOthers() {
+    auto c = Connect();
+    ASSERT_NE(c, nullptr);
+    ASSERT_OK(c->Handshake("root"));
+    hh::GetFileInfoRequestProto req;
+    req.set_src("/");
+    ASSERT_OK(c->SendCall(0, "getFileInfo", req));
+    hc::RpcResponseHeaderProto h;
+    hh::GetFileInfoResponseProto resp;
+    ASSERT_OK(c->ReadReply(&h, &resp));
+    EXPECT_EQ(h.status(), hc::RpcResponseHeaderProto::SUCCESS);
+    EXPECT_EQ(h.callid(), 0u);
+    EXPECT_EQ(resp.fs().filetype(), hh::HdfsFileStatusProto::IS_DIR);
+  }
+  static MiniCluster* cluster_;
+};
+
+MiniCluster* IpcProtocolTest::cluster_ = nullptr;
+
+TEST_F(IpcProtocolTest, CallsAsTheConnectionContextUser) {
+  auto c = Connect();
+  ASSERT_NE(c, nullptr);
+  ASSERT_OK(c->Handshake("root"));
+  hh::MkdirsRequestProto mk;
+  mk.set_src("/ipc-carol");
+  mk.mutable_masked()->set_perm(0777);
+  mk.set_createparent(true);
+  ASSERT_OK(c->SendCall(1, "mkdirs", mk));
+  hc::RpcResponseHeaderProto h;
+  hh::MkdirsResponseProto mk_resp;
+  ASSERT_OK(c->ReadReply(&h, &mk_resp));
+  ASSERT_EQ(h.status(), hc::RpcResponseHeaderProto::SUCCESS) << h.errormsg();
+  EXPECT_TRUE(mk_resp.result());
+
+  auto carol = Connect();
+  ASSERT_OK(carol->Handshake("carol"));
+  mk.set_src("/ipc-carol/mine");
+  ASSERT_OK(carol->SendCall(7, "mkdirs", mk));
+  ASSERT_OK(carol->ReadReply(&h, &mk_resp));
+  ASSERT_EQ(h.status(), hc::RpcResponseHeaderProto::SUCCESS) << h.errormsg();
+  EXPECT_EQ(h.callid(), 7u);
+  EXPECT_EQ(h.clientid(), std::string(16, 'c'));
+  hh::GetFileInfoRequestProto info;
+  info.set_src("/ipc-carol/mine");
+  ASSERT_OK(carol->SendCall(8, "getFileInfo", info));
+  hh::GetFileInfoResponseProto info_resp;
+  ASSERT_OK(carol->ReadReply(&h, &info_resp));
+  EXPECT_EQ(info_resp.fs().owner(), "carol");
+}
+
+TEST_F(IpcProtocolTest, SaslNegotiateIsAnsweredWithSuccessForSimpleAuth) {
+  auto c = Connect();
+  ASSERT_OK(c->SendPreamble(9, 0xDF));
+  hc::RpcSaslProto negotiate;
+  negotiate.set_state(hc::RpcSaslProto::NEGOTIATE);
+  auto h = c->Header(-33);
+  ASSERT_OK(c->SendRaw(RawIpcClient::Frame({&h, &negotiate})));
+  hc::RpcResponseHeaderProto reply;
+  hc::RpcSaslProto sasl;
+  ASSERT_OK(c->ReadReply(&reply, &sasl));
+  EXPECT_EQ(static_cast<int32_t>(reply.callid()), -33);
+  EXPECT_EQ(sasl.state(), hc::RpcSaslProto::SUCCESS);
+  ASSERT_OK(c->SendContext("root"));
+  hh::GetFileInfoRequestProto req;
+  req.set_src("/");
+  ASSERT_OK(c->SendCall(0, "getFileInfo", req));
+  hh::GetFileInfoResponseProto resp;
+  ASSERT_OK(c->ReadReply(&reply, &resp));
+  EXPECT_EQ(reply.status(), hc::RpcResponseHeaderProto::SUCCESS);
+}
+
+TEST_F(IpcProtocolTest, ApplicationErrorsNameTheJavaExceptionAndKeepTheConnection) {
+  auto c = Connect();
+  ASSERT_OK(c->Handshake("root"));
+  hc::RpcResponseHeaderProto h;
+  hh::MkdirsRequestProto mk;
+  mk.set_src("/ipc-errors/a");
+  mk.mutable_masked()->set_perm(0755);
+  mk.set_createparent(true);
+  ASSERT_OK(c->SendCall(1, "mkdirs", mk));
+  ASSERT_OK(c->ReadReply(&h));
+  ASSERT_EQ(h.status(), hc::RpcResponseHeaderProto::SUCCESS);
+
+  struct Case {
+    std::string method;
+    std::unique_ptr<google::protobuf::Message> request;
+    std::string exception;
+  };
+  std::vector<Case> cases;
+  auto missing = std::make_unique<hh::GetListingRequestProto>();
+  missing->set_src("relative/path");
+  missing->set_startafter("");
+  missing->set_needlocation(false);
+  cases.push_back({"getListing", std::move(missing), "org.apache.hadoop.HadoopIllegalArgumentException"});
+  auto not_empty = std::make_unique<hh::DeleteRequestProto>();
+  not_empty->set_src("/ipc-errors");
+  not_empty->set_recursive(false);
+  cases.push_back({"delete", std::move(not_empty), "org.apache.hadoop.fs.PathIsNotEmptyDirectoryException"});
+  auto exists = std::make_unique<hh::Rename2RequestProto>();
+  exists->set_src("/ipc-errors/a");
+  exists->set_dst("/ipc-errors");
+  exists->set_overwritedest(false);
+  cases.push_back({"rename2", std::move(exists), "org.apache.hadoop.fs.FileAlreadyExistsException"});
+  auto no_file = std::make_unique<hh::GetBlockLocationsRequestProto>();
+  no_file->set_src("/ipc-errors/none");
+  no_file->set_offset(0);
+  no_file->set_length(1);
+  cases.push_back({"getBlockLocations", std::move(no_file), "java.io.FileNotFoundException"});
+  int id = 10;
+  for (auto& c_ : cases) {
+    ASSERT_OK(c->SendCall(id, c_.method, *c_.request));
+    ASSERT_OK(c->ReadReply(&h));
+    EXPECT_EQ(h.callid(), static_cast<uint32_t>(id));
+    EXPECT_EQ(h.status(), hc::RpcResponseHeaderProto::ERROR) << c_.method;
+    EXPECT_EQ(h.errordetail(), hc::RpcResponseHeaderProto::ERROR_APPLICATION) << c_.method;
+    EXPECT_EQ(h.exceptionclassname(), c_.exception) << c_.method << ": " << h.errormsg();
+    EXPECT_FALSE(h.errormsg().empty());
+    ++id;
+  }
+  // The connection is still good after every error.
+  ASSERT_OK(c->SendCall(99, "mkdirs", mk));
+  ASSERT_OK(c->ReadReply(&h));
+  EXPECT_EQ(h.status(), hc::RpcResponseHeaderProto::SUCCESS);
+}
+
+TEST_F(IpcProtocolTest, UnknownMethodIsRpcNoSuchMethodAndTheConnectionStays) {
+  auto c = Connect();
+  ASSERT_OK(c->Handshake("root"));
+  hh::GetFileInfoRequestProto req;
+  req.set_src("/");
+  ASSERT_OK(c->SendCall(3, "setQuotaOnTheMoon", req));
+  hc::RpcResponseHeaderProto h;
+  ASSERT_OK(c->ReadReply(&h));
+  EXPECT_EQ(h.callid(), 3u);
+  EXPECT_EQ(h.status(), hc::RpcResponseHeaderProto::ERROR);
+  EXPECT_EQ(h.errordetail(), hc::RpcResponseHeaderProto::ERROR_NO_SUCH_METHOD);
+  EXPECT_EQ(h.exceptionclassname(), "org.apache.hadoop.ipc.RpcNoSuchMethodException");
+  ASSERT_OK(c->SendCall(4, "getFileInfo", req));
+  hh::GetFileInfoResponseProto resp;
+  ASSERT_OK(c->ReadReply(&h, &resp));
+  EXPECT_EQ(h.status(), hc::RpcResponseHeaderProto::SUCCESS);
+  EXPECT_EQ(h.callid(), 4u);
+}
+
+TEST_F(IpcProtocolTest, ManyCallsInFlightAreAllAnsweredAndPingsAreSilent) {
+  auto c = Connect();
+  ASSERT_OK(c->Handshake("root"));
+  hh::GetFileInfoRequestProto req;
+  req.set_src("/");
+  std::string burst;
+  for (int i = 0; i < 200; ++i) {
+    if (i % 50 == 0) {
+      auto ping = c->Header(-4);
+      burst += RawIpcClient::Frame({&ping});
+    }
+    auto h = c->Header(i);
+    hc::RequestHeaderProto rh;
+    rh.set_methodname("getFileInfo");
+    rh.set_declaringclassprotocolname("org.apache.hadoop.hdfs.protocol.ClientProtocol");
+    rh.set_clientprotocolversion(1);
+    burst += RawIpcClient::Frame({&h, &rh, &req});
+  }
+  ASSERT_OK(c->SendRaw(burst));
+  std::set<uint32_t> seen;
+  for (int i = 0; i < 200; ++i) {
+    hc::RpcResponseHeaderProto h;
+    hh::GetFileInfoResponseProto resp;
+    ASSERT_OK(c->ReadReply(&h, &resp));
+    EXPECT_EQ(h.status(), hc::RpcResponseHeaderProto::SUCCESS);
+    EXPECT_TRUE(seen.insert(h.callid()).second) << "duplicate reply " << h.callid();
+  }
+  EXPECT_EQ(seen.size(), 200u);
+  EXPECT_EQ(*seen.rbegin(), 199u);
+}
+
+TEST_F(IpcProtocolTest, ASlowCallDoesNotHoldBackLaterOnes) {
+  auto c = Connect();
+  ASSERT_OK(c->Handshake("root"));
+  hc::RpcResponseHeaderProto h;
+  hh::CreateRequestProto create;
+  create.set_src("/ipc-slow");
+  create.mutable_masked()->set_perm(0644);
+  create.set_clientname("slow-client");
+  create.set_createflag(hh::CREATE);
+  create.set_createparent(true);
+  create.set_replication(1);
+  create.set_blocksize(64 * 1024);
+  ASSERT_OK(c->SendCall(1, "create", create));
+  hh::CreateResponseProto created;
+  ASSERT_OK(c->ReadReply(&h, &created));
+  ASSERT_EQ(h.status(), hc::RpcResponseHeaderProto::SUCCESS) << h.errormsg();
+  hh::AddBlockRequestProto add;
+  add.set_src("/ipc-slow");
+  add.set_clientname("slow-client");
+  add.set_fileid(created.fs().fileid());
+  ASSERT_OK(c->SendCall(2, "addBlock", add));
+  hh::AddBlockResponseProto added;
+  ASSERT_OK(c->ReadReply(&h, &added));
+  ASSERT_EQ(h.status(), hc::RpcResponseHeaderProto::SUCCESS) << h.errormsg();
+
+  // complete claims 100 bytes no datanode ever received: it waits for replicas that never
+  // come. A getFileInfo sent after it must be answered first.
+  hh::CompleteRequestProto complete;
+  complete.set_src("/ipc-slow");
+  complete.set_clientname("slow-client");
+  *complete.mutable_last() = added.block().b();
+  complete.mutable_last()->set_numbytes(100);
+  complete.set_fileid(created.fs().fileid());
+  ASSERT_OK(c->SendCall(10, "complete", complete));
+  hh::GetFileInfoRequestProto info;
+  info.set_src("/");
+  ASSERT_OK(c->SendCall(11, "getFileInfo", info));
+  ASSERT_OK(c->ReadReply(&h));
+  EXPECT_EQ(h.callid(), 11u) << "the quick call waited behind the slow one";
+  ASSERT_OK(c->ReadReply(&h));
+  EXPECT_EQ(h.callid(), 10u);
+}
+
+TEST_F(IpcProtocolTest, GarbagePreambleClosesOnlyThatConnection) {
+  auto c = Connect();
+  ASSERT_OK(c->SendRaw("garbage!garbage!"));
+  EXPECT_TRUE(c->ClosedByServer());
+  ExpectServingOthers();
+}
+
+TEST_F(IpcProtocolTest, HttpRequestGetsAHint) {
+  auto c = Connect();
+  ASSERT_OK(c->SendRaw("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::string reply = c->ReadAll();
+  EXPECT_NE(reply.find("HTTP request to a Hadoop IPC port"), std::string::npos) << reply;
+  ExpectServingOthers();
+}
+
+TEST_F(IpcProtocolTest, WrongVersionGetsAFatalVersionMismatch) {
+  auto c = Connect();
+  ASSERT_OK(c->SendPreamble(7));
+  hc::RpcResponseHeaderProto h;
+  ASSERT_OK(c->ReadReply(&h));
+  EXPECT_EQ(h.status(), hc::RpcResponseHeaderProto::FATAL);
+  EXPECT_EQ(h.errordetail(), hc::RpcResponseHeaderProto::FATAL_VERSION_MISMATCH);
+  EXPECT_EQ(h.exceptionclassname(), "org.apache.hadoop.ipc.RPC$VersionMismatch");
+  EXPECT_TRUE(c->ClosedByServer());
+  ExpectServingOthers();
+}
+
+TEST_F(IpcProtocolTest, OversizedLengthIsFatal) {
+  auto c = Connect();
+  ASSERT_OK(c->Handshake("root"));
+  const uint8_t huge[4] = {0x7f, 0xff, 0xff, 0xff};
+  ASSERT_OK(c->SendRaw({reinterpret_cast<const char*>(huge), 4}));
+  hc::RpcResponseHeaderProto h;
+  ASSERT_OK(c->ReadReply(&h));
+  EXPECT_EQ(h.status(), hc::RpcResponseHeaderProto::FATAL);
+  EXPECT_TRUE(c->ClosedByServer());
+  ExpectServingOthers();
+}
+
+TEST_F(IpcProtocolTest, TruncatedFrameClosesTheConnection) {
+  auto c = Connect();
+  ASSERT_OK(c->Handshake("root"));
+  hh::GetFileInfoRequestProto req;
+  req.set_src("/");
+  auto h = c->Header(1);
+  hc::RequestHeaderProto rh;
+  rh.set_methodname("getFileInfo");
+  rh.set_declaringclassprotocolname("org.apache.hadoop.hdfs.protocol.ClientProtocol");
+  rh.set_clientprotocolversion(1);
+  std::string frame = RawIpcClient::Frame({&h, &rh, &req});
+  ASSERT_OK(c->SendRaw(std::string_view(frame).substr(0, frame.size() - 3)));
+  c->socket().ShutdownWrite();
+  EXPECT_TRUE(c->ClosedByServer());
+  ExpectServingOthers();
+}
+
+TEST_F(IpcProtocolTest, UnparseableRequestIsFatalForThatConnection) {
+  auto c = Connect();
+  ASSERT_OK(c->Handshake("root"));
+  auto h = c->Header(5);
+  hc::RequestHeaderProto rh;
+  rh.set_methodname("getFileInfo");
+  rh.set_declaringclassprotocolname("org.apache.hadoop.hdfs.protocol.ClientProtocol");
+  rh.set_clientprotocolversion(1);
+  std::string frame = RawIpcClient::Frame({&h, &rh});
+  frame += "\x05\xff\xff\xff\xff\xff";  // a 5-byte "message" that is not protobuf
+  StoreBigEndian32(reinterpret_cast<uint8_t*>(frame.data()), static_cast<uint32_t>(frame.size() - 4));
+  ASSERT_OK(c->SendRaw(frame));
+  hc::RpcResponseHeaderProto reply;
+  ASSERT_OK(c->ReadReply(&reply));
+  EXPECT_EQ(reply.status(), hc::RpcResponseHeaderProto::FATAL);
+  EXPECT_EQ(reply.errordetail(), hc::RpcResponseHeaderProto::FATAL_DESERIALIZING_REQUEST);
+  EXPECT_TRUE(c->ClosedByServer());
+  ExpectServingOthers();
+}
+
+TEST_F(IpcProtocolTest, CallBeforeTheConnectionContextIsRefused) {
+  auto c = Connect();
+  ASSERT_OK(c->SendPreamble());
+  hh::GetFileInfoRequestProto req;
+  req.set_src("/");
+  ASSERT_OK(c->SendCall(0, "getFileInfo", req));
+  hc::RpcResponseHeaderProto h;
+  ASSERT_OK(c->ReadReply(&h));
+  EXPECT_EQ(h.status(), hc::RpcResponseHeaderProto::FATAL);
+  EXPECT_TRUE(c->ClosedByServer());
+  ExpectServingOthers();
+}
+
+TEST_F(IpcProtocolTest, IdleConnectionsAreClosed) {
+  auto c = Connect();
+  ASSERT_OK(c->Handshake("root"));
+  hh::GetFileInfoRequestProto req;
+  req.set_src("/");
+  ASSERT_OK(c->SendCall(0, "getFileInfo", req));
+  hc::RpcResponseHeaderProto h;
+  ASSERT_OK(c->ReadReply(&h));
+  EXPECT_TRUE(c->ClosedByServer(kIdleTimeoutMs * 10));
+  ExpectServingOthers();
+}
+
+}  // namespace
+}  // namespace cairn
