@@ -10,10 +10,14 @@
 
 #include "client/file_system.h"
 #include "tests/support/mini_cluster.h"
+#include "tests/support/remote_file.h"
 #include "tests/support/test_util.h"
 
 namespace cairn::client {
 namespace {
+
+using cairn::testing::ReadRemoteFile;
+using cairn::testing::WriteRemoteFile;
 
 using cairn::testing::MiniCluster;
 using cairn::testing::MiniClusterOptions;
@@ -30,23 +34,7 @@ std::unique_ptr<MiniCluster> StartCluster() {
   return c.ok() ? std::move(c).value() : nullptr;
 }
 
-Status WriteFile(FileSystem& fs, const std::string& path, const std::string& data) {
-  ASSIGN_OR_RETURN(auto out, fs.Create(path));
-  RETURN_IF_ERROR(out->Write(data.data(), data.size()));
-  return out->Close();
-}
 
-Result<std::string> ReadFile(FileSystem& fs, const std::string& path) {
-  ASSIGN_OR_RETURN(auto in, fs.Open(path));
-  std::string out(in->Length(), '\0');
-  size_t done = 0;
-  while (done < out.size()) {
-    ASSIGN_OR_RETURN(size_t n, in->Read(out.data() + done, out.size() - done));
-    if (n == 0) return Internal("short read: {} of {}", done, out.size());
-    done += n;
-  }
-  return out;
-}
 
 // Index of the datanode serving `address` ("127.0.0.1:port").
 int DatanodeIndex(const MiniCluster& c, const std::string& address) {
@@ -78,8 +66,8 @@ TEST(FailoverTest, CorruptReplicasAreSkippedAndAllCorruptIsAnError) {
   ASSERT_NE(cluster, nullptr);
   ASSERT_OK_AND_ASSIGN(auto fs, cluster->Connect());
   const std::string data = RandomBytes(10000, 1);
-  ASSERT_OK(WriteFile(*fs, "/corrupt/two", data));
-  ASSERT_OK(WriteFile(*fs, "/corrupt/all", data));
+  ASSERT_OK(WriteRemoteFile(*fs, "/corrupt/two", data));
+  ASSERT_OK(WriteRemoteFile(*fs, "/corrupt/all", data));
 
   // Two of three replicas corrupt: whichever order the namenode lists them in, the read
   // ends on the good one.
@@ -87,14 +75,14 @@ TEST(FailoverTest, CorruptReplicasAreSkippedAndAllCorruptIsAnError) {
   ASSERT_EQ(two.size(), 1u);
   ASSERT_EQ(two[0].hosts.size(), 3u);
   for (int k = 0; k < 2; ++k) ASSERT_TRUE(CorruptReplica(*cluster, DatanodeIndex(*cluster, two[0].hosts[k]), two[0].block_id));
-  ASSERT_OK_AND_ASSIGN(std::string back, ReadFile(*fs, "/corrupt/two"));
+  ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, "/corrupt/two"));
   EXPECT_TRUE(back == data);
 
   // Every replica corrupt: the error names the block and all three nodes.
   ASSERT_OK_AND_ASSIGN(auto all, fs->GetBlockLocations("/corrupt/all", 0, 1));
   ASSERT_EQ(all.size(), 1u);
   for (const auto& host : all[0].hosts) ASSERT_TRUE(CorruptReplica(*cluster, DatanodeIndex(*cluster, host), all[0].block_id));
-  auto failed = ReadFile(*fs, "/corrupt/all");
+  auto failed = ReadRemoteFile(*fs, "/corrupt/all");
   ASSERT_FALSE(failed.ok());
   EXPECT_TRUE(failed.status().code() == ErrorCode::kChecksumMismatch || failed.status().code() == ErrorCode::kIoError)
       << failed.status().ToString();
@@ -109,10 +97,10 @@ TEST(FailoverTest, ReadsSkipADeadDatanodeAndNewBlocksAvoidIt) {
   ASSERT_NE(cluster, nullptr);
   ASSERT_OK_AND_ASSIGN(auto fs, cluster->Connect());
   const std::string data = RandomBytes(3 * kBlock + 17, 2);
-  ASSERT_OK(WriteFile(*fs, "/dead/f", data));
+  ASSERT_OK(WriteRemoteFile(*fs, "/dead/f", data));
   ASSERT_OK(cluster->StopDatanode(0, SIGKILL));
   // The namenode still believes the node alive (dead interval 30 s) and lists it.
-  ASSERT_OK_AND_ASSIGN(std::string back, ReadFile(*fs, "/dead/f"));
+  ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, "/dead/f"));
   EXPECT_TRUE(back == data);
   ASSERT_OK_AND_ASSIGN(auto in, fs->Open("/dead/f"));
   std::string buf(5000, '\0');
@@ -122,8 +110,8 @@ TEST(FailoverTest, ReadsSkipADeadDatanodeAndNewBlocksAvoidIt) {
   // A new file: pipelines that include the dead node fail to set up; the client abandons
   // the block and asks again without that node.
   const std::string more = RandomBytes(2 * kBlock + 1, 3);
-  ASSERT_OK(WriteFile(*fs, "/dead/new", more));
-  ASSERT_OK_AND_ASSIGN(std::string more_back, ReadFile(*fs, "/dead/new"));
+  ASSERT_OK(WriteRemoteFile(*fs, "/dead/new", more));
+  ASSERT_OK_AND_ASSIGN(std::string more_back, ReadRemoteFile(*fs, "/dead/new"));
   EXPECT_TRUE(more_back == more);
   ASSERT_OK_AND_ASSIGN(auto blocks, fs->GetBlockLocations("/dead/new", 0, more.size()));
   for (const auto& b : blocks) {

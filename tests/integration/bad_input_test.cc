@@ -12,10 +12,14 @@
 #include "common/endian.h"
 #include "common/proto_io.h"
 #include "tests/support/mini_cluster.h"
+#include "tests/support/remote_file.h"
 #include "tests/support/test_util.h"
 
 namespace cairn {
 namespace {
+
+using cairn::testing::ReadRemoteFile;
+using cairn::testing::WriteRemoteFile;
 
 namespace hh = hadoop::hdfs;
 using client::FileStatus;
@@ -25,23 +29,7 @@ using testing::MiniClusterOptions;
 
 constexpr uint64_t kBlock = 64 * 1024;
 
-Status WriteFile(FileSystem& fs, const std::string& path, const std::string& data) {
-  ASSIGN_OR_RETURN(auto out, fs.Create(path));
-  RETURN_IF_ERROR(out->Write(data.data(), data.size()));
-  return out->Close();
-}
 
-Result<std::string> ReadFile(FileSystem& fs, const std::string& path) {
-  ASSIGN_OR_RETURN(auto in, fs.Open(path));
-  std::string out(in->Length(), '\0');
-  size_t done = 0;
-  while (done < out.size()) {
-    ASSIGN_OR_RETURN(size_t n, in->Read(out.data() + done, out.size() - done));
-    if (n == 0) return IoError("short read of {}", path);
-    done += n;
-  }
-  return out;
-}
 
 // Everything a user could observe: each path's type, size, mode, owner and bytes.
 using Snapshot = std::map<std::string, std::string>;
@@ -53,7 +41,7 @@ Status TakeSnapshot(FileSystem& fs, const std::string& dir, Snapshot* snap) {
     if (e.is_dir) {
       RETURN_IF_ERROR(TakeSnapshot(fs, e.path, snap));
     } else {
-      ASSIGN_OR_RETURN(std::string data, ReadFile(fs, e.path));
+      ASSIGN_OR_RETURN(std::string data, ReadRemoteFile(fs, e.path));
       desc += " crc" + std::to_string(Crc32c(data.data(), data.size()));
     }
     (*snap)[e.path] = desc;
@@ -69,8 +57,8 @@ class BadInputTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(cluster_, MiniCluster::Start(opts));
     ASSERT_OK_AND_ASSIGN(fs_, cluster_->Connect());
     ASSERT_OK(fs_->Mkdirs("/data/dir/sub"));
-    ASSERT_OK(WriteFile(*fs_, "/data/file", testing::RandomBytes(3 * kBlock + 7, 1)));
-    ASSERT_OK(WriteFile(*fs_, "/data/dir/small", "small"));
+    ASSERT_OK(WriteRemoteFile(*fs_, "/data/file", testing::RandomBytes(3 * kBlock + 7, 1)));
+    ASSERT_OK(WriteRemoteFile(*fs_, "/data/dir/small", "small"));
     ASSERT_OK(fs_->Chmod("/data/dir/small", 0600));
     ASSERT_OK(TakeSnapshot(*fs_, "/", &before_));
     ASSERT_EQ(before_.size(), 5u);

@@ -10,10 +10,14 @@
 #include "cairn/namenode.pb.h"
 #include "client/file_system.h"
 #include "tests/support/mini_cluster.h"
+#include "tests/support/remote_file.h"
 #include "tests/support/test_util.h"
 
 namespace cairn::namenode {
 namespace {
+
+using cairn::testing::ReadRemoteFile;
+using cairn::testing::WriteRemoteFile;
 
 using cairn::testing::MiniCluster;
 using cairn::testing::MiniClusterOptions;
@@ -21,23 +25,7 @@ using cairn::testing::RandomBytes;
 
 constexpr uint64_t kBlock = 64 * 1024;
 
-Status WriteFile(client::FileSystem& fs, const std::string& path, const std::string& data) {
-  ASSIGN_OR_RETURN(auto out, fs.Create(path));
-  RETURN_IF_ERROR(out->Write(data.data(), data.size()));
-  return out->Close();
-}
 
-Result<std::string> ReadFile(client::FileSystem& fs, const std::string& path) {
-  ASSIGN_OR_RETURN(auto in, fs.Open(path));
-  std::string out;
-  std::vector<char> buf(1 << 16);
-  while (true) {
-    ASSIGN_OR_RETURN(size_t n, in->Read(buf.data(), buf.size()));
-    if (n == 0) break;
-    out.append(buf.data(), n);
-  }
-  return out;
-}
 
 // Every block of every file has `replicas` healthy replicas, none on `avoid`.
 bool FullyReplicated(client::FileSystem& fs, size_t replicas, const std::string& avoid) {
@@ -64,7 +52,7 @@ TEST(NamenodeClusterTest, DeadDatanodeBlocksAreReplicatedElsewhere) {
   ASSERT_OK_AND_ASSIGN(auto cluster, MiniCluster::Start(opts));
   ASSERT_OK_AND_ASSIGN(auto fs, cluster->Connect());
   const std::string data = RandomBytes(3 * kBlock + 1234, 7);
-  ASSERT_OK(WriteFile(*fs, "/data/f", data));
+  ASSERT_OK(WriteRemoteFile(*fs, "/data/f", data));
   ASSERT_EVENTUALLY(FullyReplicated(*fs, 3, ""), 30000);
 
   // Kill a node that holds a replica of the first block.
@@ -81,7 +69,7 @@ TEST(NamenodeClusterTest, DeadDatanodeBlocksAreReplicatedElsewhere) {
   ASSERT_EVENTUALLY(FullyReplicated(*fs, 3, victim), 60000);
   ASSERT_OK_AND_ASSIGN(auto stats, fs->GetFsStats());
   EXPECT_EQ(stats.missing_blocks, 0u);
-  ASSERT_OK_AND_ASSIGN(std::string back, ReadFile(*fs, "/data/f"));
+  ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, "/data/f"));
   EXPECT_EQ(back, data);
 }
 
@@ -96,7 +84,7 @@ TEST(NamenodeClusterTest, KilledNamenodeRestartsInSafeModeAndKeepsFiles) {
     ASSERT_OK_AND_ASSIGN(auto fs, cluster->Connect());
     for (int i = 0; i < 5; ++i) {
       files.emplace_back(fmt::format("/keep/f{}", i), RandomBytes(kBlock * i + 100, i));
-      ASSERT_OK(WriteFile(*fs, files.back().first, files.back().second));
+      ASSERT_OK(WriteRemoteFile(*fs, files.back().first, files.back().second));
     }
     ASSERT_OK(fs->Mkdirs("/keep/empty-dir"));
   }
@@ -106,7 +94,7 @@ TEST(NamenodeClusterTest, KilledNamenodeRestartsInSafeModeAndKeepsFiles) {
   // Out of safe mode once the datanodes have re-registered and reported.
   ASSERT_EVENTUALLY(fs->Mkdirs("/after-restart").ok(), 60000);
   for (const auto& [path, data] : files) {
-    ASSERT_OK_AND_ASSIGN(std::string back, ReadFile(*fs, path));
+    ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, path));
     EXPECT_EQ(back, data) << path;
   }
   ASSERT_OK_AND_ASSIGN(auto st, fs->Stat("/keep/empty-dir"));

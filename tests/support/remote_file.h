@@ -1,0 +1,16 @@
+// Whole-file helpers over the client library for tests: write a byte string as a file,
+// read a file back into a byte string (checking the length the namenode reports).
+#pragma once
+
+#include <string>
+
+#include "client/file_system.h"
+#include "common/status.h"
+
+namespace cairn::testing {
+
+Status WriteRemoteFile(client::FileSystem& fs, const std::string& path, const std::string& data,
+                       const client::CreateOptions& options = {});
+Result<std::string> ReadRemoteFile(client::FileSystem& fs, const std::string& path);
+
+}  // namespace cairn::testing
