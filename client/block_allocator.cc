@@ -4,23 +4,23 @@
 
 #include <algorithm>
 
+#include "client/pipeline_recovery.h"
 #include "client/proto_convert.h"
 
 namespace cairn::client {
 
-namespace {
-PipelineSetup MakeSetup(const ClientContext& ctx, const hh::LocatedBlockProto& located) {
+PipelineSetup PipelineSetupFor(const ClientContext& ctx, const hh::ExtendedBlockProto& block,
+                               const std::vector<hh::DatanodeInfoProto>& nodes) {
   PipelineSetup s;
-  s.block = located.b();
-  s.nodes.assign(located.locs().begin(), located.locs().end());
-  s.latest_gen_stamp = located.b().generationstamp();
+  s.block = block;
+  s.nodes = nodes;
+  s.latest_gen_stamp = block.generationstamp();
   s.client_name = ctx.client_name;
   s.socket_timeout_ms = ctx.options.socket_timeout_ms;
   s.socket_buffer_bytes = ctx.options.socket_buffer_bytes;
   s.window_packets = std::max<uint32_t>(1, ctx.options.write_window_packets);
   return s;
 }
-}  // namespace
 
 Result<OpenBlock> AllocateBlock(ClientContext& ctx, const WritingFile& file, const hh::ExtendedBlockProto* previous,
                                 std::vector<hh::DatanodeInfoProto>* excluded, PacketPool* pool) {
@@ -38,7 +38,8 @@ Result<OpenBlock> AllocateBlock(ClientContext& ctx, const WritingFile& file, con
     if (located.locs_size() == 0) return IoError("the namenode chose no datanodes for a new block of {}", file.path);
 
     std::string bad_node;
-    auto pipeline = DataPipeline::Open(MakeSetup(ctx, located), pool, &bad_node);
+    auto pipeline = DataPipeline::Open(
+        PipelineSetupFor(ctx, located.b(), {located.locs().begin(), located.locs().end()}), pool, &bad_node);
     if (pipeline.ok()) return OpenBlock{located.b(), std::move(*pipeline)};
 
     spdlog::warn("{}: pipeline set-up for {} failed (attempt {} of {}): {}", file.path, BlockName(located.b()),
@@ -60,34 +61,20 @@ Result<OpenBlock> AllocateBlock(ClientContext& ctx, const WritingFile& file, con
 }
 
 Result<OpenBlock> ReopenForAppend(ClientContext& ctx, const WritingFile& file, const hh::LocatedBlockProto& last,
-                                  PacketPool* pool) {
+                                  std::vector<hh::DatanodeInfoProto>* failed, PacketPool* pool) {
   if (last.locs_size() == 0)
     return IoError("cannot append to {}: no datanode holds its last block {}", file.path, BlockName(last.b()));
-  hh::UpdateBlockForPipelineRequestProto update;
-  *update.mutable_block() = last.b();
-  update.set_clientname(ctx.client_name);
-  ASSIGN_OR_RETURN(hh::UpdateBlockForPipelineResponseProto updated, ctx.namenode->UpdateBlockForPipeline(update));
-  const uint64_t new_gen_stamp = updated.block().b().generationstamp();
-
-  PipelineSetup setup = MakeSetup(ctx, last);
-  setup.stage = hh::OpWriteBlockProto::PIPELINE_SETUP_APPEND;
-  setup.latest_gen_stamp = new_gen_stamp;
-  setup.min_bytes_rcvd = last.b().numbytes();
-  setup.max_bytes_rcvd = last.b().numbytes();
-  std::string bad_node;
-  auto pipeline = DataPipeline::Open(setup, pool, &bad_node);
-  if (!pipeline.ok()) return pipeline.status().WithContext(fmt::format("appending to {}", file.path));
-
-  hh::ExtendedBlockProto new_block = last.b();
-  new_block.set_generationstamp(new_gen_stamp);
-  hh::UpdatePipelineRequestProto record;
-  record.set_clientname(ctx.client_name);
-  *record.mutable_oldblock() = last.b();
-  *record.mutable_newblock() = new_block;
-  for (const auto& dn : last.locs()) *record.add_newnodes() = dn.id();
-  for (const auto& id : last.storageids()) record.add_storageids(id);
-  RETURN_IF_ERROR_CTX(ctx.namenode->UpdatePipeline(record).status(), fmt::format("appending to {}", file.path));
-  return OpenBlock{new_block, std::move(*pipeline)};
+  RecoveryRequest req;
+  req.kind = RecoveryRequest::Kind::kAppend;
+  req.block = last.b();
+  req.nodes.assign(last.locs().begin(), last.locs().end());
+  req.bytes_acked = last.b().numbytes();
+  req.bytes_sent = last.b().numbytes();
+  req.hflushed_or_appended = true;
+  req.replication = file.replication;
+  auto open = RecoverPipeline(ctx, file, req, failed, pool);
+  if (!open.ok()) return open.status().WithContext(fmt::format("appending to {}", file.path));
+  return open;
 }
 
 }  // namespace cairn::client

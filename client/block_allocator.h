@@ -7,7 +7,9 @@
 // to *excluded, which the stream keeps for its later blocks (as HDFS's excludedNodes).
 // ReopenForAppend continues the partial last block of a file opened by append: a new
 // generation stamp from updateBlockForPipeline, OP_WRITE_BLOCK stage PIPELINE_SETUP_APPEND
-// to the block's replicas, then updatePipeline to record it.
+// to the block's replicas, then updatePipeline to record it; a replica holder that fails
+// the set-up is dropped and the rest retried with PIPELINE_SETUP_APPEND_RECOVERY (the
+// machinery of pipeline_recovery.h).
 //
 // Thread-safety: called by the stream's writer thread; uses only thread-safe context parts.
 #pragma once
@@ -23,6 +25,7 @@ namespace cairn::client {
 struct WritingFile {
   std::string path;
   uint64_t file_id = 0;
+  uint32_t replication = 0;  // the file's replication factor
 };
 
 struct OpenBlock {
@@ -33,7 +36,13 @@ struct OpenBlock {
 Result<OpenBlock> AllocateBlock(ClientContext& ctx, const WritingFile& file, const hh::ExtendedBlockProto* previous,
                                 std::vector<hh::DatanodeInfoProto>* excluded, PacketPool* pool);
 
+// *failed collects replica holders that failed the set-up.
 Result<OpenBlock> ReopenForAppend(ClientContext& ctx, const WritingFile& file, const hh::LocatedBlockProto& last,
-                                  PacketPool* pool);
+                                  std::vector<hh::DatanodeInfoProto>* failed, PacketPool* pool);
+
+// The pipeline settings the client options give, for `block` through `nodes` (stage
+// PIPELINE_SETUP_CREATE; callers change the stage and byte counts for other stages).
+PipelineSetup PipelineSetupFor(const ClientContext& ctx, const hh::ExtendedBlockProto& block,
+                               const std::vector<hh::DatanodeInfoProto>& nodes);
 
 }  // namespace cairn::client

@@ -100,8 +100,15 @@ Status BlockReader::NextPacket(uint8_t* direct, size_t direct_room, bool* went_d
     dst = data_buf_.data();
   }
   RETURN_IF_ERROR(Err(in_.ReadFully(dst, data_len)));
-  RETURN_IF_ERROR(Err(VerifyPacketChecksums(checksum_type_, bytes_per_checksum_, offset, {dst, data_len},
-                                            checksum_buf_)));
+  Status verified = VerifyPacketChecksums(checksum_type_, bytes_per_checksum_, offset, {dst, data_len}, checksum_buf_);
+  if (!verified.ok()) {
+    // Tell the datanode (its block scanner then checks that replica first), then give up on it.
+    hh::ClientReadStatusProto status;
+    status.set_status(hh::ERROR_CHECKSUM);
+    (void)socket_.WriteFully(SerializeDelimited(status));
+    socket_.Close();
+    return Err(verified);
+  }
   *went_direct = straight;
   if (!straight) {
     // The part of this packet the caller asked for.

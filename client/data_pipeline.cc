@@ -13,6 +13,8 @@ namespace cairn::client {
 
 namespace {
 constexpr uint32_t kBytesPerChecksum = kDefaultBytesPerChecksum;
+// How long a failed send waits for the ack stream to name the failed node.
+constexpr int kSendFailureGraceMs = 5000;
 
 hh::OpWriteBlockProto WriteOp(const PipelineSetup& s) {
   hh::OpWriteBlockProto op;
@@ -42,6 +44,7 @@ DataPipeline::DataPipeline(PipelineSetup setup, PacketPool* pool, Socket socket)
       pool_(pool),
       socket_(std::move(socket)),
       in_(&socket_),
+      bytes_acked_(setup_.min_bytes_rcvd),
       last_send_ms_(MonotonicMillis()) {}
 
 Result<std::unique_ptr<DataPipeline>> DataPipeline::Open(const PipelineSetup& setup, PacketPool* pool,
@@ -97,6 +100,35 @@ Status DataPipeline::error() const {
   return error_;
 }
 
+int DataPipeline::bad_node() const {
+  std::lock_guard lock(mu_);
+  return bad_node_;
+}
+
+uint64_t DataPipeline::bytes_acked() const {
+  std::lock_guard lock(mu_);
+  return bytes_acked_;
+}
+
+std::deque<std::unique_ptr<Packet>> DataPipeline::TakeUnacked() {
+  {
+    std::lock_guard lock(mu_);
+    closing_ = true;
+    if (!done_ && error_.ok()) error_ = Aborted("pipeline for {} was stopped for recovery", block_name_);
+  }
+  cv_.notify_all();
+  socket_.ShutdownBoth();
+  if (responder_.joinable()) responder_.join();
+  std::deque<std::unique_ptr<Packet>> out;
+  std::lock_guard lock(mu_);
+  while (!acks_.empty()) {
+    if (acks_.front()->seqno == Packet::kHeartbeatSeqno) pool_->Put(std::move(acks_.front()));
+    else out.push_back(std::move(acks_.front()));
+    acks_.pop_front();
+  }
+  return out;
+}
+
 void DataPipeline::SetError(Status st) {
   {
     std::lock_guard lock(mu_);
@@ -120,7 +152,7 @@ Status DataPipeline::Send(std::unique_ptr<Packet> packet) {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return !error_.ok() || acks_.size() < setup_.window_packets; });
     if (!error_.ok()) {
-      pool_->Put(std::move(packet));
+      acks_.push_back(std::move(packet));  // kept for recovery
       return error_;
     }
   }
@@ -129,7 +161,7 @@ Status DataPipeline::Send(std::unique_ptr<Packet> packet) {
   {
     std::lock_guard lock(mu_);
     if (!error_.ok()) {
-      pool_->Put(std::move(packet));
+      acks_.push_back(std::move(packet));
       return error_;
     }
     if (raw->last) closing_ = true;
@@ -140,6 +172,12 @@ Status DataPipeline::Send(std::unique_ptr<Packet> packet) {
   // The packet stays valid: it is only recycled after its ack, which needs all of its bytes.
   Status st = SendLocked(raw);
   if (!st.ok()) {
+    // The first node may have hung up after acking an error that names a downstream node:
+    // let the responder read what is left before blaming the first node.
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, std::chrono::milliseconds(kSendFailureGraceMs), [&] { return done_ || !error_.ok(); });
+    }
     SetError(st.WithContext(fmt::format("sending {} to datanode {}", block_name_, NodeAddress(setup_.nodes[0]))));
     return error();
   }
@@ -182,7 +220,7 @@ void DataPipeline::SendHeartbeat() {
   if (!st.ok()) SetError(st.WithContext(fmt::format("sending a heartbeat for {}", block_name_)));
 }
 
-Status DataPipeline::CheckAck(const hh::PipelineAckProto& ack, const Packet& expected) const {
+Status DataPipeline::CheckAck(const hh::PipelineAckProto& ack, const Packet& expected, int* bad) const {
   if (ack.seqno() != expected.seqno)
     return ProtocolError("datanode {} acknowledged packet {} of {} while {} was expected",
                          NodeAddress(setup_.nodes[0]), ack.seqno(), block_name_, expected.seqno);
@@ -190,14 +228,17 @@ Status DataPipeline::CheckAck(const hh::PipelineAckProto& ack, const Packet& exp
   for (int i = 0; i < replies; ++i) {
     hh::Status s = AckReply(ack, i);
     if (s == hh::SUCCESS) continue;
+    *bad = i;
     std::string node = i < static_cast<int>(setup_.nodes.size()) ? NodeAddress(setup_.nodes[i]) : "?";
     std::string text = fmt::format("datanode {} (pipeline position {} of {}) replied {} for packet {} of {}", node,
                                    i + 1, setup_.nodes.size(), hh::Status_Name(s), expected.seqno, block_name_);
     return s == hh::ERROR_CHECKSUM ? ChecksumMismatch("{}", text) : IoError("{}", text);
   }
-  if (replies < static_cast<int>(setup_.nodes.size()))
+  if (replies < static_cast<int>(setup_.nodes.size())) {
+    *bad = replies;
     return IoError("datanode {} did not forward the ack of packet {} of {} from {}", NodeAddress(setup_.nodes[0]),
                    expected.seqno, block_name_, NodeAddress(setup_.nodes[replies]));
+  }
   return Status::OK();
 }
 
@@ -228,11 +269,16 @@ void DataPipeline::RunResponder() {
       }
     }
     hh::PipelineAckProto ack;
+    int bad = 0;  // a lost connection blames the first node, as HDFS does
     Status st = ReadPipelineAck(in_, &ack);
-    if (st.ok()) st = CheckAck(ack, *expected);
+    if (st.ok()) st = CheckAck(ack, *expected, &bad);
     else st = st.WithContext(fmt::format("waiting for acks of {} from datanode {}", block_name_,
                                          NodeAddress(setup_.nodes[0])));
     if (!st.ok()) {
+      {
+        std::lock_guard lock(mu_);
+        if (error_.ok()) bad_node_ = bad;
+      }
       SetError(st);
       continue;  // the loop head marks the responder done
     }
@@ -241,6 +287,7 @@ void DataPipeline::RunResponder() {
       std::lock_guard lock(mu_);
       acked = std::move(acks_.front());
       acks_.pop_front();
+      if (acked->seqno != Packet::kHeartbeatSeqno) bytes_acked_ = acked->offset_in_block + acked->data_len;
     }
     cv_.notify_all();
     const bool last = acked->last;

@@ -10,8 +10,10 @@
 // pipeline open.
 //
 // Any failure (setup refused, a node acking with an error, a lost connection) is sticky
-// and names the datanode at fault; unacknowledged packets stay queued in order, which is
-// what pipeline recovery needs to resend them on a rebuilt pipeline (a later addition).
+// and names the datanode at fault (bad_node(): the position an ack marked, else the first
+// node); every packet handed to Send that was not acknowledged stays queued in order, and
+// TakeUnacked() hands them back so that pipeline recovery can resend them on a rebuilt
+// pipeline (see pipeline_recovery.h).
 //
 // Thread-safety: Send/WaitForAcks/Close are called by the one writer thread; the
 // responder runs inside. Destroying an open pipeline aborts it.
@@ -46,6 +48,8 @@ struct PipelineSetup {
   int socket_buffer_bytes = 0;  // 0: kernel default
   uint32_t window_packets = 80;
 };
+// Bytes of the block acknowledged before this pipeline started: min_bytes_rcvd for the
+// recovery and append stages, 0 for a new block.
 
 class DataPipeline {
  public:
@@ -56,7 +60,8 @@ class DataPipeline {
   DataPipeline(const DataPipeline&) = delete;
   DataPipeline& operator=(const DataPipeline&) = delete;
 
-  // Sends one packet (checksums already computed); blocks while the window is full.
+  // Sends one packet (checksums already computed); blocks while the window is full. After
+  // a failure the packet is only queued (for TakeUnacked) and the error returned.
   Status Send(std::unique_ptr<Packet> packet);
   // Waits until every packet sent so far is acknowledged by every node.
   Status WaitForAcks();
@@ -66,13 +71,22 @@ class DataPipeline {
   // The first error seen, OK while healthy.
   Status error() const;
   const std::vector<hh::DatanodeInfoProto>& nodes() const { return setup_.nodes; }
+  const PipelineSetup& setup() const { return setup_; }
+  // After an error: the pipeline position of the node at fault (0 when no ack named one).
+  int bad_node() const;
+  // Block bytes every node has acknowledged (including those before this pipeline).
+  uint64_t bytes_acked() const;
+  // Stops the pipeline (if it still runs) and returns the packets sent or queued but never
+  // acknowledged, oldest first; heartbeats are dropped.
+  std::deque<std::unique_ptr<Packet>> TakeUnacked();
 
  private:
   DataPipeline(PipelineSetup setup, PacketPool* pool, Socket socket);
   Status SendLocked(Packet* packet);  // caller holds send_mu_
   void SetError(Status st);
   void RunResponder();
-  Status CheckAck(const hh::PipelineAckProto& ack, const Packet& expected) const;
+  // *bad is the pipeline position of the node an ack names as failed.
+  Status CheckAck(const hh::PipelineAckProto& ack, const Packet& expected, int* bad) const;
   void SendHeartbeat();
   void Shutdown();
 
@@ -87,6 +101,8 @@ class DataPipeline {
   std::condition_variable cv_;
   std::deque<std::unique_ptr<Packet>> acks_;  // guarded by mu_: sent, not yet acknowledged
   Status error_;                              // guarded by mu_
+  int bad_node_ = 0;                          // guarded by mu_: meaningful once error_ is set
+  uint64_t bytes_acked_ = 0;                  // guarded by mu_
   bool closing_ = false;                      // guarded by mu_: no more packets will come
   bool done_ = false;                         // guarded by mu_: the responder has exited
   int64_t last_send_ms_ = 0;                  // guarded by mu_

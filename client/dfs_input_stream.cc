@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "client/proto_convert.h"
 
@@ -13,6 +15,8 @@ namespace {
 constexpr uint64_t kAssumedBlockSize = 128ull << 20;
 // Forward seeks this short inside the current block read through instead of reconnecting.
 constexpr uint64_t kMaxSkipBytes = 1 << 20;
+// Wait before the n-th refetch of a block's locations: n times this.
+constexpr int kRefetchBackoffMs = 300;
 
 bool IsTransportError(const Status& st) {
   return st.code() == ErrorCode::kUnavailable || st.code() == ErrorCode::kTimedOut;
@@ -83,14 +87,33 @@ Result<hh::LocatedBlockProto> DfsInputStream::BlockAt(uint64_t offset) {
   return IoError("the namenode returned no block of {} at offset {} (file length {})", path_, offset, length_);
 }
 
-Result<std::unique_ptr<BlockReader>> DfsInputStream::OpenReader(const hh::LocatedBlockProto& block, uint64_t offset,
+Status DfsInputStream::Relocate(hh::LocatedBlockProto* block, int attempt) {
+  // Wait a little longer each time: re-replication or a restarting datanode needs a moment.
+  std::this_thread::sleep_for(std::chrono::milliseconds(kRefetchBackoffMs * attempt));
+  RETURN_IF_ERROR(Fetch(block->offset(), std::max<uint64_t>(prefetch_bytes_, 1)).status());
+  std::lock_guard lock(mu_);
+  // Transport failures may have been passing (a node restarted); checksum failures stand.
+  dead_nodes_.clear();
+  for (const auto& b : blocks_) {
+    if (b.b().blockid() == block->b().blockid()) {
+      spdlog::info("{}: every replica of {} failed; trying again with {} fresh location(s)", path_,
+                   BlockName(block->b()), b.locs_size());
+      *block = b;
+      return Status::OK();
+    }
+  }
+  return IoError("{} is no longer part of {} at offset {}", BlockName(block->b()), path_, block->offset());
+}
+
+Result<std::unique_ptr<BlockReader>> DfsInputStream::OpenReader(hh::LocatedBlockProto* block, uint64_t offset,
                                                                 uint64_t len) {
+  int refetches = 0;
   for (;;) {
     const hh::DatanodeInfoProto* chosen = nullptr;
     {
       std::lock_guard lock(mu_);
-      const auto& bad = bad_replicas_[block.b().blockid()];
-      for (const auto& dn : block.locs()) {
+      const auto& bad = bad_replicas_[block->b().blockid()];
+      for (const auto& dn : block->locs()) {
         std::string address = NodeAddress(dn);
         if (dead_nodes_.count(address) || bad.count(address)) continue;
         if (chosen == nullptr) chosen = &dn;
@@ -99,11 +122,21 @@ Result<std::unique_ptr<BlockReader>> DfsInputStream::OpenReader(const hh::Locate
           break;
         }
       }
-      if (chosen == nullptr) return AllReplicasFailed(block);
+      if (chosen == nullptr && refetches >= ctx_->options.read_block_acquire_attempts) return AllReplicasFailed(*block);
     }
-    auto reader = BlockReader::Open(block.b(), chosen->id(), offset, len, reader_options_);
+    if (chosen == nullptr) {
+      Status failed;
+      {
+        std::lock_guard lock(mu_);
+        failed = AllReplicasFailed(*block);
+      }
+      Status st = Relocate(block, ++refetches);
+      if (!st.ok()) return failed.WithContext(st.message());
+      continue;
+    }
+    auto reader = BlockReader::Open(block->b(), chosen->id(), offset, len, reader_options_);
     if (reader.ok()) return reader;
-    RecordFailure(block, NodeAddress(*chosen), reader.status());
+    RecordFailure(*block, NodeAddress(*chosen), reader.status());
   }
 }
 
@@ -160,7 +193,7 @@ Status DfsInputStream::CheckOpen() const {
 Status DfsInputStream::OpenSequentialReader() {
   ASSIGN_OR_RETURN(reader_block_, BlockAt(pos_));
   const uint64_t offset = pos_ - reader_block_.offset();
-  ASSIGN_OR_RETURN(reader_, OpenReader(reader_block_, offset, BlockLength(reader_block_) - offset));
+  ASSIGN_OR_RETURN(reader_, OpenReader(&reader_block_, offset, BlockLength(reader_block_) - offset));
   return Status::OK();
 }
 
@@ -192,9 +225,9 @@ Result<size_t> DfsInputStream::Read(void* buf, size_t n) {
   return total;
 }
 
-Status DfsInputStream::ReadRange(const hh::LocatedBlockProto& block, uint64_t offset, uint64_t len, uint8_t* out) {
+Status DfsInputStream::ReadRange(hh::LocatedBlockProto block, uint64_t offset, uint64_t len, uint8_t* out) {
   while (len > 0) {
-    ASSIGN_OR_RETURN(std::unique_ptr<BlockReader> reader, OpenReader(block, offset, len));
+    ASSIGN_OR_RETURN(std::unique_ptr<BlockReader> reader, OpenReader(&block, offset, len));
     Status st;
     while (len > 0) {
       auto got = reader->Read(out, len);

@@ -10,7 +10,9 @@
 // Failures: a checksum mismatch is reported to the namenode (reportBadBlocks) and that
 // replica is skipped for that block; a connection error or timeout marks the datanode dead
 // for this stream; either way the read goes on from the next replica. When every replica
-// of a block failed, the error names the block and each node with its reason.
+// of a block failed, its locations are fetched again (a few times, with a growing pause:
+// the block may have been re-replicated, a node restarted); when that does not help either,
+// the error names the block and each node with its reason.
 // The file's length is fixed when the stream opens (for a file under construction: up to
 // the length the namenode reports).
 //
@@ -49,11 +51,16 @@ class DfsInputStream : public InputStream {
   uint64_t BlockLength(const hh::LocatedBlockProto& block) const;
   const hh::LocatedBlockProto* FindCached(uint64_t offset) const;  // caller holds mu_
 
-  // A reader on some healthy replica of `block`, or the all-replicas-failed error.
-  Result<std::unique_ptr<BlockReader>> OpenReader(const hh::LocatedBlockProto& block, uint64_t offset, uint64_t len);
+  // A reader on some healthy replica of *block, or the all-replicas-failed error. When
+  // every replica failed, the locations are fetched again (*block is updated) up to
+  // options.read_block_acquire_attempts times.
+  Result<std::unique_ptr<BlockReader>> OpenReader(hh::LocatedBlockProto* block, uint64_t offset, uint64_t len);
+  // Waits (longer for each attempt), refetches the block's locations and forgets nodes
+  // that failed with transport errors.
+  Status Relocate(hh::LocatedBlockProto* block, int attempt);
   void RecordFailure(const hh::LocatedBlockProto& block, const std::string& node, const Status& st);
   Status AllReplicasFailed(const hh::LocatedBlockProto& block) const;  // caller holds mu_
-  Status ReadRange(const hh::LocatedBlockProto& block, uint64_t offset, uint64_t len, uint8_t* out);
+  Status ReadRange(hh::LocatedBlockProto block, uint64_t offset, uint64_t len, uint8_t* out);
   Status OpenSequentialReader();
   Status CheckOpen() const;
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <thread>
 
+#include "client/pipeline_recovery.h"
 #include "client/proto_convert.h"
 #include "common/clock.h"
 
@@ -44,7 +45,8 @@ Result<std::unique_ptr<DfsOutputStream>> DfsOutputStream::ForAppend(
     s->block_ = last_block->b();
     s->offset_in_block_ = used;
     if (used < block_size) {
-      auto open = ReopenForAppend(*s->ctx_, s->file_, *last_block, &s->pool_);
+      s->hflushed_ = true;
+      auto open = ReopenForAppend(*s->ctx_, s->file_, *last_block, &s->failed_, &s->pool_);
       if (!open.ok()) {
         s->error_ = open.status();
         return open.status();  // the destructor releases the lease registration
@@ -73,11 +75,22 @@ Status DfsOutputStream::Fail(Status st) {
 
 Status DfsOutputStream::StartPacket() {
   if (!pipeline_) {
-    ASSIGN_OR_RETURN(OpenBlock open, AllocateBlock(*ctx_, file_, block_ ? &*block_ : nullptr, &excluded_, &pool_));
+    auto allocated = AllocateBlock(*ctx_, file_, block_ ? &*block_ : nullptr, &excluded_, &pool_);
+    if (!allocated.ok() && allocated.status().code() == ErrorCode::kIoError && !excluded_.empty()) {
+      // Nodes that failed this stream earlier may be back: try once more without the list.
+      spdlog::info("{}: no pipeline without the {} excluded datanode(s); trying them again", file_.path,
+                   excluded_.size());
+      excluded_.clear();
+      allocated = AllocateBlock(*ctx_, file_, block_ ? &*block_ : nullptr, &excluded_, &pool_);
+    }
+    ASSIGN_OR_RETURN(OpenBlock open, std::move(allocated));
     block_ = std::move(open.block);
     pipeline_ = std::move(open.pipeline);
     offset_in_block_ = 0;
     next_seqno_ = 0;
+    failed_.clear();
+    recoveries_ = 0;
+    hflushed_ = false;
   }
   packet_ = pool_.Get(next_seqno_++, offset_in_block_,
                       PacketCapacity(offset_in_block_, block_size_, pool_.packet_data_bytes(), kBytesPerChunk));
@@ -86,7 +99,59 @@ Status DfsOutputStream::StartPacket() {
 
 Status DfsOutputStream::SendPacket() {
   packet_->ComputeChecksums(ChecksumType::kCrc32c, kBytesPerChunk);
-  return pipeline_->Send(std::move(packet_));
+  return Send(std::move(packet_));
+}
+
+Status DfsOutputStream::Send(std::unique_ptr<Packet> packet) {
+  Status st = pipeline_->Send(std::move(packet));
+  // A failed Send keeps the packet among the unacknowledged ones that recovery resends.
+  return st.ok() ? st : Recover(st);
+}
+
+Status DfsOutputStream::Recover(Status cause) {
+  std::deque<std::unique_ptr<Packet>> unacked;
+  auto give_up = [&](Status st) {
+    for (auto& p : unacked) pool_.Put(std::move(p));
+    pipeline_.reset();
+    return st;
+  };
+  for (;;) {
+    const int limit = std::max(1, ctx_->options.pipeline_recovery_attempts);
+    if (++recoveries_ > limit)
+      return give_up(cause.WithContext(fmt::format("writing {} of {} (gave up after {} pipeline recoveries)",
+                                                   BlockName(*block_), file_.path, limit)));
+    RecoveryRequest req;
+    req.block = *block_;
+    req.nodes = pipeline_->nodes();
+    req.bad_node = pipeline_->bad_node();
+    unacked = pipeline_->TakeUnacked();
+    req.bytes_acked = pipeline_->bytes_acked();
+    req.bytes_sent = unacked.empty() ? req.bytes_acked : unacked.back()->offset_in_block + unacked.back()->data_len;
+    req.kind = unacked.size() == 1 && unacked.front()->last ? RecoveryRequest::Kind::kClose
+                                                            : RecoveryRequest::Kind::kStreaming;
+    req.hflushed_or_appended = hflushed_;
+    req.replication = file_.replication;
+    spdlog::warn("{}: pipeline of {} failed ({}); recovering without {}", file_.path, BlockName(*block_),
+                 cause.ToString(), NodeAddress(req.nodes.at(std::min<size_t>(req.bad_node, req.nodes.size() - 1))));
+    pipeline_.reset();
+    auto open = RecoverPipeline(*ctx_, file_, req, &failed_, &pool_);
+    for (const auto& n : failed_) {
+      bool known = std::any_of(excluded_.begin(), excluded_.end(),
+                               [&](const hh::DatanodeInfoProto& e) { return NodeAddress(e) == NodeAddress(n); });
+      if (!known) excluded_.push_back(n);
+    }
+    if (!open.ok())
+      return give_up(open.status().WithContext(fmt::format("recovering the pipeline of {} of {} after: {}",
+                                                           BlockName(*block_), file_.path, cause.ToString())));
+    block_ = std::move(open->block);
+    pipeline_ = std::move(open->pipeline);
+    // Packets go out again in their order; on a failure they just queue for the next round.
+    for (auto& p : unacked) (void)pipeline_->Send(std::move(p));
+    unacked.clear();
+    Status st = pipeline_->error();
+    if (st.ok()) return st;
+    cause = st;
+  }
 }
 
 Status DfsOutputStream::Write(const void* data, size_t n) {
@@ -111,8 +176,12 @@ Status DfsOutputStream::EndBlock() {
   if (packet_) RETURN_IF_ERROR(SendPacket());
   auto last = pool_.Get(next_seqno_++, offset_in_block_, 0);
   last->last = true;
-  RETURN_IF_ERROR(pipeline_->Send(std::move(last)));
-  RETURN_IF_ERROR(pipeline_->Close());
+  RETURN_IF_ERROR(Send(std::move(last)));
+  for (;;) {
+    Status st = pipeline_->Close();
+    if (st.ok()) break;
+    RETURN_IF_ERROR(Recover(st));
+  }
   pipeline_.reset();
   block_->set_numbytes(offset_in_block_);
   return Status::OK();
@@ -129,7 +198,12 @@ Status DfsOutputStream::Flush(bool sync) {
       packet_->sync = sync;
       RETURN_IF_ERROR(Fail(SendPacket()));
     }
-    RETURN_IF_ERROR(Fail(pipeline_->WaitForAcks()));
+    for (;;) {
+      Status st = pipeline_->WaitForAcks();
+      if (st.ok()) break;
+      RETURN_IF_ERROR(Fail(Recover(st)));
+    }
+    hflushed_ = true;
   }
   return Fail(ReportLength());
 }

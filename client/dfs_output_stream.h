@@ -9,8 +9,12 @@
 // Hsync does the same with syncBlock set. Close completes the file, retrying a false
 // complete() with backoff for options.complete_timeout_ms.
 //
-// Errors are sticky: after a failed write the stream only reports that error (pipeline
-// recovery is not implemented yet). The stream holds a lease-renewer registration from
+// Failures: when a datanode of the pipeline fails (an error ack, a lost connection, a
+// failed set-up of the end of a block), the stream rebuilds the pipeline from the
+// survivors (pipeline_recovery.h) and resends every unacknowledged packet, up to
+// options.pipeline_recovery_attempts times per block; the caller sees nothing of it. Only
+// when that fails too is the error reported, and errors are sticky: afterwards the stream
+// only reports that error. The stream holds a lease-renewer registration from
 // construction until Close (the destructor closes an open stream).
 //
 // Thread-safety: one thread at a time (the pipeline's responder runs inside).
@@ -51,6 +55,10 @@ class DfsOutputStream : public OutputStream {
   Status Fail(Status st);         // records a first error and returns st
   Status StartPacket();           // opens the next block when needed
   Status SendPacket();            // sends packet_ (checksummed) and clears it
+  Status Send(std::unique_ptr<Packet> packet);  // hands a packet to the pipeline, recovering it on failure
+  // Rebuilds the failed pipeline and resends its unacknowledged packets; an error when
+  // recovery is impossible (the stream has failed then).
+  Status Recover(Status cause);
   Status EndBlock();              // last packet, wait for acks, drop the pipeline
   Status Flush(bool sync);        // hflush/hsync body
   Status ReportLength();          // fsync(lastBlockLength) at the namenode
@@ -64,7 +72,10 @@ class DfsOutputStream : public OutputStream {
   std::optional<hh::ExtendedBlockProto> block_;  // block being written, else the file's last one
   std::unique_ptr<DataPipeline> pipeline_;       // open while a block is being written
   std::unique_ptr<Packet> packet_;               // being filled
-  std::vector<hh::DatanodeInfoProto> excluded_;  // nodes that failed a pipeline set-up
+  std::vector<hh::DatanodeInfoProto> excluded_;  // nodes that failed a pipeline set-up or a pipeline
+  std::vector<hh::DatanodeInfoProto> failed_;    // nodes dropped from this block's pipeline
+  int recoveries_ = 0;                           // pipeline recoveries of this block
+  bool hflushed_ = false;                        // this block was hflushed or appended to
   uint64_t offset_in_block_ = 0;                 // bytes of block_ written (sent or in packet_)
   int64_t next_seqno_ = 0;
   uint64_t pos_ = 0;                             // bytes in the file, buffered ones included

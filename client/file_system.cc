@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -13,6 +14,7 @@
 #include "client/client_context.h"
 #include "client/dfs_input_stream.h"
 #include "client/dfs_output_stream.h"
+#include "client/pipeline_recovery.h"
 #include "client/proto_convert.h"
 #include "common/clock.h"
 #include "common/path.h"
@@ -66,6 +68,7 @@ FileSystem::FileSystem(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 FileSystem::~FileSystem() = default;
 
 Result<std::unique_ptr<FileSystem>> FileSystem::Connect(const ClientOptions& options) {
+  RETURN_IF_ERROR(ParseReplaceDatanodePolicy(options.replace_datanode_on_failure).status());
   auto ctx = std::make_shared<ClientContext>();
   ctx->options = options;
   ctx->user = ResolveUser(options.user);
@@ -128,7 +131,7 @@ Result<std::unique_ptr<OutputStream>> FileSystem::Create(const std::string& path
   req.set_replication(replication);
   req.set_blocksize(block_size);
   ASSIGN_OR_RETURN(hh::CreateResponseProto resp, namenode().Create(req));
-  WritingFile file{p, resp.has_fs() ? resp.fs().fileid() : 0};
+  WritingFile file{p, resp.has_fs() ? resp.fs().fileid() : 0, replication};
   if (resp.has_fs() && resp.fs().blocksize() > 0) block_size = resp.fs().blocksize();
   return std::unique_ptr<OutputStream>(DfsOutputStream::ForCreate(impl_->ctx, std::move(file), block_size));
 }
@@ -166,7 +169,7 @@ Result<std::unique_ptr<OutputStream>> FileSystem::Append(const std::string& path
     ASSIGN_OR_RETURN(ServerDefaults defaults, GetServerDefaults());
     block_size = defaults.block_size;
   }
-  WritingFile file{p, stat.fileid()};
+  WritingFile file{p, stat.fileid(), stat.block_replication()};
   ASSIGN_OR_RETURN(std::unique_ptr<DfsOutputStream> out,
                    DfsOutputStream::ForAppend(impl_->ctx, std::move(file), block_size, stat.length(), last));
   return std::unique_ptr<OutputStream>(std::move(out));
@@ -314,16 +317,44 @@ Result<std::vector<DatanodeReport>> FileSystem::GetDatanodeReport() {
   ASSIGN_OR_RETURN(hh::GetDatanodeReportResponseProto all, namenode().GetDatanodeReport(req));
   req.set_type(hh::LIVE);
   ASSIGN_OR_RETURN(hh::GetDatanodeReportResponseProto live, namenode().GetDatanodeReport(req));
+  // Decommission progress and failed volumes; a namenode without the call has neither.
+  Result<DatanodeAdminResponse> admin = namenode().DatanodeAdmin({});
+  if (!admin.ok() && admin.status().code() != ErrorCode::kUnimplemented) return admin.status();
   std::set<std::string> live_uuids;
   for (const auto& dn : live.di()) live_uuids.insert(dn.id().datanodeuuid());
+  std::map<std::string, const DatanodeAdminStatus*> by_uuid;
+  if (admin.ok()) {
+    for (const auto& a : admin->datanodes()) by_uuid[a.datanode_uuid()] = &a;
+  }
   const int64_t now = WallMillis();
   std::vector<DatanodeReport> out;
   for (const auto& dn : all.di()) {
     DatanodeReport r = ToDatanodeReport(dn, now);
     r.live = live_uuids.count(r.uuid) > 0;
+    if (auto it = by_uuid.find(r.uuid); it != by_uuid.end()) {
+      r.decommission_blocks_pending = it->second->blocks_pending();
+      r.failed_volumes = it->second->failed_volumes();
+      r.volume_failures.assign(it->second->volume_failures().begin(), it->second->volume_failures().end());
+    }
     out.push_back(std::move(r));
   }
   return out;
+}
+
+Status FileSystem::Decommission(const std::vector<std::string>& datanodes, bool decommission) {
+  DatanodeAdminRequest req;
+  req.set_action(decommission ? DatanodeAdminRequest::DECOMMISSION : DatanodeAdminRequest::RECOMMISSION);
+  for (const auto& d : datanodes) req.add_datanodes(d);
+  return namenode().DatanodeAdmin(req).status();
+}
+
+Result<bool> FileSystem::RecoverLease(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
+  hh::RecoverLeaseRequestProto req;
+  req.set_src(p);
+  req.set_clientname(impl_->ctx->client_name);
+  ASSIGN_OR_RETURN(hh::RecoverLeaseResponseProto resp, namenode().RecoverLease(req));
+  return resp.result();
 }
 
 Result<std::vector<BlockLocation>> FileSystem::GetBlockLocations(const std::string& path, uint64_t offset,

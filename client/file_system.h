@@ -38,6 +38,16 @@ struct ClientOptions {
   int lease_renew_interval_ms = 30000;  // renewLease period while streams are open (soft limit / 2)
   int complete_timeout_ms = 30000;     // Close keeps retrying a false complete() this long
   int write_block_attempts = 3;        // pipeline set-ups tried per new block (excluding bad nodes)
+  // Write-pipeline recovery after a datanode fails: whether to bring in a replacement node
+  // ("never", "default" as HDFS: replication >= 3 and half the nodes lost or the block
+  // hflushed/appended to, "always"), whether to go on without one when none can be had,
+  // and how many recoveries one block may need before the write fails.
+  std::string replace_datanode_on_failure = "default";
+  bool replace_datanode_best_effort = true;
+  int pipeline_recovery_attempts = 5;
+  // Reads: when every replica of a block failed, fetch its locations again (replicas may
+  // have moved or come back) this many times, waiting a little longer each time.
+  int read_block_acquire_attempts = 3;
   uint32_t read_prefetch_blocks = 10;  // block locations fetched ahead per getBlockLocations
   int socket_buffer_bytes = 0;         // SO_SNDBUF/SO_RCVBUF for datanode sockets; 0: kernel autotuning
 };
@@ -89,6 +99,9 @@ struct DatanodeReport {
   uint64_t blocks = 0;
   int64_t last_heartbeat_ms_ago = 0;
   uint32_t xceivers = 0;
+  uint64_t decommission_blocks_pending = 0;  // decommissioning: blocks still to copy elsewhere
+  uint32_t failed_volumes = 0;
+  std::vector<std::string> volume_failures;  // "path: reason"
 };
 
 struct BlockLocation {
@@ -145,6 +158,12 @@ class FileSystem {
   Result<std::vector<DatanodeReport>> GetDatanodeReport();
   Result<std::vector<BlockLocation>> GetBlockLocations(const std::string& path, uint64_t offset, uint64_t length);
   Result<FsckResponse> Fsck(const std::string& path, bool include_blocks);
+  // Starts decommissioning (or, with decommission false, recommissions) the datanodes
+  // named "ip:xferPort" or "hostname:xferPort" (superuser only).
+  Status Decommission(const std::vector<std::string>& datanodes, bool decommission);
+  // recoverLease: true when the file is closed (now or already); false when its lease was
+  // taken from the writer and recovery of its last block is under way (ask again).
+  Result<bool> RecoverLease(const std::string& path);
 
   // The namenode's defaults (block size, replication, ...), fetched once.
   Result<ServerDefaults> GetServerDefaults();

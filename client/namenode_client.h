@@ -90,7 +90,9 @@ class NamenodeClient {
   Result<hh::RecoverLeaseResponseProto> RecoverLease(const hh::RecoverLeaseRequestProto& r) { return Call("recoverLease", &Stub::RecoverLease, r); }
   Result<hh::IsFileClosedResponseProto> IsFileClosed(const hh::IsFileClosedRequestProto& r) { return Call("isFileClosed", &Stub::IsFileClosed, r); }
   Result<hh::SetSafeModeResponseProto> SetSafeMode(const hh::SetSafeModeRequestProto& r) { return Call("setSafeMode", &Stub::SetSafeMode, r); }
+  Result<hh::GetAdditionalDatanodeResponseProto> GetAdditionalDatanode(const hh::GetAdditionalDatanodeRequestProto& r) { return Call("getAdditionalDatanode", &Stub::GetAdditionalDatanode, r); }
   Result<FsckResponse> Fsck(const FsckRequest& r) { return Call("fsck", &Stub::Fsck, r); }
+  Result<DatanodeAdminResponse> DatanodeAdmin(const DatanodeAdminRequest& r) { return Call("datanodeAdmin", &Stub::DatanodeAdmin, r); }
   // clang-format on
 
  private:

@@ -1,5 +1,6 @@
 #include "datanode/block_sender.h"
 
+#include "common/checksum.h"
 #include "common/data_transfer.h"
 #include "common/endian.h"
 
@@ -17,7 +18,8 @@ struct BlockSender::Buffers {
   std::vector<uint8_t> crcs[2];
 };
 
-Result<BlockSender> BlockSender::Create(ReplicaReader* reader, uint64_t offset, uint64_t length, bool send_checksums) {
+Result<BlockSender> BlockSender::Create(ReplicaReader* reader, uint64_t offset, uint64_t length, bool send_checksums,
+                                       bool verify_checksums) {
   const ReplicaInfo& r = reader->replica();
   uint64_t visible = r.visible_length();
   if (offset > visible || length > visible - offset)
@@ -27,7 +29,7 @@ Result<BlockSender> BlockSender::Create(ReplicaReader* reader, uint64_t offset, 
   uint64_t start = offset - offset % bpc;
   uint64_t end = offset + length;
   if (end % bpc != 0) end = std::min(visible, end + (bpc - end % bpc));
-  return BlockSender(reader, start, end, send_checksums);
+  return BlockSender(reader, start, end, send_checksums, verify_checksums);
 }
 
 Status BlockSender::Start(Buffers& b, int slot, uint64_t from, uint64_t to) {
@@ -81,6 +83,13 @@ Status BlockSender::SendPackets(Socket& out) {
     if (recompute_tail && run_end == end_) {
       uint64_t tail = (end_ - 1) / bpc * bpc;
       StoreBigEndian32(crcs + (tail - pos) / bpc * kCrcSize, cs.Crc(data + (tail - pos), end_ - tail));
+    }
+    if (verify_) {
+      st = VerifyChunkChecksums(cs.type, cs.bytes_per_checksum, {data, run_end - pos}, crcs, pos);
+      if (!st.ok()) {
+        drain();
+        return st.WithContext(replica.Name());
+      }
     }
     for (uint64_t p = pos; p < run_end; p += packet_bytes) {
       uint64_t n = std::min(packet_bytes, run_end - p);

@@ -9,6 +9,10 @@
 // from that buffer). For an RBW replica the CRC of a partial last chunk is recomputed from
 // the data read, since the stored one may already cover bytes written after the ack.
 //
+// With verify_checksums (transfers to other datanodes) every chunk is checked against its
+// stored CRC before it goes out, and a mismatch ends the send with kChecksumMismatch: a
+// damaged replica is never copied.
+//
 // Thread-safety: one thread.
 #pragma once
 
@@ -23,7 +27,8 @@ namespace cairn::datanode {
 class BlockSender {
  public:
   // kInvalidArgument when [offset, offset+length) is not inside the visible replica.
-  static Result<BlockSender> Create(ReplicaReader* reader, uint64_t offset, uint64_t length, bool send_checksums);
+  static Result<BlockSender> Create(ReplicaReader* reader, uint64_t offset, uint64_t length, bool send_checksums,
+                                    bool verify_checksums = false);
 
   uint64_t chunk_offset() const { return start_; }
   uint64_t end_offset() const { return end_; }
@@ -34,8 +39,8 @@ class BlockSender {
   Status SendPackets(Socket& out);
 
  private:
-  BlockSender(ReplicaReader* reader, uint64_t start, uint64_t end, bool send_checksums)
-      : reader_(reader), start_(start), end_(end), send_checksums_(send_checksums) {}
+  BlockSender(ReplicaReader* reader, uint64_t start, uint64_t end, bool send_checksums, bool verify_checksums)
+      : reader_(reader), start_(start), end_(end), send_checksums_(send_checksums), verify_(verify_checksums) {}
   struct Buffers;
   Status Start(Buffers& buffers, int slot, uint64_t from, uint64_t to);
 
@@ -43,6 +48,7 @@ class BlockSender {
   uint64_t start_;
   uint64_t end_;
   bool send_checksums_;
+  bool verify_;
 };
 
 }  // namespace cairn::datanode

@@ -10,8 +10,11 @@
 //
 // Block state transitions follow HDFS's FsDataset: create (rbw or temporary), append
 // (finalized -> rbw with a new generation stamp), the three pipeline recoveries, finalize
-// (rename to finalized/), delete. Every change that the namenode must hear about goes to
-// the ReplicaListener (incremental block reports), called without store locks held.
+// (rename to finalized/), delete, and the two steps of lease (block) recovery. A replica
+// found corrupt (by the block scanner or a transfer) is marked so: it is never served
+// again and waits for the namenode's deletion. Every change that the namenode must hear
+// about goes to the ReplicaListener (incremental block reports, bad-block reports), called
+// without store locks held.
 #pragma once
 
 #include <functional>
@@ -33,6 +36,8 @@ class ReplicaListener {
   virtual void OnDeleted(const ReplicaInfo& replica) = 0;    // a replica is gone
   // A volume was taken out of service; its replicas are no longer in the map.
   virtual void OnVolumeFailed(const std::string& storage_id, const std::string& reason) = 0;
+  // A replica failed verification and was marked corrupt (see BlockStore::MarkCorrupt).
+  virtual void OnCorrupt(const ReplicaInfo& replica, const std::string& reason) = 0;
 };
 
 class ReplicaWriter {
@@ -90,6 +95,7 @@ class ReplicaReader {
 
 // Space and health of one volume, for heartbeats.
 struct VolumeStatus {
+  int index = -1;            // the volume's index in the store; -1 for a data dir that never opened
   std::string storage_id;
   std::string path;
   uint64_t capacity = 0;
@@ -148,7 +154,28 @@ class BlockStore {
   // when absent, kAborted when the stored stamp differs.
   virtual Status Delete(uint64_t block_id, uint64_t gen_stamp) = 0;
 
+  // The finalized replica blk_<id>_<gen_stamp> failed verification: from now on reads and
+  // transfers of it fail with kCorruption, block reports flag it, and the listener hears
+  // OnCorrupt once (the namenode then replaces and deletes it). kNotFound when absent,
+  // kAborted when the stored stamp differs.
+  virtual Status MarkCorrupt(uint64_t block_id, uint64_t gen_stamp, const std::string& reason) = 0;
+
+  // Lease recovery, step 1 (HDFS's initReplicaRecovery): stops the replica's writer and
+  // remembers recovery_id as the recovery it belongs to. Refuses (kAborted) replicas older
+  // than gen_stamp, replicas already at or past recovery_id and a recovery that an
+  // attempt with a higher id superseded. Returns the replica as it is now (its length is
+  // the bytes on disk, each covered by its checksum). kNotFound when absent.
+  virtual Result<ReplicaInfo> InitReplicaRecovery(uint64_t block_id, uint64_t gen_stamp, uint64_t recovery_id) = 0;
+  // Step 2 (updateReplicaUnderRecovery): the replica of the recovery `recovery_id`
+  // is truncated to new_length (a finalized one must have exactly that length), moved to
+  // the stamp recovery_id and finalized (reported RECEIVED).
+  virtual Result<ReplicaInfo> UpdateReplicaUnderRecovery(uint64_t block_id, uint64_t recovery_id,
+                                                         uint64_t new_length) = 0;
+
   virtual std::vector<VolumeStatus> Volumes() const = 0;
+  // Probes volume `index` (as after an I/O error) and takes it out of service when the
+  // probe fails. Returns the probe's outcome; OK for a volume already out of service.
+  virtual Status CheckVolume(int index) = 0;
 };
 
 }  // namespace cairn::datanode

@@ -3,15 +3,18 @@
 #include <spdlog/spdlog.h>
 
 #include "common/logging.h"
+#include "datanode/block_recovery.h"
 #include "datanode/transfer.h"
 
 namespace cairn::datanode {
 
-CommandExecutor::CommandExecutor(BlockStore* store, CommandExecutorOptions options)
+CommandExecutor::CommandExecutor(BlockStore* store, NamenodeClient* namenode, CommandExecutorOptions options)
     : store_(store),
+      namenode_(namenode),
       options_(options),
       deletes_("dn-delete", 1, static_cast<size_t>(options.queue_capacity) + 1),
-      replications_("dn-replicate", options.replication_threads, static_cast<size_t>(options.queue_capacity) + 1) {}
+      replications_("dn-replicate", options.replication_threads, static_cast<size_t>(options.queue_capacity) + 1),
+      recoveries_("dn-recover", options.recovery_threads, static_cast<size_t>(options.queue_capacity) + 1) {}
 
 CommandExecutor::~CommandExecutor() { Stop(); }
 
@@ -23,6 +26,7 @@ void CommandExecutor::Stop() {
   }
   deletes_.Shutdown();
   replications_.Shutdown();
+  recoveries_.Shutdown();
 }
 
 bool CommandExecutor::Admit(const char* what) {
@@ -44,11 +48,9 @@ void CommandExecutor::Execute(const DatanodeCommand& command) {
     case DatanodeCommand::kReplicate:
       if (Admit("replicate")) replications_.Submit([this, c = command.replicate()] { Replicate(c); });
       break;
-    case DatanodeCommand::kRecover: {
-      static std::atomic<bool> logged{false};
-      if (LogOnce(logged)) spdlog::warn("block recovery commands are not supported yet; ignoring them");
+    case DatanodeCommand::kRecover:
+      if (Admit("recover")) recoveries_.Submit([this, c = command.recover()] { Recover(c); });
       break;
-    }
     default:
       spdlog::warn("ignoring an unknown namenode command");
   }
@@ -61,6 +63,22 @@ void CommandExecutor::Delete(const DeleteCommand& command) {
     Status st = store_->Delete(b.blockid(), b.generationstamp());
     if (!st.ok()) spdlog::info("cannot delete {}: {}", BlockName(b.blockid(), b.generationstamp()), st.ToString());
   }
+}
+
+void CommandExecutor::Recover(const RecoverBlockCommand& command) {
+  queued_.fetch_sub(1);
+  const uint64_t id = command.block().blockid();
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || !recovering_.insert(id).second) return;  // already being recovered
+  }
+  Status st = RecoverBlock(*store_, *namenode_, command, options_.socket_timeout_ms);
+  if (!st.ok()) {
+    spdlog::warn("recovery {} of {} failed: {}", command.new_gen_stamp(),
+                 BlockName(id, command.block().generationstamp()), st.ToString());
+  }
+  std::lock_guard lock(mu_);
+  recovering_.erase(id);
 }
 
 void CommandExecutor::Replicate(const ReplicateCommand& command) {

@@ -1,9 +1,10 @@
 // CommandExecutor: carries out what the namenode asks in heartbeat replies, off the
 // heartbeat thread. Deletes run on one thread (the store reports each DELETED);
 // re-replications (ReplicateCommand: copy a finalized local replica to the targets as a
-// TRANSFER_FINALIZED pipeline) on a small pool. At most queue_capacity commands wait; more
-// are dropped with a warning (the namenode orders them again). Block recovery
-// (RecoverBlockCommand) is not implemented yet and is logged once.
+// TRANSFER_FINALIZED pipeline) on a small pool; block recoveries (RecoverBlockCommand:
+// this node is the primary of a lease recovery, see block_recovery.h) on another. At most
+// queue_capacity commands wait; more are dropped with a warning (the namenode orders them
+// again).
 //
 // Thread-safety: Execute from any thread; Stop from the owner.
 #pragma once
@@ -16,18 +17,21 @@
 #include "common/socket.h"
 #include "common/thread_pool.h"
 #include "datanode/block_store.h"
+#include "datanode/namenode_client.h"
 
 namespace cairn::datanode {
 
 struct CommandExecutorOptions {
   int replication_threads = 2;   // concurrent re-replications
   int queue_capacity = 1024;     // commands waiting, over both pools
-  int socket_timeout_ms = 60000; // transfer sockets
+  int socket_timeout_ms = 60000; // transfer sockets and inter-datanode recovery calls
+  int recovery_threads = 2;      // concurrent block recoveries
 };
 
 class CommandExecutor {
  public:
-  CommandExecutor(BlockStore* store, CommandExecutorOptions options);
+  // `namenode` receives the outcome of block recoveries; both must outlive the executor.
+  CommandExecutor(BlockStore* store, NamenodeClient* namenode, CommandExecutorOptions options);
   ~CommandExecutor();
 
   void Execute(const DatanodeCommand& command);
@@ -38,16 +42,20 @@ class CommandExecutor {
   bool Admit(const char* what);
   void Delete(const DeleteCommand& command);
   void Replicate(const ReplicateCommand& command);
+  void Recover(const RecoverBlockCommand& command);
 
   BlockStore* const store_;
+  NamenodeClient* const namenode_;
   const CommandExecutorOptions options_;
   std::atomic<int> queued_{0};
   std::atomic<bool> stopping_{false};
   std::mutex mu_;
   std::unordered_set<uint64_t> replicating_;  // guarded by mu_: block ids being copied
+  std::unordered_set<uint64_t> recovering_;   // guarded by mu_: block ids being recovered
   std::unordered_set<Socket*> sockets_;       // guarded by mu_: transfer sockets to abort on Stop
   ThreadPool deletes_;
   ThreadPool replications_;
+  ThreadPool recoveries_;
 };
 
 }  // namespace cairn::datanode

@@ -65,13 +65,21 @@ Result<std::unique_ptr<Datanode>> Datanode::Start(const DatanodeSettings& settin
   store_options.io_engine = engine;
   ASSIGN_OR_RETURN(dn->store_, FsBlockStore::Open(store_options, dn->reports_.get()));
 
+  BlockScannerOptions so;
+  so.bytes_per_sec = settings.scan_bytes_per_sec.bytes;
+  so.scan_period_ms = settings.scan_period_ms;
+  so.volume_check_interval_ms = settings.volume_check_interval_ms;
+  dn->scanner_ = std::make_unique<BlockScanner>(dn->store_.get(), so);
+
   XceiverOptions xo;
   xo.bind_host = settings.bind_host;
   xo.port = settings.xfer_port;
   xo.max_xceivers = settings.max_xceivers;
   xo.socket_timeout_ms = settings.socket_timeout_ms;
   xo.keepalive_ms = settings.socket_keepalive_ms;
-  ASSIGN_OR_RETURN(dn->xceivers_, XceiverServer::Start(xo, dn->store_.get()));
+  BlockScanner* scanner = dn->scanner_.get();
+  ASSIGN_OR_RETURN(dn->xceivers_, XceiverServer::Start(xo, dn->store_.get(),
+                                                       [scanner](uint64_t id) { scanner->MarkSuspect(id); }));
   if (!settings.port_file.empty())
     RETURN_IF_ERROR(WritePortFile(settings.port_file, fmt::format("xfer_port={}\n", dn->xceivers_->port())));
 
@@ -79,7 +87,8 @@ Result<std::unique_ptr<Datanode>> Datanode::Start(const DatanodeSettings& settin
   co.replication_threads = settings.replication_threads;
   co.queue_capacity = settings.command_queue_capacity;
   co.socket_timeout_ms = settings.socket_timeout_ms;
-  dn->commands_ = std::make_unique<CommandExecutor>(dn->store_.get(), co);
+  co.recovery_threads = settings.recovery_threads;
+  dn->commands_ = std::make_unique<CommandExecutor>(dn->store_.get(), dn->client_.get(), co);
 
   NamenodeActorOptions ao;
   ao.ip_address = AdvertisedAddress(settings.bind_host);
@@ -98,6 +107,7 @@ Result<std::unique_ptr<Datanode>> Datanode::Start(const DatanodeSettings& settin
   dn->actor_ = std::make_unique<NamenodeActor>(ao, dn->client_.get(), dn->store_.get(), dn->reports_.get(),
                                                dn->commands_.get(), [xceivers] { return xceivers->active(); });
   dn->actor_->Start();
+  dn->scanner_->Start();
   return dn;
 }
 
@@ -109,6 +119,7 @@ void Datanode::Stop() {
   if (actor_) actor_->Stop();
   if (xceivers_) xceivers_->Stop();
   if (commands_) commands_->Stop();
+  if (scanner_) scanner_->Stop();
 }
 
 }  // namespace cairn::datanode

@@ -1,6 +1,6 @@
 // Datanode: one datanode, composed in one place: the block store on the data dirs, the
-// DataTransferProtocol server, the command executor and the control loop with the
-// namenode. cairn-datanode runs one; tests may run several in one process. Services that
+// block scanner, the DataTransferProtocol server, the command executor and the control
+// loop with the namenode. cairn-datanode runs one; tests may run several in one process. Services that
 // live next to the data (the compute executor) are added here, started after the store
 // and stopped before it.
 //
@@ -10,6 +10,7 @@
 
 #include <memory>
 
+#include "datanode/block_scanner.h"
 #include "datanode/command_executor.h"
 #include "datanode/fs_block_store.h"
 #include "datanode/namenode_actor.h"
@@ -34,6 +35,7 @@ class Datanode {
 
   int xfer_port() const { return xceivers_->port(); }
   BlockStore& store() { return *store_; }
+  BlockScanner& scanner() { return *scanner_; }
   NamenodeActor& actor() { return *actor_; }
   XceiverServer& xceiver_server() { return *xceivers_; }
 
@@ -44,6 +46,7 @@ class Datanode {
   std::unique_ptr<NamenodeClient> client_;
   std::unique_ptr<ReportQueue> reports_;
   std::unique_ptr<FsBlockStore> store_;
+  std::unique_ptr<BlockScanner> scanner_;
   std::unique_ptr<XceiverServer> xceivers_;
   std::unique_ptr<CommandExecutor> commands_;
   std::unique_ptr<NamenodeActor> actor_;

@@ -237,6 +237,7 @@ ReplicaInfo FsBlockStore::SnapshotLocked(const FsReplica& r) {
   info.checksum = r.checksum;
   info.storage_id = r.volume ? r.volume->storage_id() : "";
   info.volume = r.volume ? r.volume->index() : -1;
+  info.corrupt = r.corrupt;
   return info;
 }
 
@@ -278,8 +279,10 @@ Result<std::unique_ptr<ReplicaWriter>> FsBlockStore::CreateNew(uint64_t block_id
     auto it = replicas_.find(block_id);
     if (it != replicas_.end()) {
       const FsReplica& e = *it->second;
-      // A transfer may replace a stale copy (older stamp) that nobody is writing.
-      if (state != ReplicaState::kTemporary || e.gen_stamp >= gen_stamp || e.has_writer)
+      // A transfer may replace a stale copy (older stamp) or a corrupt one that nobody is
+      // writing.
+      const bool replaceable = e.gen_stamp < gen_stamp || (e.corrupt && e.gen_stamp == gen_stamp);
+      if (state != ReplicaState::kTemporary || !replaceable || e.has_writer)
         return AlreadyExists("replica {} already exists as {} {}", BlockName(block_id, gen_stamp),
                              ReplicaStateName(e.state), BlockName(block_id, e.gen_stamp));
       stale = it->second;
@@ -471,6 +474,8 @@ Result<std::unique_ptr<ReplicaReader>> FsBlockStore::OpenForRead(uint64_t block_
       if (r.gen_stamp < min_gen_stamp)
         return Aborted("replica {} is older than the requested {}", BlockName(block_id, r.gen_stamp),
                        BlockName(block_id, min_gen_stamp));
+      if (r.corrupt)
+        return Corruption("replica {} is corrupt (it failed checksum verification)", BlockName(block_id, r.gen_stamp));
       info = SnapshotLocked(r);
       data_path = r.data_path();
       meta_path = r.meta_path();
@@ -544,6 +549,32 @@ Status FsBlockStore::Delete(uint64_t block_id, uint64_t gen_stamp) {
   return Status::OK();
 }
 
+Status FsBlockStore::MarkCorrupt(uint64_t block_id, uint64_t gen_stamp, const std::string& reason) {
+  ReplicaInfo info;
+  {
+    std::lock_guard lock(mu_);
+    ASSIGN_OR_RETURN(auto replica, FindLocked(block_id));
+    if (replica->gen_stamp != gen_stamp)
+      return Aborted("cannot mark {} corrupt: the stored replica is {}", BlockName(block_id, gen_stamp),
+                     BlockName(block_id, replica->gen_stamp));
+    if (replica->corrupt) return Status::OK();
+    replica->corrupt = true;
+    info = SnapshotLocked(*replica);
+  }
+  spdlog::error("replica {} on {} is corrupt: {}", info.Name(), info.storage_id, reason);
+  if (listener_) listener_->OnCorrupt(info, reason);
+  return Status::OK();
+}
+
+Status FsBlockStore::CheckVolume(int index) {
+  if (index < 0 || static_cast<size_t>(index) >= volumes_.size()) return InvalidArgument("no volume {}", index);
+  Volume* volume = volumes_[index].get();
+  if (volume->failed()) return Status::OK();
+  Status check = volume->Check();
+  if (!check.ok()) FailVolume(volume, fmt::format("periodic volume check failed: {}", check.ToString()));
+  return check;
+}
+
 std::vector<VolumeStatus> FsBlockStore::Volumes() const {
   std::vector<VolumeStatus> out;
   size_t live = 0;
@@ -552,6 +583,7 @@ std::vector<VolumeStatus> FsBlockStore::Volumes() const {
   bool first_live = true;
   for (const auto& v : volumes_) {
     VolumeStatus s;
+    s.index = v->index();
     s.storage_id = v->storage_id();
     s.path = v->root();
     s.failed = v->failed();

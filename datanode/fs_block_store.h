@@ -44,6 +44,8 @@ struct FsReplica {
   bool has_writer = false;            // a ReplicaWriter owns the replica
   std::function<void()> interrupt;    // stops that writer's thread
   bool removed = false;               // no longer in the map (deleted or volume failed)
+  bool corrupt = false;               // failed verification; never served again
+  uint64_t recovery_id = 0;           // the latest lease recovery that claimed the replica
   // Updated by the writer without the lock.
   std::atomic<uint64_t> bytes_on_disk{0};
   std::atomic<uint64_t> bytes_acked{0};
@@ -80,7 +82,12 @@ class FsBlockStore final : public BlockStore {
   Result<ReplicaInfo> GetReplica(uint64_t block_id) const override;
   std::vector<ReplicaInfo> ListReplicas() const override;
   Status Delete(uint64_t block_id, uint64_t gen_stamp) override;
+  Status MarkCorrupt(uint64_t block_id, uint64_t gen_stamp, const std::string& reason) override;
+  Result<ReplicaInfo> InitReplicaRecovery(uint64_t block_id, uint64_t gen_stamp, uint64_t recovery_id) override;
+  Result<ReplicaInfo> UpdateReplicaUnderRecovery(uint64_t block_id, uint64_t recovery_id,
+                                                 uint64_t new_length) override;
   std::vector<VolumeStatus> Volumes() const override;
+  Status CheckVolume(int index) override;
 
   // --- for FsReplicaWriter / FsReplicaReader ---
   IoEngineKind io_engine() const { return options_.io_engine; }

@@ -1,5 +1,6 @@
-// FsBlockStore: append and the pipeline recoveries (HDFS FsDatasetImpl's append,
-// recoverRbw, recoverAppend and recoverClose).
+// FsBlockStore: append, the pipeline recoveries (HDFS FsDatasetImpl's append, recoverRbw,
+// recoverAppend and recoverClose) and the replica side of lease recovery
+// (initReplicaRecovery, updateReplicaUnderRecovery).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -235,6 +236,59 @@ Result<ReplicaInfo> FsBlockStore::RecoverClose(uint64_t block_id, uint64_t gen_s
   }
   // FinalizeWriter moves an RBW replica to finalized/ (a finalized one stays put) and
   // releases the claim.
+  auto info = FinalizeWriter(replica, ReplicaState::kFinalized);
+  if (!info.ok()) Unclaim(replica);
+  return info;
+}
+
+Result<ReplicaInfo> FsBlockStore::InitReplicaRecovery(uint64_t block_id, uint64_t gen_stamp, uint64_t recovery_id) {
+  std::unique_lock lock(mu_);
+  ASSIGN_OR_RETURN(auto replica, FindLocked(block_id));
+  const std::string name = BlockName(block_id, replica->gen_stamp);
+  if (replica->state == ReplicaState::kTemporary)
+    return NotFound("Replica not found for blk_{}: only a temporary copy is here", static_cast<int64_t>(block_id));
+  if (replica->gen_stamp < gen_stamp)
+    return Aborted("replica {} is older than the block's stamp {}", name, gen_stamp);
+  if (replica->gen_stamp >= recovery_id)
+    return Aborted("replica {} is at or past the recovery id {}", name, recovery_id);
+  if (replica->recovery_id > recovery_id)
+    return Aborted("replica {} belongs to the newer recovery {}, not {}", name, replica->recovery_id, recovery_id);
+  if (replica->corrupt) return Corruption("replica {} is corrupt", name);
+  // A writer still attached (a zombie client, a pipeline that never noticed) must stop
+  // before the recovery decides the length.
+  RETURN_IF_ERROR(StopWriterLocked(lock, replica));
+  if (replica->has_writer) return Aborted("{} is busy with another recovery", name);
+  replica->recovery_id = recovery_id;
+  ReplicaInfo info = SnapshotLocked(*replica);
+  spdlog::info("recovery {} of {}: {} with {} bytes on disk", recovery_id, info.Name(), ReplicaStateName(info.state),
+               info.bytes_on_disk);
+  return info;
+}
+
+Result<ReplicaInfo> FsBlockStore::UpdateReplicaUnderRecovery(uint64_t block_id, uint64_t recovery_id,
+                                                             uint64_t new_length) {
+  std::shared_ptr<FsReplica> replica;
+  {
+    std::unique_lock lock(mu_);
+    ASSIGN_OR_RETURN(replica, FindLocked(block_id));
+    const std::string name = BlockName(block_id, replica->gen_stamp);
+    if (replica->recovery_id != recovery_id)
+      return Aborted("replica {} is not under recovery {} (its recovery is {})", name, recovery_id,
+                     replica->recovery_id);
+    RETURN_IF_ERROR(StopWriterLocked(lock, replica));
+    if (replica->has_writer) return Aborted("{} is busy with another recovery", name);
+    const uint64_t on_disk = replica->bytes_on_disk;
+    if (on_disk < new_length)
+      return Aborted("replica {} has {} bytes, fewer than the agreed length {}", name, on_disk, new_length);
+    if (replica->state == ReplicaState::kFinalized && on_disk != new_length)
+      return Aborted("finalized replica {} has {} bytes, not the agreed {}", name, on_disk, new_length);
+    replica->has_writer = true;  // the recovery's claim until the replica is final
+  }
+  Status st = TruncateAndBump(replica, new_length, recovery_id);
+  if (!st.ok()) {
+    Unclaim(replica);
+    return st;
+  }
   auto info = FinalizeWriter(replica, ReplicaState::kFinalized);
   if (!info.ok()) Unclaim(replica);
   return info;

@@ -75,6 +75,7 @@ Status NamenodeActor::Register() {
   for (const auto& v : store_->Volumes()) *req.add_volumes() = ToVolumeReport(v);
   if (!options_.rack.empty()) req.set_rack_hint(options_.rack);
   ASSIGN_OR_RETURN(RegisterDatanodeResponse resp, client_->Register(req));
+  block_pool_id_ = resp.block_pool_id();
   if (!resp.cluster_id().empty() || !resp.block_pool_id().empty()) {
     Status st = store_->AdoptNamespace(resp.cluster_id(), resp.block_pool_id());
     if (!st.ok()) spdlog::error("after registration: {}", st.ToString());
@@ -149,6 +150,28 @@ Status NamenodeActor::SendIncrementalReport() {
   return st;
 }
 
+Status NamenodeActor::SendBadBlockReports() {
+  auto bad = reports_->TakeBadReplicas();
+  for (size_t i = 0; i < bad.size(); ++i) {
+    ReportBadBlocksRequest req;
+    req.set_datanode_uuid(store_->datanode_uuid());
+    auto* b = req.add_blocks();
+    b->set_poolid(block_pool_id_);
+    b->set_blockid(bad[i].replica.block_id());
+    b->set_generationstamp(bad[i].replica.gen_stamp());
+    b->set_numbytes(bad[i].replica.num_bytes());
+    req.set_reason(bad[i].reason);
+    Status st = client_->ReportBadBlocks(req);
+    if (!st.ok()) {
+      reports_->PutBackBadReplicas({bad.begin() + static_cast<std::ptrdiff_t>(i), bad.end()});
+      return st;
+    }
+    spdlog::info("reported corrupt replica blk_{}_{} to the namenode", static_cast<int64_t>(b->blockid()),
+                 b->generationstamp());
+  }
+  return Status::OK();
+}
+
 void NamenodeActor::Run() {
   pthread_setname_np(pthread_self(), "dn-actor");
   while (!stop_) {
@@ -179,6 +202,13 @@ void NamenodeActor::Run() {
       }
       need_full_report_ = false;
       next_full_report_ms_ = now + options_.block_report_interval_ms;
+    }
+    if (reports_->has_bad_replicas()) {
+      Status st = SendBadBlockReports();
+      if (!st.ok()) {
+        OnCallFailed("bad block report", st);
+        continue;
+      }
     }
     int64_t oldest = reports_->oldest_ms();
     if (oldest >= 0) {

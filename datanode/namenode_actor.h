@@ -4,7 +4,8 @@
 // interval (space, xceivers, volumes, compute resources) and hand the commands in the
 // replies to the CommandExecutor; send queued incremental block reports promptly
 // (coalesced, after datanode_ibr_delay_ms when set) and a full report every
-// block_report_interval_ms, when the namenode asks, or after a volume failure. A reply
+// block_report_interval_ms, when the namenode asks, or after a volume failure; replicas
+// found corrupt go to the namenode as bad-block reports as soon as they are queued. A reply
 // saying the namenode does not know this node leads to a new registration. Nothing here
 // ever stops the process: reads and writes carry on while the namenode is away.
 //
@@ -55,6 +56,7 @@ class NamenodeActor {
   Status SendHeartbeat();
   Status SendFullReport();
   Status SendIncrementalReport();
+  Status SendBadBlockReports();
   // Reacts to a failed call: re-registers when the namenode does not know us.
   void OnCallFailed(const char* what, const Status& st);
   int heartbeat_interval_ms() const;
@@ -73,6 +75,7 @@ class NamenodeActor {
   std::atomic<int64_t> full_reports_{0};
   // Owned by the actor thread.
   int namenode_heartbeat_ms_ = 3000;
+  std::string block_pool_id_;
   bool need_full_report_ = true;
   int64_t next_heartbeat_ms_ = 0;
   int64_t next_full_report_ms_ = 0;

@@ -40,6 +40,11 @@ class GrpcNamenodeClient final : public NamenodeClient {
     return Call<ReportBadBlocksResponse>(&DatanodeProtocol::Stub::ReportBadBlocks, request).status();
   }
 
+  Status CommitBlockSynchronization(const CommitBlockSynchronizationRequest& request) override {
+    return Call<CommitBlockSynchronizationResponse>(&DatanodeProtocol::Stub::CommitBlockSynchronization, request)
+        .status();
+  }
+
   void Shutdown() override {
     std::lock_guard lock(mu_);
     shutdown_ = true;

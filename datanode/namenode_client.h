@@ -22,6 +22,7 @@ class NamenodeClient {
   virtual Status BlockReport(const BlockReportRequest& request) = 0;
   virtual Status BlockReceivedAndDeleted(const IncrementalBlockReportRequest& request) = 0;
   virtual Status ReportBadBlocks(const ReportBadBlocksRequest& request) = 0;
+  virtual Status CommitBlockSynchronization(const CommitBlockSynchronizationRequest& request) = 0;
   // Cancels calls in flight and fails later ones at once (process shutdown).
   virtual void Shutdown() {}
 };

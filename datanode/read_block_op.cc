@@ -45,8 +45,10 @@ Status ServeReadBlock(const XceiverContext& ctx, Socket& socket, BufferedReader&
   if (!in.WaitReadable().ok() || in.PeekByte() == 0) return Status::OK();
   hh::ClientReadStatusProto status;
   RETURN_IF_ERROR(ReadDelimited(in, &status, 64));
-  if (status.status() == hh::ERROR_CHECKSUM)
+  if (status.status() == hh::ERROR_CHECKSUM) {
     spdlog::warn("{} reports a checksum error reading {}", socket.PeerAddress(), (*reader)->replica().Name());
+    if (ctx.suspect) ctx.suspect(b.blockid());
+  }
   return Status::OK();
 }
 

@@ -24,6 +24,7 @@ struct ReplicaInfo {
   ChecksumSpec checksum;
   std::string storage_id;      // the volume's "DS-<uuid>"
   int volume = -1;
+  bool corrupt = false;        // failed checksum verification: never served, reported to the namenode
 
   // What readers may see: the length of a finalized replica, the acknowledged bytes of RBW.
   uint64_t visible_length() const { return state == ReplicaState::kFinalized ? bytes_on_disk : bytes_acked; }

@@ -13,6 +13,7 @@ BlockReplica ToBlockReplica(const ReplicaInfo& r) {
   b.set_num_bytes(r.state == ReplicaState::kFinalized ? r.bytes_on_disk : r.bytes_acked);
   b.set_state(r.state == ReplicaState::kFinalized ? BlockReplica::FINALIZED : BlockReplica::RBW);
   b.set_storage_id(r.storage_id);
+  if (r.corrupt) b.set_corrupt(true);
   return b;
 }
 
@@ -32,6 +33,28 @@ void ReportQueue::OnReceived(const ReplicaInfo& replica) { Add(replica, Received
 void ReportQueue::OnDeleted(const ReplicaInfo& replica) { Add(replica, ReceivedDeletedBlock::DELETED); }
 
 void ReportQueue::OnVolumeFailed(const std::string&, const std::string&) { RequestFullReport(); }
+
+void ReportQueue::OnCorrupt(const ReplicaInfo& replica, const std::string& reason) {
+  std::lock_guard lock(mu_);
+  bad_.push_back(BadReplica{ToBlockReplica(replica), reason});
+  signalled_ = true;
+  cv_.notify_all();
+}
+
+std::vector<ReportQueue::BadReplica> ReportQueue::TakeBadReplicas() {
+  std::lock_guard lock(mu_);
+  return std::exchange(bad_, {});
+}
+
+void ReportQueue::PutBackBadReplicas(std::vector<BadReplica> bad) {
+  std::lock_guard lock(mu_);
+  bad_.insert(bad_.begin(), std::make_move_iterator(bad.begin()), std::make_move_iterator(bad.end()));
+}
+
+bool ReportQueue::has_bad_replicas() const {
+  std::lock_guard lock(mu_);
+  return !bad_.empty();
+}
 
 void ReportQueue::RequestFullReport() {
   std::lock_guard lock(mu_);

@@ -28,6 +28,9 @@ Status DatanodeSettings::Validate() const {
   if (block_report_interval_ms <= 0) return InvalidArgument("--datanode_block_report_interval_ms must be positive");
   if (ibr_delay_ms < 0) return InvalidArgument("--datanode_ibr_delay_ms must not be negative");
   if (replication_threads < 1) return InvalidArgument("--datanode_replication_threads must be at least 1");
+  if (recovery_threads < 1) return InvalidArgument("--datanode_recovery_threads must be at least 1");
+  if (scan_period_ms <= 0) return InvalidArgument("--datanode_scan_period_ms must be positive");
+  if (volume_check_interval_ms < 0) return InvalidArgument("--datanode_volume_check_interval_ms must not be negative");
   return Status::OK();
 }
 
@@ -56,6 +59,12 @@ void AddDatanodeFlags(FlagSet& flags, DatanodeSettings* s) {
   flags.Add("datanode_command_queue_capacity", &s->command_queue_capacity,
             "queued namenode commands (deletes, replications) before new ones are dropped");
   flags.Add("datanode_namenode_rpc_timeout_ms", &s->namenode_rpc_timeout_ms, "deadline of each call to the namenode");
+  flags.Add("datanode_scan_bytes_per_sec", &s->scan_bytes_per_sec,
+            "block scanner: bytes per second verified on each volume (0 = no background verification)");
+  flags.Add("datanode_scan_period_ms", &s->scan_period_ms, "block scanner: start a pass over each volume this often");
+  flags.Add("datanode_volume_check_interval_ms", &s->volume_check_interval_ms,
+            "probe each data directory this often and take a failing one out of service (0 = only after I/O errors)");
+  flags.Add("datanode_recovery_threads", &s->recovery_threads, "concurrent block (lease) recoveries led by this node");
 }
 
 }  // namespace cairn::datanode

@@ -35,6 +35,10 @@ struct DatanodeSettings {
   int replication_threads = 2;            // concurrent re-replications ordered by the namenode
   int command_queue_capacity = 1024;      // queued delete/replicate commands before dropping
   int namenode_rpc_timeout_ms = 10000;    // deadline of each call to the namenode
+  ByteSize scan_bytes_per_sec{1 << 20};   // block scanner's verification rate per volume; 0: off
+  int64_t scan_period_ms = 21LL * 24 * 3600 * 1000;  // every replica is verified this often
+  int64_t volume_check_interval_ms = 15 * 60 * 1000; // each volume is probed this often; 0: never
+  int recovery_threads = 2;               // concurrent block recoveries this node leads
 
   std::vector<std::string> DataDirList() const;
   // Checks ranges and required values.

@@ -28,7 +28,8 @@ Status Transfer(BlockStore& store, const TransferRequest& req, int socket_timeou
   const ReplicaInfo& r = reader->replica();
   if (req.require_finalized && r.state != ReplicaState::kFinalized)
     return InvalidArgument("{} is {}, not FINALIZED", r.Name(), ReplicaStateName(r.state));
-  ASSIGN_OR_RETURN(BlockSender sender, BlockSender::Create(reader.get(), 0, r.visible_length(), true));
+  ASSIGN_OR_RETURN(BlockSender sender, BlockSender::Create(reader.get(), 0, r.visible_length(), true,
+                                                           /*verify_checksums=*/true));
 
   const auto& first = req.targets.front().id();
   std::string target = HostPort{first.ipaddr(), static_cast<int>(first.xferport())}.ToString();
@@ -56,7 +57,13 @@ Status Transfer(BlockStore& store, const TransferRequest& req, int socket_timeou
   op.mutable_requestedchecksum()->set_type(static_cast<hh::ChecksumTypeProto>(r.checksum.type));
   op.mutable_requestedchecksum()->set_bytesperchecksum(r.checksum.bytes_per_checksum);
   RETURN_IF_ERROR_CTX(SendOp(sock, DataTransferOp::kWriteBlock, op), "transfer to " + target);
-  RETURN_IF_ERROR_CTX(sender.SendPackets(sock), "transfer to " + target);
+  Status sent = sender.SendPackets(sock);
+  if (sent.code() == ErrorCode::kChecksumMismatch && r.state == ReplicaState::kFinalized) {
+    // The source is damaged: stop serving it and tell the namenode, which picks another.
+    Status marked = store.MarkCorrupt(r.block_id, r.gen_stamp, sent.message());
+    if (!marked.ok()) spdlog::warn("marking {} corrupt: {}", r.Name(), marked.ToString());
+  }
+  RETURN_IF_ERROR_CTX(sent, "transfer to " + target);
 
   BufferedReader in(&sock, 4096);
   if (!req.client_name.empty()) {

@@ -4,6 +4,9 @@
 // replica still being written) and targets[1..]; each node stores it as a temporary
 // replica and finalizes it after the last packet (reporting it to the namenode).
 //
+// The source verifies every chunk before sending it; a replica that fails is marked corrupt
+// (and so reported to the namenode) instead of being copied.
+//
 // With a client name (OP_TRANSFER_BLOCK) the first target answers with a final status
 // once the pipeline has the replica; without one (replication, as between HDFS
 // datanodes) no reply comes, and the sender waits for the target to close the connection.

@@ -4,6 +4,7 @@
 // Thread-safety: immutable after construction; the store is thread-safe.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "datanode/block_store.h"
@@ -22,6 +23,9 @@ struct XceiverOptions {
 struct XceiverContext {
   XceiverOptions options;
   BlockStore* store = nullptr;
+  // Called with a block id when a reader reports a checksum error in what we sent (the
+  // block scanner then verifies that replica first). May be empty.
+  std::function<void(uint64_t block_id)> suspect;
   // Extra wait per downstream node when reading a mirror's replies, so that the node
   // nearest the failure times out first and names it (HDFS's READ_TIMEOUT_EXTENSION).
   static constexpr int kTimeoutExtensionMs = 5000;

@@ -6,6 +6,7 @@
 
 #include "common/data_transfer.h"
 #include "common/proto_io.h"
+#include "datanode/inter_datanode.h"
 #include "datanode/ops.h"
 #include "datanode/write_block_op.h"
 
@@ -13,10 +14,12 @@ namespace cairn::datanode {
 
 namespace hh = hadoop::hdfs;
 
-Result<std::unique_ptr<XceiverServer>> XceiverServer::Start(XceiverOptions options, BlockStore* store) {
+Result<std::unique_ptr<XceiverServer>> XceiverServer::Start(XceiverOptions options, BlockStore* store,
+                                                           std::function<void(uint64_t)> suspect) {
   std::unique_ptr<XceiverServer> server(new XceiverServer());
   server->ctx_.options = std::move(options);
   server->ctx_.store = store;
+  server->ctx_.suspect = std::move(suspect);
   ASSIGN_OR_RETURN(server->listener_, Listener::Listen(server->ctx_.options.bind_host, server->ctx_.options.port));
   server->accept_thread_ = std::thread([s = server.get()] { s->AcceptLoop(); });
   spdlog::info("data transfer server listening on {}:{}", server->ctx_.options.bind_host, server->port());
@@ -131,6 +134,13 @@ void XceiverServer::RunConnection(Socket& socket) {
         hh::OpTransferBlockProto msg;
         st = ReadDelimited(in, &msg, kMaxOpMessageBytes);
         if (st.ok()) st = ServeTransferBlock(ctx_, socket, msg);
+        break;
+      }
+      case DataTransferOp::kCustom: {
+        // Cairn's inter-datanode calls of lease recovery (inter_datanode.h).
+        InterDatanodeRequest msg;
+        st = ReadDelimited(in, &msg, kMaxOpMessageBytes);
+        if (st.ok()) st = socket.WriteFully(SerializeDelimited(HandleInterDatanode(*ctx_.store, msg)));
         break;
       }
       default:

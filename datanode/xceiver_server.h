@@ -1,6 +1,7 @@
 // XceiverServer: the DataTransferProtocol server on the transfer port. One accept thread
 // and one thread per connection (at most max_xceivers; beyond that a connection gets an
-// ERROR reply and is closed). A connection carries ops until the peer closes it or stays
+// ERROR reply and is closed). Besides HDFS's ops it answers Cairn's inter-datanode recovery
+// calls (CUSTOM op, inter_datanode.h). A connection carries ops until the peer closes it or stays
 // idle for keepalive_ms; an unknown op or version gets an error reply and closes that
 // connection only.
 //
@@ -9,6 +10,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -21,7 +23,9 @@ namespace cairn::datanode {
 
 class XceiverServer {
  public:
-  static Result<std::unique_ptr<XceiverServer>> Start(XceiverOptions options, BlockStore* store);
+  // `suspect` (may be empty) hears of replicas a reader found a checksum error in.
+  static Result<std::unique_ptr<XceiverServer>> Start(XceiverOptions options, BlockStore* store,
+                                                      std::function<void(uint64_t block_id)> suspect = {});
   ~XceiverServer();
 
   int port() const { return listener_.port(); }

@@ -9,6 +9,7 @@
 #include "common/clock.h"
 #include "namenode/ops/lease_recovery.h"
 #include "namenode/ops/ops.h"
+#include "namenode/store/keys.h"
 
 namespace cairn::namenode {
 
@@ -42,8 +43,30 @@ Status Namenode::Init() {
   name_system_ = std::unique_ptr<NameSystem>(
       new NameSystem{settings_, *ns_, *blocks_, *datanodes_, *leases_, *safe_mode_, placement_});
   RebuildFromNamespace();
+  RETURN_IF_ERROR(LoadDatanodeAdmin());
   RegisterClientOperations(*name_system_, &methods_);
   return Status::OK();
+}
+
+Status Namenode::LoadDatanodeAdmin() {
+  ASSIGN_OR_RETURN(std::optional<std::string> stored, ns_->ReadMeta(kMetaDatanodeAdmin));
+  if (!stored) return Status::OK();
+  DatanodeAdminRecord rec;
+  if (!rec.ParseFromString(*stored)) return Corruption("the stored list of decommissioned datanodes is malformed");
+  datanodes_->SetPendingDecommission({rec.decommissioned().begin(), rec.decommissioned().end()});
+  if (rec.decommissioned_size() > 0)
+    spdlog::info("{} datanode(s) stay decommissioned (or decommissioning) once they register",
+                 rec.decommissioned_size());
+  return Status::OK();
+}
+
+void Namenode::CheckDecommissions() {
+  for (uint32_t node : datanodes_->NodesIn(AdminState::kDecommissioning)) {
+    BlockManager::DecommissionProgress p = blocks_->Decommission(node);
+    if (p.pending > 0) continue;
+    datanodes_->SetAdminState(node, AdminState::kDecommissioned);
+    spdlog::info("datanode {} is decommissioned: all of its {} blocks have enough replicas elsewhere", node, p.blocks);
+  }
 }
 
 void Namenode::RebuildFromNamespace() {
@@ -133,6 +156,7 @@ void Namenode::RunMonitorOnce() {
     // As HDFS: about two re-replications per live node per round.
     const size_t work = 2 * std::max<size_t>(1, datanodes_->GetTotals().live);
     blocks_->RunReplicationRound(work);
+    CheckDecommissions();
   }
   RecoverExpiredLeases(*name_system_);
 }

@@ -1,8 +1,8 @@
 // Namenode: the whole cairn-namenode process minus main(). It owns every component
 // (namespace store, block and datanode managers, placement, leases, safe mode), the
 // method table both front doors dispatch through, the gRPC and Hadoop IPC servers and the
-// monitor thread
-// (datanode liveness, safe mode exit, replication, lease hard limits).
+// monitor thread (datanode liveness, safe mode exit, replication, decommissioning, lease
+// hard limits).
 //
 // Start-up: Create opens RocksDB, loads the namespace, rebuilds the block map and leases
 // from it; Start listens, writes the port file and starts the monitor. Stop undoes Start.
@@ -48,6 +48,10 @@ class Namenode {
   explicit Namenode(NamenodeSettings settings) : settings_(std::move(settings)) {}
   Status Init();
   void RebuildFromNamespace();
+  // Datanodes an administrator decommissioned stay so across restarts.
+  Status LoadDatanodeAdmin();
+  // Marks decommissioning nodes whose blocks all have enough replicas elsewhere as done.
+  void CheckDecommissions();
   void MonitorLoop();
   Status WritePortFile() const;
 

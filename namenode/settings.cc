@@ -35,6 +35,8 @@ void RegisterNamenodeFlags(FlagSet& f, NamenodeSettings* s) {
   f.Add("namenode_safemode_extension_ms", &s->safemode_extension_ms, "extra time in safe mode once the threshold holds");
   f.Add("namenode_lease_soft_limit_ms", &s->lease_soft_limit_ms, "lease age after which another client may recover");
   f.Add("namenode_lease_hard_limit_ms", &s->lease_hard_limit_ms, "lease age after which the namenode recovers the file");
+  f.Add("namenode_block_recovery_timeout_ms", &s->block_recovery_timeout_ms,
+        "a lease (block) recovery a datanode has not committed within this time is started again");
   f.Add("namenode_listing_limit", &s->listing_limit, "entries per getListing page");
   f.Add("namenode_handler_threads", &s->handler_threads, "threads running client calls");
   f.Add("namenode_handler_queue_size", &s->handler_queue_size, "client calls queued for a handler before backpressure");
@@ -68,7 +70,8 @@ Status FinalizeNamenodeSettings(NamenodeSettings* s) {
     return InvalidArgument("--namenode_max_replication must be at least --namenode_min_replication");
   if (s->default_replication < s->min_replication || s->default_replication > s->max_replication)
     return InvalidArgument("--namenode_default_replication must lie in [min_replication, max_replication]");
-  if (s->heartbeat_interval_ms <= 0 || s->datanode_dead_interval_ms <= 0 || s->replication_interval_ms <= 0)
+  if (s->heartbeat_interval_ms <= 0 || s->datanode_dead_interval_ms <= 0 || s->replication_interval_ms <= 0 ||
+      s->block_recovery_timeout_ms <= 0)
     return InvalidArgument("intervals must be positive");
   if (s->listing_limit <= 0) return InvalidArgument("--namenode_listing_limit must be positive");
   if (s->handler_threads <= 0 || s->datanode_handler_threads <= 0 || s->handler_queue_size <= 0)

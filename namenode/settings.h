@@ -34,6 +34,7 @@ struct NamenodeSettings {
   int safemode_extension_ms = 0;         // stay in safe mode this much longer once the threshold holds
   int lease_soft_limit_ms = 60000;       // after this another client may take over a file
   int lease_hard_limit_ms = 1200000;     // after this the namenode closes the file itself
+  int block_recovery_timeout_ms = 60000; // a block recovery not committed by then is started again
   int listing_limit = 1000;              // entries per getListing page
   int handler_threads = 16;              // threads running client calls
   int handler_queue_size = 4096;         // client calls waiting for a handler

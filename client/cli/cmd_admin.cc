@@ -1,4 +1,9 @@
-// Administration commands: fsck, admin report, admin safemode.
+// Administration commands: fsck, recoverlease, admin report, admin safemode, admin
+// decommission / recommission.
+#include <chrono>
+#include <functional>
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "cairn/namenode.pb.h"
@@ -17,7 +22,7 @@ std::string FsckText(const FsckResponse& r, const std::string& path, const std::
   if (files) {
     for (const auto& f : r.files()) {
       out += fmt::format("{} {} bytes, replicated: replication={}, {} block(s): {}{}\n", f.path(), f.length(),
-                         f.replication(), f.blocks_size(), f.healthy() ? " OK" : " UNHEALTHY",
+                         f.replication(), f.blocks_size(), FsckBlock::Health_Name(f.health()),
                          f.under_construction() ? " (under construction)" : "");
       for (int i = 0; i < f.blocks_size(); ++i) {
         const auto& b = f.blocks(i);
@@ -117,11 +122,19 @@ Status Report(CliContext& ctx, const std::vector<std::string>& args) {
                                 ? "never"
                                 : fmt::format("{} ({:.1f} s ago)", FormatDate(WallMillis() - dn.last_heartbeat_ms_ago),
                                               static_cast<double>(dn.last_heartbeat_ms_ago) / 1000.0);
+      std::string admin = dn.admin_state;
+      if (dn.admin_state == "DECOMMISSION_INPROGRESS")
+        admin += fmt::format(" ({} of {} blocks still to copy elsewhere)", dn.decommission_blocks_pending, dn.blocks);
+      std::string volumes;
+      if (dn.failed_volumes > 0) {
+        volumes = fmt::format("Failed volumes: {}\n", dn.failed_volumes);
+        for (const auto& f : dn.volume_failures) volumes += fmt::format("  {}\n", f);
+      }
       out += fmt::format(
           "Name: {} ({})\nUuid: {}\nRack: {}\nState: {}\nAdmin state: {}\nConfigured Capacity: {}\nDFS Used: {}\n"
-          "DFS Remaining: {}\nBlocks: {}\nXceivers: {}\nLast contact: {}\n\n",
-          dn.address, dn.hostname, dn.uuid, dn.rack, dn.live ? "live" : "dead", dn.admin_state, Bytes(dn.capacity),
-          Bytes(dn.used), Bytes(dn.remaining), dn.blocks, dn.xceivers, contact);
+          "DFS Remaining: {}\nBlocks: {}\nXceivers: {}\n{}Last contact: {}\n\n",
+          dn.address, dn.hostname, dn.uuid, dn.rack, dn.live ? "live" : "dead", admin, Bytes(dn.capacity),
+          Bytes(dn.used), Bytes(dn.remaining), dn.blocks, dn.xceivers, volumes, contact);
     }
   }
   return ctx.Out(out);
@@ -147,26 +160,107 @@ Status SafeMode(CliContext& ctx, const std::vector<std::string>& args) {
   return ctx.Out(fmt::format("Safe mode is {}\n", resp.result() ? "ON" : "OFF"));
 }
 
+// Polls `done` every 200 ms until it holds or wait_s seconds pass (0: asks once).
+Result<bool> PollFor(double wait_s, const std::function<Result<bool>()>& done) {
+  const int64_t deadline = MonotonicMillis() + static_cast<int64_t>(wait_s * 1000);
+  for (;;) {
+    ASSIGN_OR_RETURN(bool ok, done());
+    if (ok || MonotonicMillis() >= deadline) return ok;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+Result<double> ParseWait(const std::string& text) {
+  if (text.empty()) return 0.0;
+  ASSIGN_OR_RETURN(uint64_t s, ParseCount(text, "--wait", 7 * 24 * 3600));
+  return static_cast<double>(s);
+}
+
+// admin decommission / recommission HOST:PORT...
+Status Decommission(CliContext& ctx, const std::vector<std::string>& args, bool decommission) {
+  std::vector<std::string> nodes;
+  std::string wait_text;
+  ArgParser p(decommission ? "admin decommission [--wait SECONDS] HOST:PORT..." : "admin recommission HOST:PORT...",
+              decommission ? "Copy every replica off the datanodes (HOST:PORT is the transfer address), then mark "
+                             "them DECOMMISSIONED; `admin report` shows the progress."
+                           : "Put decommissioned (or decommissioning) datanodes back in service.");
+  if (decommission) p.Option("--wait", &wait_text, "SECONDS", "wait until every node is DECOMMISSIONED (exit 1 if not)");
+  p.Operands(&nodes, 1);
+  bool help = false;
+  RETURN_IF_ERROR(ctx.ParseArgs(p, args, kProgram, &help));
+  if (help) return Status::OK();
+  auto wait_s = ParseWait(wait_text);
+  if (!wait_s.ok()) {
+    ctx.set_usage_error();
+    return wait_s.status();
+  }
+  ASSIGN_OR_RETURN(client::FileSystem * fs, ctx.fs());
+  RETURN_IF_ERROR(fs->Decommission(nodes, decommission));
+  if (!decommission) return ctx.Out(fmt::format("Recommissioned {} datanode(s)\n", nodes.size()));
+  RETURN_IF_ERROR(ctx.Out(fmt::format("Decommissioning {} datanode(s)\n", nodes.size())));
+  if (*wait_s <= 0) return Status::OK();
+  DatanodeAdminRequest status;
+  for (const auto& n : nodes) status.add_datanodes(n);
+  ASSIGN_OR_RETURN(bool done, PollFor(*wait_s, [&]() -> Result<bool> {
+                     ASSIGN_OR_RETURN(DatanodeAdminResponse r, fs->namenode().DatanodeAdmin(status));
+                     for (const auto& dn : r.datanodes())
+                       if (dn.admin_state() != "DECOMMISSIONED") return false;
+                     return true;
+                   }));
+  if (!done) return TimedOut("the datanodes are not decommissioned yet after {} s", *wait_s);
+  return ctx.Out("Decommissioned\n");
+}
+
+// recoverlease PATH: closes a file whose writer is gone (HDFS's `hdfs debug recoverLease`).
+Status RecoverLease(CliContext& ctx, const std::vector<std::string>& args) {
+  std::vector<std::string> paths;
+  std::string wait_text;
+  ArgParser p("recoverlease [--wait SECONDS] PATH",
+              "Take the lease of a file from its (dead) writer and close it once its last block is recovered to a "
+              "length all its replicas hold. Exits 1 while the file is still open.");
+  p.Option("--wait", &wait_text, "SECONDS", "keep asking until the file is closed or this time passes")
+      .Operands(&paths, 1, 1);
+  bool help = false;
+  RETURN_IF_ERROR(ctx.ParseArgs(p, args, kProgram, &help));
+  if (help) return Status::OK();
+  auto wait_s = ParseWait(wait_text);
+  if (!wait_s.ok()) {
+    ctx.set_usage_error();
+    return wait_s.status();
+  }
+  ASSIGN_OR_RETURN(client::FileSystem * fs, ctx.fs());
+  ASSIGN_OR_RETURN(bool closed, PollFor(*wait_s, [&] { return fs->RecoverLease(paths[0]); }));
+  if (!closed)
+    return Aborted("{} is still open: recovery of its last block is under way (run the command again, or use --wait)",
+                   paths[0]);
+  return ctx.Out(fmt::format("{}: lease recovered, the file is closed\n", paths[0]));
+}
+
 Status Admin(CliContext& ctx, const std::vector<std::string>& args) {
   if (args.empty() || args[0] == "-h" || args[0] == "--help") {
     if (args.empty()) {
       ctx.set_usage_error();
-      return InvalidArgument("missing subcommand (report or safemode)");
+      return InvalidArgument("missing subcommand (report, safemode, decommission or recommission)");
     }
-    return ctx.Out("usage: cairn admin report [--json]\n       cairn admin safemode get|enter|leave\n");
+    return ctx.Out(
+        "usage: cairn admin report [--json]\n       cairn admin safemode get|enter|leave\n"
+        "       cairn admin decommission [--wait SECONDS] HOST:PORT...\n       cairn admin recommission HOST:PORT...\n");
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "report") return Report(ctx, rest);
   if (args[0] == "safemode") return SafeMode(ctx, rest);
+  if (args[0] == "decommission") return Decommission(ctx, rest, true);
+  if (args[0] == "recommission") return Decommission(ctx, rest, false);
   ctx.set_usage_error();
-  return InvalidArgument("unknown subcommand '{}' (report or safemode)", args[0]);
+  return InvalidArgument("unknown subcommand '{}' (report, safemode, decommission or recommission)", args[0]);
 }
 
 }  // namespace
 
 void AddAdminCommands(std::vector<Command>* commands) {
   commands->push_back({"fsck", "check the health of files and blocks", Fsck});
-  commands->push_back({"admin", "cluster administration: report, safemode", Admin});
+  commands->push_back({"recoverlease", "close a file whose writer died", RecoverLease});
+  commands->push_back({"admin", "cluster administration: report, safemode, decommission", Admin});
 }
 
 }  // namespace cairn::cli

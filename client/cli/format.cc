@@ -141,7 +141,10 @@ json ToJson(const client::DatanodeReport& dn) {
           {"remaining", dn.remaining},
           {"blocks", dn.blocks},
           {"last_heartbeat_ms_ago", dn.last_heartbeat_ms_ago},
-          {"xceivers", dn.xceivers}};
+          {"xceivers", dn.xceivers},
+          {"decommission_blocks_pending", dn.decommission_blocks_pending},
+          {"failed_volumes", dn.failed_volumes},
+          {"volume_failures", dn.volume_failures}};
 }
 
 std::string FsckStatus(const FsckResponse& fsck) {
@@ -183,6 +186,7 @@ json ToJson(const FsckResponse& fsck, const std::string& path) {
                      {"replication", f.replication()},
                      {"under_construction", f.under_construction()},
                      {"healthy", f.healthy()},
+                     {"status", FsckBlock::Health_Name(f.health())},
                      {"blocks", std::move(blocks)}});
   }
   return {{"path", path},

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/clock.h"
+
 namespace cairn::namenode {
 
 BlockManager::BlockManager(BlockManagerOptions options, DatanodeManager& datanodes, const PlacementPolicy& placement)
@@ -14,13 +16,23 @@ bool BlockManager::ReplicaCounts(const BlockInfo& b, const ReplicaInfo& r) {
   return b.state == BlockState::kUnderConstruction || r.num_bytes == b.num_bytes;
 }
 
-bool BlockManager::GoodLocked(const BlockInfo& b, const ReplicaInfo& r) const {
+bool BlockManager::LiveLocked(const BlockInfo& b, const ReplicaInfo& r) const {
   return r.node < node_alive_.size() && node_alive_[r.node] && ReplicaCounts(b, r);
+}
+
+bool BlockManager::GoodLocked(const BlockInfo& b, const ReplicaInfo& r) const {
+  return LiveLocked(b, r) && !(r.node < node_decom_.size() && node_decom_[r.node]);
 }
 
 int BlockManager::CountGoodLocked(const BlockInfo& b) const {
   int n = 0;
   for (const auto& r : b.replicas) n += GoodLocked(b, r) ? 1 : 0;
+  return n;
+}
+
+int BlockManager::CountLiveLocked(const BlockInfo& b) const {
+  int n = 0;
+  for (const auto& r : b.replicas) n += LiveLocked(b, r) ? 1 : 0;
   return n;
 }
 
@@ -35,14 +47,15 @@ void BlockManager::ChangedLocked(uint64_t id, BlockInfo& b) {
       }
     }
   }
-  int good = CountGoodLocked(b);
-  if (b.state == BlockState::kCommitted && good >= options_.min_replication) b.state = BlockState::kComplete;
+  // Replicas on decommissioning nodes are readable: they count for completion and safe mode.
+  const int live = CountLiveLocked(b);
+  if (b.state == BlockState::kCommitted && live >= options_.min_replication) b.state = BlockState::kComplete;
   bool complete = b.state == BlockState::kComplete;
   if (complete != b.counted_total) {
     complete ? ++safe_total_ : --safe_total_;
     b.counted_total = complete;
   }
-  bool safe = complete && good >= 1;
+  bool safe = complete && live >= 1;
   if (safe != b.counted_safe) {
     safe ? ++safe_blocks_ : --safe_blocks_;
     b.counted_safe = safe;
@@ -113,6 +126,14 @@ void BlockManager::ReopenBlock(uint64_t id) {
   ChangedLocked(id, b);
 }
 
+void BlockManager::StartRecovery(uint64_t id, uint64_t recovery_id) {
+  std::lock_guard lock(mu_);
+  auto it = blocks_.find(id);
+  if (it == blocks_.end()) return;
+  it->second.recovery_id = recovery_id;
+  it->second.recovery_started_ms = MonotonicMillis();
+}
+
 void BlockManager::UpdateBlock(uint64_t id, uint64_t gen_stamp, uint64_t num_bytes,
                                std::optional<std::vector<uint32_t>> expected_locations) {
   std::lock_guard lock(mu_);
@@ -179,16 +200,22 @@ int BlockManager::GoodReplicas(uint64_t id) const {
   return it == blocks_.end() ? 0 : CountGoodLocked(it->second);
 }
 
+bool BlockManager::MinimallyReplicated(uint64_t id) const {
+  std::lock_guard lock(mu_);
+  auto it = blocks_.find(id);
+  return it != blocks_.end() && CountLiveLocked(it->second) >= options_.min_replication;
+}
+
 bool BlockManager::WaitForMinReplicas(uint64_t id, int64_t deadline_ms) {
   const auto deadline = std::chrono::steady_clock::time_point(std::chrono::milliseconds(deadline_ms));
   std::unique_lock lock(mu_);
   while (true) {
     auto it = blocks_.find(id);
     if (it == blocks_.end()) return false;
-    if (CountGoodLocked(it->second) >= options_.min_replication) return true;
+    if (CountLiveLocked(it->second) >= options_.min_replication) return true;
     if (replicas_changed_.wait_until(lock, deadline) == std::cv_status::timeout) {
       it = blocks_.find(id);
-      return it != blocks_.end() && CountGoodLocked(it->second) >= options_.min_replication;
+      return it != blocks_.end() && CountLiveLocked(it->second) >= options_.min_replication;
     }
   }
 }
@@ -219,6 +246,10 @@ std::vector<BlockManager::Location> BlockManager::Locations(uint64_t id) const {
   }
   for (const auto& r : b.replicas) {
     if (GoodLocked(b, r)) out.push_back({r.node, false});
+  }
+  // Copies on decommissioning nodes after the others (the sorter keeps them last).
+  for (const auto& r : b.replicas) {
+    if (LiveLocked(b, r) && !GoodLocked(b, r)) out.push_back({r.node, false});
   }
   if (out.empty()) {
     for (const auto& r : b.replicas) {

@@ -7,10 +7,16 @@
 //
 // It also decides what datanodes should do about their replicas: a replica of a block no
 // file owns, or with an older generation stamp, gets a deletion; over-replicated blocks
-// lose their excess replicas; corrupt replicas are deleted once enough good ones exist;
-// under-replicated blocks wait in priority queues (one live replica first) until the
-// replication monitor sends a ReplicateCommand (RunReplicationRound). It keeps the counts
-// safe mode needs and wakes complete() calls waiting for replicas.
+// lose their excess replicas; a corrupt replica is deleted once a good one exists (the
+// block is then re-replicated, possibly onto the same node); under-replicated blocks wait
+// in priority queues (one live replica first) until the replication monitor sends a
+// ReplicateCommand (RunReplicationRound), at most max_replication_streams per source node.
+// It keeps the counts safe mode needs and wakes complete() calls waiting for replicas.
+//
+// Replicas on decommissioning (or decommissioned) nodes are readable and may be copied
+// from, but do not count toward replication: their blocks get copied elsewhere until the
+// node can be let go (DecommissionProgress). A block under lease recovery remembers the
+// recovery's id (the new stamp) and when it started, so a lost recovery is retried.
 //
 // States: kUnderConstruction (the last block of an open file; length not final),
 // kCommitted (the writer gave the final length; waiting for min_replication replicas),
@@ -65,6 +71,8 @@ struct BlockInfo {
   bool counted_total = false;  // counted in safe_total_
   bool counted_safe = false;   // counted in safe_blocks_
   bool has_corrupt = false;    // listed in corrupt_
+  uint64_t recovery_id = 0;    // lease recovery in progress: the stamp it will give the block
+  int64_t recovery_started_ms = 0;  // monotonic, when that recovery was sent to a datanode
 };
 
 struct BlockManagerOptions {
@@ -109,14 +117,16 @@ class BlockManager {
   // finalized, uncorrupt, not being deleted, with the block's stamp and length.
   static bool ReplicaCounts(const BlockInfo& b, const ReplicaInfo& r);
   bool Contains(uint64_t id) const;
-  // Finalized, uncorrupt replicas on live nodes with the block's stamp and length.
+  // Finalized, uncorrupt replicas on live, normal (not decommissioning) nodes with the
+  // block's stamp and length: those that count toward replication.
   int GoodReplicas(uint64_t id) const;
-  bool MinimallyReplicated(uint64_t id) const { return GoodReplicas(id) >= options_.min_replication; }
+  // min_replication readable replicas (decommissioning nodes included).
+  bool MinimallyReplicated(uint64_t id) const;
   // Complete: reached min_replication once (or its file was closed); losing replicas later
   // makes it under-replicated, not incomplete.
   bool IsComplete(uint64_t id) const;
   int min_replication() const { return options_.min_replication; }
-  // Blocks until the block has min_replication good replicas (true) or the monotonic
+  // Blocks until the block has min_replication readable replicas (true) or the monotonic
   // deadline passes or the block goes away (false).
   bool WaitForMinReplicas(uint64_t id, int64_t deadline_ms);
   std::optional<BlockInfo> Get(uint64_t id) const;
@@ -125,8 +135,9 @@ class BlockManager {
     uint32_t node = 0;
     bool corrupt = false;
   };
-  // Where a reader should look: good replicas; all corrupt ones (flagged) when no good one
-  // exists; for a block being written, the replicas reported so far or else the pipeline.
+  // Where a reader should look: good replicas, then those on decommissioning nodes; all
+  // corrupt ones (flagged) when no readable one exists; for a block being written, the
+  // replicas reported so far or else the pipeline.
   std::vector<Location> Locations(uint64_t id) const;
 
   // --- Datanode events and reports (block_reports.cc) ----------------------------------
@@ -135,8 +146,24 @@ class BlockManager {
   void NodeDied(uint32_t node);
   void ProcessFullReport(uint32_t node, const BlockReportRequest& report);
   void ProcessIncrementalReport(uint32_t node, const IncrementalBlockReportRequest& report);
-  // reportBadBlocks: the replica on `node` is corrupt.
+  // reportBadBlocks: the replica on `node` is corrupt. A re-replication copying from that
+  // replica is forgotten (and planned again from a good one).
   void MarkCorrupt(uint64_t id, uint32_t node, std::string_view reason);
+
+  // --- Lease recovery ------------------------------------------------------------------
+  // Records that recovery `recovery_id` of the block was handed to a datanode now.
+  void StartRecovery(uint64_t id, uint64_t recovery_id);
+
+  // --- Decommissioning (namenode/blocks/decommission.cc) -------------------------------
+  // The node's replicas stop (or start again) counting toward replication.
+  void SetDecommissioning(uint32_t node, bool decommissioning);
+  struct DecommissionProgress {
+    size_t blocks = 0;   // replicas the node holds
+    size_t pending = 0;  // of those, blocks without enough replicas on other live nodes yet
+  };
+  // A block is safe to lose from the node once other live, normal nodes hold
+  // min(expected replication, number of such nodes) good replicas of it (at least one).
+  DecommissionProgress Decommission(uint32_t node) const;
 
   // --- Replication monitor (replication_work.cc) ----------------------------------------
   // Classifies blocks whose replicas changed, requests deletion of excess and corrupt
@@ -158,8 +185,12 @@ class BlockManager {
   };
   enum Priority { kHighest = 0, kVeryUnder = 1, kUnder = 2, kNoGoodReplica = 3, kNumPriorities = 4 };
 
+  // A counted replica (see ReplicaCounts) on a live node: readable.
+  bool LiveLocked(const BlockInfo& b, const ReplicaInfo& r) const;
+  // Live and not on a decommissioning node: counts toward replication.
   bool GoodLocked(const BlockInfo& b, const ReplicaInfo& r) const;
   int CountGoodLocked(const BlockInfo& b) const;
+  int CountLiveLocked(const BlockInfo& b) const;
   // Re-derives corruption, state, counters and queues after the block's replicas or
   // attributes changed, and wakes waiters.
   void ChangedLocked(uint64_t id, BlockInfo& b);
@@ -174,6 +205,8 @@ class BlockManager {
   // Forgets re-replications the node was the source or a target of; they get re-planned.
   void DropPendingForNodeLocked(uint32_t node);
   void PendingTargetReachedLocked(uint64_t id, uint32_t node);
+  // Forgets the block's re-replication when it copies from `node` (whose replica went bad).
+  void DropPendingFromSourceLocked(uint64_t id, uint32_t node);
   bool ScheduleLocked(uint64_t id, BlockInfo& b, const std::vector<NodeView>& nodes, int64_t now);
 
   const BlockManagerOptions options_;
@@ -185,6 +218,7 @@ class BlockManager {
   std::unordered_map<uint64_t, BlockInfo> blocks_;           // guarded by mu_
   std::vector<std::unordered_set<uint64_t>> node_blocks_;    // guarded by mu_: replicas per node
   std::vector<bool> node_alive_;                             // guarded by mu_
+  std::vector<bool> node_decom_;                             // guarded by mu_: decommissioning or done
   std::vector<int> node_streams_;                            // guarded by mu_: re-replications per source
   std::unordered_set<uint64_t> needs_check_;                 // guarded by mu_: to classify next round
   std::array<std::set<uint64_t>, kNumPriorities> queues_;    // guarded by mu_: under-replicated by priority

@@ -11,6 +11,7 @@ void BlockManager::EnsureNodeLocked(uint32_t node) {
   if (node < node_blocks_.size()) return;
   node_blocks_.resize(node + 1);
   node_alive_.resize(node + 1, false);
+  node_decom_.resize(node + 1, false);
   node_streams_.resize(node + 1, 0);
 }
 
@@ -93,6 +94,11 @@ void BlockManager::ReportReplicaLocked(uint32_t node, const BlockReplica& r, boo
   rep->gen_stamp = r.gen_stamp();
   rep->num_bytes = r.num_bytes();
   rep->finalized = finalized;
+  if (r.corrupt() && !rep->corrupt) {
+    spdlog::warn("blk_{}: node {} reports its replica corrupt", id, node);
+    rep->corrupt = true;
+    DropPendingFromSourceLocked(id, node);
+  }
   if (r.gen_stamp() > b.gen_stamp && b.state != BlockState::kUnderConstruction && !rep->corrupt) {
     spdlog::warn("blk_{}: node {} reports stamp {} newer than the namenode's {}; marking it corrupt", id, node,
                  r.gen_stamp(), b.gen_stamp);
@@ -179,6 +185,7 @@ void BlockManager::MarkCorrupt(uint64_t id, uint32_t node, std::string_view reas
   }
   if (!rep->corrupt) spdlog::warn("blk_{} on node {} marked corrupt: {}", id, node, reason);
   rep->corrupt = true;
+  DropPendingFromSourceLocked(id, node);
   ChangedLocked(id, b);
 }
 

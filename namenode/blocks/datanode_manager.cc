@@ -1,5 +1,7 @@
 #include "namenode/blocks/datanode_manager.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "common/clock.h"
@@ -22,7 +24,18 @@ struct DatanodeManager::Descriptor {
   std::deque<DatanodeCommand> commands;  // re-replications waiting for a heartbeat
   std::vector<hadoop::hdfs::ExtendedBlockProto> invalidate;  // deletions waiting for a heartbeat
   std::unordered_set<uint64_t> invalidate_ids;                // the same, for de-duplication
+  AdminState admin = AdminState::kNormal;
+  VolumeFailures volume_failures;                             // from the last heartbeat
 };
+
+std::string_view AdminStateName(AdminState state) {
+  switch (state) {
+    case AdminState::kNormal: return "NORMAL";
+    case AdminState::kDecommissioning: return "DECOMMISSION_INPROGRESS";
+    case AdminState::kDecommissioned: return "DECOMMISSIONED";
+  }
+  return "NORMAL";
+}
 
 DatanodeManager::DatanodeManager(DatanodeManagerOptions options, Topology topology)
     : options_(std::move(options)), topology_(std::move(topology)) {}
@@ -97,6 +110,11 @@ Result<DatanodeManager::Registration> DatanodeManager::Register(const RegisterDa
     remaining += v.remaining();
   }
   if (d->storage_id.empty()) d->storage_id = "DS-" + id.datanodeuuid();
+  if (pending_decommission_.erase(address) && d->admin == AdminState::kNormal) {
+    d->admin = AdminState::kDecommissioning;
+    spdlog::info("datanode {} ({}) resumes its decommission", id.datanodeuuid(), address);
+  }
+  out.admin = d->admin;
   ApplyStats(capacity, used, remaining, 0, &d->capacity, &d->dfs_used, &d->remaining, &d->non_dfs_used);
   d->last_heartbeat_mono = MonotonicMillis();
   d->last_update_wall = WallMillis();
@@ -122,6 +140,12 @@ bool DatanodeManager::Heartbeat(const HeartbeatRequest& req, HeartbeatResponse* 
   ApplyStats(req.capacity(), req.dfs_used(), req.remaining(), req.non_dfs_used(), &d->capacity, &d->dfs_used,
              &d->remaining, &d->non_dfs_used);
   d->xceivers = req.xceiver_count();
+  d->volume_failures = {};
+  for (const auto& v : req.volumes()) {
+    if (!v.failed()) continue;
+    ++d->volume_failures.failed;
+    d->volume_failures.details.push_back(fmt::format("{}: {}", v.path(), v.failure()));
+  }
   d->last_heartbeat_mono = MonotonicMillis();
   d->last_update_wall = WallMillis();
   for (int n = 0; n < options_.max_commands && !d->commands.empty(); ++n) {
@@ -176,6 +200,12 @@ void DatanodeManager::QueueReplicate(uint32_t index, ReplicateCommand cmd) {
   *nodes_[index]->commands.emplace_back().mutable_replicate() = std::move(cmd);
 }
 
+void DatanodeManager::QueueRecover(uint32_t index, RecoverBlockCommand cmd) {
+  std::lock_guard lock(mu_);
+  if (index >= nodes_.size() || !nodes_[index]->alive.load()) return;
+  *nodes_[index]->commands.emplace_back().mutable_recover() = std::move(cmd);
+}
+
 void DatanodeManager::FillExtendedBlock(uint64_t id, uint64_t gs, uint64_t len,
                                         hadoop::hdfs::ExtendedBlockProto* out) const {
   out->set_poolid(options_.block_pool_id);
@@ -211,7 +241,9 @@ NodeView DatanodeManager::ViewLocked(const Descriptor& d, int64_t now) const {
   v.remaining = d.remaining;
   v.xceivers = d.xceivers;
   v.alive = d.alive.load();
+  v.decommissioning = d.admin != AdminState::kNormal;
   v.stale = now - d.last_heartbeat_mono > options_.stale_interval_ms;
+  v.last_heartbeat_ms = d.last_heartbeat_mono;
   return v;
 }
 
@@ -242,7 +274,11 @@ void DatanodeManager::FillInfoLocked(const Descriptor& d, hadoop::hdfs::Datanode
   out->set_xceivercount(d.xceivers);
   out->set_location(d.rack);
   out->set_nondfsused(d.non_dfs_used);
-  out->set_adminstate(hadoop::hdfs::DatanodeInfoProto::NORMAL);
+  switch (d.admin) {
+    case AdminState::kNormal: out->set_adminstate(hadoop::hdfs::DatanodeInfoProto::NORMAL); break;
+    case AdminState::kDecommissioning: out->set_adminstate(hadoop::hdfs::DatanodeInfoProto::DECOMMISSION_INPROGRESS); break;
+    case AdminState::kDecommissioned: out->set_adminstate(hadoop::hdfs::DatanodeInfoProto::DECOMMISSIONED); break;
+  }
   out->set_lastblockreporttime(static_cast<uint64_t>(d.last_report_wall));
   out->set_lastblockreportmonotonic(static_cast<uint64_t>(d.last_report_mono));
   out->set_numblocks(d.num_blocks.load());
@@ -264,7 +300,8 @@ void DatanodeManager::Report(hadoop::hdfs::DatanodeReportTypeProto type,
   for (const auto& d : nodes_) {
     bool alive = d->alive.load();
     bool wanted = type == hadoop::hdfs::ALL || (type == hadoop::hdfs::LIVE && alive) ||
-                  (type == hadoop::hdfs::DEAD && !alive);
+                  (type == hadoop::hdfs::DEAD && !alive) ||
+                  (type == hadoop::hdfs::DECOMMISSIONING && d->admin == AdminState::kDecommissioning);
     if (wanted) FillInfoLocked(*d, resp->add_di());
   }
 }
@@ -305,6 +342,59 @@ void DatanodeManager::NoteBlockReport(uint32_t index) {
   if (index >= nodes_.size()) return;
   nodes_[index]->last_report_wall = WallMillis();
   nodes_[index]->last_report_mono = MonotonicMillis();
+}
+
+std::optional<uint32_t> DatanodeManager::FindByAddress(std::string_view host_port) const {
+  std::lock_guard lock(mu_);
+  for (const auto& d : nodes_) {
+    const std::string port = ":" + std::to_string(d->id.xferport());
+    if (host_port == d->id.ipaddr() + port || host_port == d->id.hostname() + port) return d->index;
+  }
+  return std::nullopt;
+}
+
+AdminState DatanodeManager::GetAdminState(uint32_t index) const {
+  std::lock_guard lock(mu_);
+  return index < nodes_.size() ? nodes_[index]->admin : AdminState::kNormal;
+}
+
+void DatanodeManager::SetAdminState(uint32_t index, AdminState state) {
+  std::lock_guard lock(mu_);
+  if (index >= nodes_.size() || nodes_[index]->admin == state) return;
+  Descriptor& d = *nodes_[index];
+  spdlog::info("datanode {} ({}:{}): {} -> {}", d.id.datanodeuuid(), d.id.ipaddr(), d.id.xferport(),
+               AdminStateName(d.admin), AdminStateName(state));
+  d.admin = state;
+}
+
+void DatanodeManager::SetPendingDecommission(std::vector<std::string> addresses) {
+  std::lock_guard lock(mu_);
+  pending_decommission_ = {addresses.begin(), addresses.end()};
+}
+
+std::vector<std::string> DatanodeManager::DecommissionedAddresses() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> out(pending_decommission_.begin(), pending_decommission_.end());
+  for (const auto& d : nodes_) {
+    if (d->admin != AdminState::kNormal) out.push_back(d->id.ipaddr() + ":" + std::to_string(d->id.xferport()));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::vector<uint32_t> DatanodeManager::NodesIn(AdminState state) const {
+  std::lock_guard lock(mu_);
+  std::vector<uint32_t> out;
+  for (const auto& d : nodes_) {
+    if (d->admin == state) out.push_back(d->index);
+  }
+  return out;
+}
+
+DatanodeManager::VolumeFailures DatanodeManager::FailedVolumes(uint32_t index) const {
+  std::lock_guard lock(mu_);
+  return index < nodes_.size() ? nodes_[index]->volume_failures : VolumeFailures{};
 }
 
 }  // namespace cairn::namenode

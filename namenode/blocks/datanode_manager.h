@@ -2,7 +2,11 @@
 // HeartbeatManager). It registers nodes (rack from the topology file, else the node's own
 // hint, else /default-rack), records heartbeat statistics, declares nodes dead after
 // dead_interval_ms of silence, and keeps each node's queue of commands (re-replications,
-// block deletions) that heartbeat replies drain a bounded number at a time.
+// block recoveries, block deletions) that heartbeat replies drain a bounded number at a
+// time. It also holds each node's administrative state (normal, decommission in progress,
+// decommissioned) and the failed volumes its heartbeats report. Addresses set to
+// decommission before their node registers (after a namenode restart) take effect at
+// registration.
 //
 // Nodes get a small index on first registration that never changes or gets reused;
 // the block manager names replicas by it. Descriptors are never deleted (a dead node keeps
@@ -31,6 +35,9 @@
 namespace cairn::namenode {
 
 // A copy of what placement and sorting need about one node.
+enum class AdminState : uint8_t { kNormal, kDecommissioning, kDecommissioned };
+std::string_view AdminStateName(AdminState state);  // HDFS's: NORMAL, DECOMMISSION_INPROGRESS, DECOMMISSIONED
+
 struct NodeView {
   uint32_t index = 0;
   std::string ip;
@@ -42,8 +49,9 @@ struct NodeView {
   uint64_t remaining = 0;
   uint32_t xceivers = 0;
   bool alive = false;
-  bool decommissioning = false;
+  bool decommissioning = false;  // decommission in progress or done: takes no new replicas
   bool stale = false;
+  int64_t last_heartbeat_ms = 0;  // monotonic
 };
 
 struct DatanodeManagerOptions {
@@ -64,6 +72,7 @@ class DatanodeManager {
     std::string rack;
     std::optional<uint32_t> replaced;  // another node that had this address; now dead
     bool was_alive = false;            // the node was registered and alive already
+    AdminState admin = AdminState::kNormal;
   };
   // peer_ip replaces an unset or wildcard ipAddr.
   Result<Registration> Register(const RegisterDatanodeRequest& req, const std::string& peer_ip);
@@ -80,6 +89,7 @@ class DatanodeManager {
   void MarkDead(uint32_t index);
 
   void QueueReplicate(uint32_t index, ReplicateCommand cmd);
+  void QueueRecover(uint32_t index, RecoverBlockCommand cmd);
   void QueueInvalidate(uint32_t index, uint64_t block_id, uint64_t gen_stamp, uint64_t num_bytes);
   size_t PendingInvalidations() const;
 
@@ -101,6 +111,22 @@ class DatanodeManager {
   void SetNumBlocks(uint32_t index, size_t n);
   void NoteBlockReport(uint32_t index);
 
+  // --- Administration -------------------------------------------------------------------
+  // Index of the node registered at "ip:xferPort" or "hostname:xferPort", alive or not.
+  std::optional<uint32_t> FindByAddress(std::string_view host_port) const;
+  AdminState GetAdminState(uint32_t index) const;
+  void SetAdminState(uint32_t index, AdminState state);
+  // Addresses (ip:xferPort) whose nodes are to be decommissioned when they register.
+  void SetPendingDecommission(std::vector<std::string> addresses);
+  // ip:xferPort of every node not in the normal state (what the namenode persists).
+  std::vector<std::string> DecommissionedAddresses() const;
+  std::vector<uint32_t> NodesIn(AdminState state) const;
+  struct VolumeFailures {
+    uint32_t failed = 0;
+    std::vector<std::string> details;  // "path: reason"
+  };
+  VolumeFailures FailedVolumes(uint32_t index) const;
+
  private:
   struct Descriptor;
   Descriptor* FindLocked(std::string_view uuid) const;
@@ -116,6 +142,7 @@ class DatanodeManager {
   std::unordered_map<std::string, uint32_t> by_uuid_;     // guarded by mu_
   std::unordered_map<std::string, uint32_t> by_address_;  // guarded by mu_: "ip:xferPort" -> index
   std::unordered_map<std::string, std::string> rack_by_ip_;  // guarded by mu_: last registration wins
+  std::unordered_set<std::string> pending_decommission_;     // guarded by mu_: ip:xferPort
 };
 
 }  // namespace cairn::namenode

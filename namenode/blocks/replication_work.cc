@@ -22,6 +22,13 @@ void BlockManager::DropPendingLocked(uint64_t id) {
   pending_.erase(it);
 }
 
+void BlockManager::DropPendingFromSourceLocked(uint64_t id, uint32_t node) {
+  auto it = pending_.find(id);
+  if (it == pending_.end() || it->second.source != node) return;
+  DropPendingLocked(id);
+  needs_check_.insert(id);
+}
+
 void BlockManager::PendingTargetReachedLocked(uint64_t id, uint32_t node) {
   auto it = pending_.find(id);
   if (it == pending_.end()) return;
@@ -41,21 +48,16 @@ void BlockManager::ClassifyLocked(uint64_t id, const std::vector<NodeView>& node
   if (it == blocks_.end() || it->second.state != BlockState::kComplete) return;
   BlockInfo& b = it->second;
   const int good = CountGoodLocked(b);
+  const int live = CountLiveLocked(b);  // with the copies on decommissioning nodes
   const int expected = static_cast<int>(b.expected_replication);
-  if (good == 0) {
-    // Missing, or only corrupt replicas left: nothing to copy from; stays reported.
+  if (live == 0) {
+    // Missing, or only corrupt replicas left: nothing to copy from; they stay (and the
+    // block stays reported) until a good replica comes back.
     queues_[kNoGoodReplica].insert(id);
     return;
   }
-  if (good < expected) {
-    auto p = pending_.find(id);
-    int in_flight = p == pending_.end() ? 0 : static_cast<int>(p->second.targets.size());
-    if (good + in_flight < expected) {
-      Priority prio = good == 1 ? kHighest : good * 3 < expected ? kVeryUnder : kUnder;
-      queues_[prio].insert(id);
-    }
-    return;  // corrupt replicas stay until enough good ones exist
-  }
+  // Once a good copy exists a corrupt one has nothing to offer: delete it, which also
+  // frees its node to take a good copy.
   bool changed = false;
   for (auto& r : b.replicas) {
     if (r.corrupt && !r.excess) {
@@ -63,7 +65,14 @@ void BlockManager::ClassifyLocked(uint64_t id, const std::vector<NodeView>& node
       changed = true;
     }
   }
-  if (good > expected) {
+  if (good < expected) {
+    auto p = pending_.find(id);
+    int in_flight = p == pending_.end() ? 0 : static_cast<int>(p->second.targets.size());
+    if (good + in_flight < expected) {
+      Priority prio = good <= 1 ? kHighest : good * 3 < expected ? kVeryUnder : kUnder;
+      queues_[prio].insert(id);
+    }
+  } else if (good > expected) {
     std::vector<uint32_t> holders;
     bool known = true;
     for (const auto& r : b.replicas) {
@@ -89,12 +98,15 @@ bool BlockManager::ScheduleLocked(uint64_t id, BlockInfo& b, const std::vector<N
   if (pending_.count(id)) return false;
   const int need = static_cast<int>(b.expected_replication) - CountGoodLocked(b);
   if (need <= 0) return false;
+  // The least busy holder of a readable copy; decommissioning nodes first, as HDFS does:
+  // they take no new writes, and their copies are the ones about to go away.
   std::optional<uint32_t> source;
   int best = INT_MAX;
   for (const auto& r : b.replicas) {
-    if (!GoodLocked(b, r)) continue;
+    if (!LiveLocked(b, r)) continue;
     int streams = node_streams_[r.node];
-    if (streams < options_.max_replication_streams && streams < best) {
+    if (GoodLocked(b, r)) streams += options_.max_replication_streams;
+    if (node_streams_[r.node] < options_.max_replication_streams && streams < best) {
       best = streams;
       source = r.node;
     }

@@ -1,9 +1,23 @@
 #include "namenode/blocks/topology.h"
 
+#include <arpa/inet.h>
+
+#include <algorithm>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace cairn::namenode {
+
+namespace {
+std::optional<uint32_t> ParseIpv4(const std::string& text) {
+  in_addr addr{};
+  if (::inet_pton(AF_INET, text.c_str(), &addr) != 1) return std::nullopt;
+  return ntohl(addr.s_addr);
+}
+
+uint32_t Mask(int prefix) { return prefix == 0 ? 0 : ~uint32_t{0} << (32 - prefix); }
+}  // namespace
 
 std::string NormalizeRack(std::string_view rack) {
   while (!rack.empty() && rack.back() == '/') rack.remove_suffix(1);
@@ -40,17 +54,38 @@ Result<Topology> Topology::Parse(std::string_view text) {
       return InvalidArgument("topology line {}: expected 'host[:port] /rack', got '{}'", lineno, line);
     std::string normalized = NormalizeRack(rack);
     if (normalized.empty()) return InvalidArgument("topology line {}: empty rack", lineno);
+    if (size_t slash = host.find('/'); slash != std::string::npos) {
+      std::optional<uint32_t> ip = ParseIpv4(host.substr(0, slash));
+      int prefix = -1;
+      try {
+        prefix = std::stoi(host.substr(slash + 1));
+      } catch (...) {
+      }
+      if (!ip || prefix < 0 || prefix > 32)
+        return InvalidArgument("topology line {}: '{}' is not an IPv4 range a.b.c.d/len", lineno, host);
+      t.ranges_.push_back(Range{*ip & Mask(prefix), prefix, normalized});
+      continue;
+    }
     t.racks_[host] = normalized;
   }
+  std::stable_sort(t.ranges_.begin(), t.ranges_.end(), [](const Range& a, const Range& b) { return a.prefix > b.prefix; });
   return t;
 }
 
 std::string Topology::RackOf(const std::string& ip, const std::string& host, int port) const {
-  if (racks_.empty()) return "";
   const std::string port_text = ":" + std::to_string(port);
-  for (const std::string& key : {ip + port_text, host + port_text, ip, host}) {
-    auto it = racks_.find(key);
-    if (it != racks_.end()) return it->second;
+  if (!racks_.empty()) {
+    for (const std::string& key : {ip + port_text, host + port_text, ip, host}) {
+      auto it = racks_.find(key);
+      if (it != racks_.end()) return it->second;
+    }
+  }
+  if (!ranges_.empty()) {
+    if (std::optional<uint32_t> addr = ParseIpv4(ip)) {
+      for (const Range& r : ranges_) {
+        if ((*addr & Mask(r.prefix)) == r.network) return r.rack;
+      }
+    }
   }
   return "";
 }

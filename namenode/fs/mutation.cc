@@ -63,6 +63,10 @@ uint64_t Mutation::NewGenStamp() {
   return ++counters_.gen_stamp;
 }
 
+void Mutation::PutMeta(std::string_view name, std::string_view value) {
+  batch_.Put(MetaKey(name), rocksdb::Slice(value.data(), value.size()));
+}
+
 rocksdb::WriteBatch* Mutation::FinishBatch() {
   std::string value;
   for (Inode* inode : dirty_) {

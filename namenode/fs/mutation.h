@@ -46,6 +46,10 @@ class Mutation {
   uint64_t NewBlockId();
   uint64_t NewGenStamp();
 
+  // Stores a value under an 'm' key of the store (namenode state that is not inodes,
+  // e.g. the decommissioned datanodes), in the same transaction.
+  void PutMeta(std::string_view name, std::string_view value);
+
   // Runs after the batch is durable, after the namespace lock is released.
   void AfterDurable(std::function<void()> fn) { after_durable_.push_back(std::move(fn)); }
 

@@ -15,6 +15,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 
@@ -50,6 +51,9 @@ class Namespace {
   // changes are still persisted (memory and disk must agree) and its error is returned.
   // A no-op f still waits for changes it may have observed to be durable.
   Status Mutate(const std::function<Status(Mutation&)>& f);
+
+  // A value stored with Mutation::PutMeta; nullopt when never stored.
+  Result<std::optional<std::string>> ReadMeta(std::string_view name) const { return store_->GetMeta(name); }
 
   const std::string& block_pool_id() const { return block_pool_id_; }
   const std::string& cluster_id() const { return cluster_id_; }

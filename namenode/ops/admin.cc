@@ -41,10 +41,11 @@ Status GetDatanodeReport(NameSystem& nn, const CallContext& caller, const hh::Ge
     case hh::ALL:
     case hh::LIVE:
     case hh::DEAD:
+    case hh::DECOMMISSIONING:
       nn.datanodes.Report(req.type(), resp);
       return Status::OK();
     default:
-      // No node is ever decommissioning or in maintenance: those reports are empty.
+      // No node is ever in maintenance: those reports are empty.
       return Status::OK();
   }
 }

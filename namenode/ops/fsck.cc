@@ -25,30 +25,35 @@ FsckBlock::Health CheckBlock(const FsckContext& c, const BlockRecord& b, uint32_
   out->set_num_bytes(b.num_bytes());
   out->set_expected_replication(replication);
   std::optional<BlockInfo> info = c.nn.blocks.Get(b.block_id());
-  int good = 0, corrupt = 0;
+  int good = 0, readable = 0, corrupt = 0;
   std::set<std::string> racks;
   if (info) {
     open_block = open_block || info->state == BlockState::kUnderConstruction;
     for (const auto& r : info->replicas) {
       if (r.excess) continue;
       FsckReplica* rep = out->add_replicas();
+      const bool counts = BlockManager::ReplicaCounts(*info, r);
+      bool decommissioning = false;
       if (r.node < c.nodes.size()) {
         const NodeView& n = c.nodes[r.node];
         rep->set_datanode(fmt::format("{}:{}", n.ip, n.xfer_port));
         rep->set_datanode_uuid(n.uuid);
         rep->set_rack(n.rack);
         rep->set_stale(n.stale);
-        if (BlockManager::ReplicaCounts(*info, r)) racks.insert(n.rack);
+        decommissioning = n.decommissioning;
+        if (counts && !decommissioning) racks.insert(n.rack);
       }
       rep->set_corrupt(r.corrupt);
-      rep->set_decommissioning(false);
-      good += BlockManager::ReplicaCounts(*info, r) ? 1 : 0;
+      rep->set_decommissioning(decommissioning);
+      // Copies on decommissioning nodes can be read but are about to go: they do not count.
+      good += counts && !decommissioning ? 1 : 0;
+      readable += counts ? 1 : 0;
       corrupt += r.corrupt ? 1 : 0;
     }
   }
   FsckBlock::Health health;
   if (open_block) health = FsckBlock::UNDER_CONSTRUCTION;
-  else if (good == 0) health = corrupt > 0 ? FsckBlock::CORRUPT : FsckBlock::MISSING;
+  else if (readable == 0) health = corrupt > 0 ? FsckBlock::CORRUPT : FsckBlock::MISSING;
   else if (good < static_cast<int>(replication)) health = FsckBlock::UNDER_REPLICATED;
   else if (good > static_cast<int>(replication)) health = FsckBlock::OVER_REPLICATED;
   else health = FsckBlock::HEALTHY;
@@ -67,11 +72,23 @@ void CheckFile(FsckContext& c, const Inode& file, const std::string& path) {
   f->set_replication(file.rec.replication());
   f->set_under_construction(file.under_construction());
   bool healthy = true;
+  // Worst first: a file with a corrupt block is corrupt, then missing, then under-replicated.
+  auto rank = [](FsckBlock::Health h) {
+    switch (h) {
+      case FsckBlock::CORRUPT: return 4;
+      case FsckBlock::MISSING: return 3;
+      case FsckBlock::UNDER_REPLICATED: return 2;
+      case FsckBlock::UNDER_CONSTRUCTION: return 1;
+      default: return 0;
+    }
+  };
+  FsckBlock::Health file_health = FsckBlock::HEALTHY;
   const auto& blocks = file.rec.blocks();
   for (int i = 0; i < blocks.size(); ++i) {
     FsckBlock block;
     const bool open_block = file.under_construction() && i + 1 == blocks.size();
     FsckBlock::Health h = CheckBlock(c, blocks[i], file.rec.replication(), open_block, &block);
+    if (rank(h) > rank(file_health)) file_health = h;
     resp->set_total_blocks(resp->total_blocks() + 1);
     resp->set_total_bytes(resp->total_bytes() + blocks[i].num_bytes());
     switch (h) {
@@ -94,6 +111,7 @@ void CheckFile(FsckContext& c, const Inode& file, const std::string& path) {
     if (c.include_blocks) *f->add_blocks() = std::move(block);
   }
   f->set_healthy(healthy);
+  f->set_health(file_health);
 }
 }  // namespace
 

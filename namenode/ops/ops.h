@@ -70,6 +70,8 @@ CAIRN_NN_OP(GetDataEncryptionKey, GetDataEncryptionKeyRequestProto, GetDataEncry
 #undef CAIRN_NN_OP
 
 Status Fsck(NameSystem& nn, const CallContext& caller, const FsckRequest& req, FsckResponse* resp);
+Status DatanodeAdmin(NameSystem& nn, const CallContext& caller, const DatanodeAdminRequest& req,
+                     DatanodeAdminResponse* resp);
 
 // Fills the table with every operation above under Hadoop's method names.
 void RegisterClientOperations(NameSystem& nn, MethodTable* table);

@@ -56,6 +56,7 @@ void RegisterClientOperations(NameSystem& nn, MethodTable* t) {
   Bind(t, nn, "msync", &Msync);
   Bind(t, nn, "getDataEncryptionKey", &GetDataEncryptionKey);
   Bind(t, nn, "fsck", &Fsck);
+  Bind(t, nn, "datanodeAdmin", &DatanodeAdmin);
 }
 
 }  // namespace cairn::namenode

@@ -1,6 +1,7 @@
 #include "namenode/rpc/datanode_service.h"
 
 #include "common/grpc_status.h"
+#include "namenode/ops/lease_recovery.h"
 #include "namenode/rpc/grpc_client_service.h"
 
 namespace cairn::namenode {
@@ -33,6 +34,7 @@ Status DatanodeService::DoRegister(const RegisterDatanodeRequest& req, const std
   ASSIGN_OR_RETURN(DatanodeManager::Registration reg, nn_.datanodes.Register(req, peer_ip));
   if (reg.replaced) nn_.blocks.NodeDied(*reg.replaced);
   nn_.blocks.NodeRegistered(reg.index);
+  nn_.blocks.SetDecommissioning(reg.index, reg.admin != AdminState::kNormal);
   resp->set_cluster_id(nn_.ns.cluster_id());
   resp->set_block_pool_id(nn_.ns.block_pool_id());
   resp->set_rack(reg.rack);
@@ -55,6 +57,10 @@ Status DatanodeService::DoIncrementalReport(const IncrementalBlockReportRequest&
   ASSIGN_OR_RETURN(uint32_t index, Registered(req.datanode_uuid()));
   nn_.blocks.ProcessIncrementalReport(index, req);
   return Status::OK();
+}
+
+Status DatanodeService::DoCommitBlockSynchronization(const CommitBlockSynchronizationRequest& req) {
+  return ::cairn::namenode::CommitBlockSynchronization(nn_, req);
 }
 
 Status DatanodeService::DoReportBadBlocks(const ReportBadBlocksRequest& req) {
@@ -97,10 +103,7 @@ grpc::ServerUnaryReactor* DatanodeService::ReportBadBlocks(grpc::CallbackServerC
 grpc::ServerUnaryReactor* DatanodeService::CommitBlockSynchronization(grpc::CallbackServerContext* ctx,
                                                                       const CommitBlockSynchronizationRequest* req,
                                                                       CommitBlockSynchronizationResponse* resp) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(
-      Unimplemented("commitBlockSynchronization: block recovery on datanodes is not supported yet")));
-  return reactor;
+  return Run(ctx, [this, req] { return DoCommitBlockSynchronization(*req); });
 }
 
 }  // namespace cairn::namenode

@@ -3,8 +3,8 @@
 // their own bounded pool so a large block report never holds up client calls; the work
 // itself is done by the DatanodeManager and BlockManager.
 //
-// CommitBlockSynchronization answers UNIMPLEMENTED: the datanode side of lease recovery
-// (RecoverBlockCommand) is a later issue.
+// CommitBlockSynchronization ends a block (lease) recovery a datanode led (see
+// namenode/ops/lease_recovery.h).
 //
 // Thread-safety: gRPC invokes the methods on its threads; handlers run on `pool`, which
 // must outlive the server's shutdown.
@@ -42,6 +42,7 @@ class DatanodeService : public DatanodeProtocol::CallbackService {
   Status DoBlockReport(const BlockReportRequest& req);
   Status DoIncrementalReport(const IncrementalBlockReportRequest& req);
   Status DoReportBadBlocks(const ReportBadBlocksRequest& req);
+  Status DoCommitBlockSynchronization(const CommitBlockSynchronizationRequest& req);
 
  private:
   grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* ctx, std::function<Status()> fn);

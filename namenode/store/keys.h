@@ -23,6 +23,7 @@ inline constexpr std::string_view kMetaNextBlockId = "next_block_id";
 inline constexpr std::string_view kMetaGenStamp = "gen_stamp";
 inline constexpr std::string_view kMetaBlockPoolId = "block_pool_id";
 inline constexpr std::string_view kMetaClusterId = "cluster_id";
+inline constexpr std::string_view kMetaDatanodeAdmin = "datanode_admin";  // a DatanodeAdminRecord
 
 std::string InodeKey(uint64_t id);
 std::string DirEntryKey(uint64_t parent_id, std::string_view name);

@@ -1,7 +1,8 @@
 // Client behaviour when replicas or datanodes fail, on a real MiniCluster: corrupt replicas
 // are skipped (and reported), every replica corrupt is an error naming the block and each
-// node, dead datanodes are skipped on reads, excluded when setting up new blocks, and a
-// datanode dying under a write fails the stream with an error that names a datanode.
+// node, dead datanodes are skipped on reads, excluded when setting up new blocks, a
+// datanode dying under a write is recovered from (the pipeline goes on without it), and
+// the whole pipeline dying fails the stream with an error that names a datanode.
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -119,22 +120,40 @@ TEST(FailoverTest, ReadsSkipADeadDatanodeAndNewBlocksAvoidIt) {
   }
 }
 
-TEST(FailoverTest, ADatanodeDyingUnderAWriteFailsTheStreamNamingADatanode) {
+TEST(FailoverTest, ADatanodeDyingUnderAWriteIsRecoveredFrom) {
   auto cluster = StartCluster();
   ASSERT_NE(cluster, nullptr);
   ASSERT_OK_AND_ASSIGN(auto fs, cluster->Connect());
   ASSERT_OK_AND_ASSIGN(auto out, fs->Create("/dying/f"));
-  const std::string chunk = RandomBytes(kBlock / 2, 4);
-  ASSERT_OK(out->Write(chunk.data(), 1000));
+  const std::string data = RandomBytes(3 * kBlock, 4);
+  ASSERT_OK(out->Write(data.data(), 1000));
   ASSERT_OK(out->Hflush());  // the pipeline of the first block is up, through all three nodes
   ASSERT_OK(cluster->StopDatanode(1, SIGKILL));
+  for (size_t pos = 1000; pos < data.size(); pos += 5000) {
+    ASSERT_OK(out->Write(data.data() + pos, std::min<size_t>(5000, data.size() - pos)));
+    ASSERT_OK(out->Hflush());
+  }
+  ASSERT_OK(out->Close());
+  ASSERT_OK_AND_ASSIGN(std::string back, ReadFile(*fs, "/dying/f"));
+  EXPECT_TRUE(back == data);
+}
+
+TEST(FailoverTest, EveryDatanodeOfThePipelineDyingFailsTheStreamNamingADatanode) {
+  auto cluster = StartCluster();
+  ASSERT_NE(cluster, nullptr);
+  ASSERT_OK_AND_ASSIGN(auto fs, cluster->Connect());
+  ASSERT_OK_AND_ASSIGN(auto out, fs->Create("/dying/all"));
+  const std::string chunk = RandomBytes(kBlock / 2, 5);
+  ASSERT_OK(out->Write(chunk.data(), 1000));
+  ASSERT_OK(out->Hflush());
+  for (int i = 0; i < 3; ++i) ASSERT_OK(cluster->StopDatanode(i, SIGKILL));
   Status st;
   for (int i = 0; i < 100 && st.ok(); ++i) {
     st = out->Write(chunk.data(), chunk.size() / 2);
     if (st.ok()) st = out->Hflush();
   }
   if (st.ok()) st = out->Close();
-  ASSERT_FALSE(st.ok()) << "writing through a dead pipeline node kept succeeding";
+  ASSERT_FALSE(st.ok()) << "writing through a pipeline of dead nodes kept succeeding";
   EXPECT_NE(st.message().find("127.0.0.1:"), std::string::npos) << st.ToString();
   // The error is sticky.
   EXPECT_FALSE(out->Write("x", 1).ok());

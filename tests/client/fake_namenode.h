@@ -32,6 +32,7 @@ class FakeNamenode final : public ClientNamenode::Service {
   Handler<hh::MkdirsRequestProto, hh::MkdirsResponseProto> mkdirs;
   Handler<hh::GetDatanodeReportRequestProto, hh::GetDatanodeReportResponseProto> datanode_report;
   Handler<hh::RenewLeaseRequestProto, hh::RenewLeaseResponseProto> renew_lease;
+  Handler<DatanodeAdminRequest, DatanodeAdminResponse> datanode_admin;
 
   ~FakeNamenode() override { Stop(); }
 
@@ -74,6 +75,9 @@ class FakeNamenode final : public ClientNamenode::Service {
   grpc::Status RenewLease(grpc::ServerContext* c, const hh::RenewLeaseRequestProto* q,
                           hh::RenewLeaseResponseProto* r) override {
     return Serve(c, renew_lease, q, r);
+  }
+  grpc::Status DatanodeAdmin(grpc::ServerContext* c, const DatanodeAdminRequest* q, DatanodeAdminResponse* r) override {
+    return Serve(c, datanode_admin, q, r);
   }
 
  private:

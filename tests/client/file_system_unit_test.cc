@@ -197,6 +197,41 @@ TEST(FileSystemTest, DatanodeReportMarksLiveNodes) {
   EXPECT_EQ((*report)[0].rack, "/rack1");
   EXPECT_EQ((*report)[0].capacity, 1000u);
   EXPECT_EQ((*report)[0].blocks, 4u);
+  EXPECT_EQ((*report)[1].decommission_blocks_pending, 0u);  // no datanodeAdmin: no details
+}
+
+TEST(FileSystemTest, DatanodeReportCarriesDecommissionProgressAndFailedVolumes) {
+  FakeNamenode nn;
+  nn.datanode_report = [&](const auto& req, auto* resp) {
+    auto* dn = resp->add_di();
+    dn->mutable_id()->set_ipaddr("127.0.0.1");
+    dn->mutable_id()->set_hostname("localhost");
+    dn->mutable_id()->set_datanodeuuid("a");
+    dn->mutable_id()->set_xferport(1001);
+    dn->mutable_id()->set_infoport(0);
+    dn->mutable_id()->set_ipcport(0);
+    dn->set_adminstate(hh::DatanodeInfoProto::DECOMMISSION_INPROGRESS);
+    return Status::OK();
+  };
+  nn.datanode_admin = [&](const DatanodeAdminRequest& req, DatanodeAdminResponse* resp) {
+    EXPECT_EQ(req.action(), DatanodeAdminRequest::STATUS);
+    auto* s = resp->add_datanodes();
+    s->set_datanode_uuid("a");
+    s->set_blocks(10);
+    s->set_blocks_pending(7);
+    s->set_failed_volumes(1);
+    s->add_volume_failures("/data/2: input/output error");
+    return Status::OK();
+  };
+  nn.Start();
+  auto report = Connect(nn)->GetDatanodeReport();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->size(), 1u);
+  EXPECT_EQ((*report)[0].admin_state, "DECOMMISSION_INPROGRESS");
+  EXPECT_EQ((*report)[0].decommission_blocks_pending, 7u);
+  EXPECT_EQ((*report)[0].failed_volumes, 1u);
+  ASSERT_EQ((*report)[0].volume_failures.size(), 1u);
+  EXPECT_EQ((*report)[0].volume_failures[0], "/data/2: input/output error");
 }
 
 TEST(LeaseRenewerTest, RenewsOnlyWhileWritersAreOpen) {

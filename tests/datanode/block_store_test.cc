@@ -22,26 +22,7 @@ namespace fs = std::filesystem;
 using cairn::testing::RandomBytes;
 using testing::Bytes;
 using testing::RecordingListener;
-
-// Appends data to a writer the way the receiver does, in 64 KiB packets.
-Status WriteAll(ReplicaWriter& w, const std::string& data, bool ack = true) {
-  const ChecksumSpec& spec = w.replica().checksum;
-  std::vector<uint8_t> buf;
-  for (size_t pos = 0; pos < data.size();) {
-    uint64_t off = w.bytes_on_disk();
-    size_t n = std::min<size_t>(65536, data.size() - pos);
-    if (off % spec.bytes_per_checksum) n = std::min<size_t>(n, spec.bytes_per_checksum - off % spec.bytes_per_checksum);
-    auto piece = Bytes(data).subspan(pos, n);
-    std::vector<uint8_t> sums(spec.ChunkCount(n) * 4);
-    ComputeChunkChecksums(spec.type, spec.bytes_per_checksum, piece, sums.data());
-    ASSIGN_OR_RETURN(PacketWrite plan, PlanPacketWrite(spec, off, w.last_chunk_crc(), spec, off, piece, sums, &buf));
-    RETURN_IF_ERROR(w.StartWrite(plan.offset, plan.data, plan.first_chunk, plan.crcs, plan.last_crc));
-    RETURN_IF_ERROR(w.FinishWrite());
-    pos += n;
-  }
-  if (ack) w.SetBytesAcked(w.bytes_on_disk());
-  return Status::OK();
-}
+using testing::WriteAll;
 
 // Reads a whole replica through the store and verifies every CRC.
 Result<std::string> ReadAll(BlockStore& store, uint64_t id, uint64_t gs) {

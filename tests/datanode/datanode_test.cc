@@ -57,6 +57,21 @@ class FakeNamenode {
     return Status::OK();
   }
 
+  Status ReportBadBlocks(const ReportBadBlocksRequest& req) {
+    std::lock_guard lock(mu_);
+    if (!available_) return Unavailable("namenode down");
+    bad_reports_.push_back(req);
+    return Status::OK();
+  }
+  Status CommitBlockSynchronization(const CommitBlockSynchronizationRequest& req) {
+    std::lock_guard lock(mu_);
+    if (!available_) return Unavailable("namenode down");
+    commits_.push_back(req);
+    return Status::OK();
+  }
+  std::vector<ReportBadBlocksRequest> bad_reports() const { return Locked([&] { return bad_reports_; }); }
+  std::vector<CommitBlockSynchronizationRequest> commits() const { return Locked([&] { return commits_; }); }
+
   void SetAvailable(bool v) {
     std::lock_guard lock(mu_);
     available_ = v;
@@ -97,6 +112,8 @@ class FakeNamenode {
   std::vector<HeartbeatRequest> heartbeats_;
   std::vector<ReceivedDeletedBlock> ibrs_;
   std::deque<HeartbeatResponse> replies_;
+  std::vector<ReportBadBlocksRequest> bad_reports_;
+  std::vector<CommitBlockSynchronizationRequest> commits_;
 };
 
 class FakeClient : public NamenodeClient {
@@ -106,7 +123,10 @@ class FakeClient : public NamenodeClient {
   Result<HeartbeatResponse> Heartbeat(const HeartbeatRequest& r) override { return nn_->Heartbeat(r); }
   Status BlockReport(const BlockReportRequest& r) override { return nn_->BlockReport(r); }
   Status BlockReceivedAndDeleted(const IncrementalBlockReportRequest& r) override { return nn_->Incremental(r); }
-  Status ReportBadBlocks(const ReportBadBlocksRequest&) override { return Status::OK(); }
+  Status ReportBadBlocks(const ReportBadBlocksRequest& r) override { return nn_->ReportBadBlocks(r); }
+  Status CommitBlockSynchronization(const CommitBlockSynchronizationRequest& r) override {
+    return nn_->CommitBlockSynchronization(r);
+  }
 
  private:
   std::shared_ptr<FakeNamenode> nn_;

@@ -17,6 +17,7 @@
 #include "common/data_transfer.h"
 #include "common/proto_io.h"
 #include "datanode/fs_block_store.h"
+#include "datanode/packet_plan.h"
 #include "datanode/xceiver_server.h"
 #include "tests/support/test_util.h"
 
@@ -51,7 +52,7 @@ using Stage = hh::OpWriteBlockProto;
 class RecordingListener : public ReplicaListener {
  public:
   struct Event {
-    char kind;  // 'I' receiving, 'R' received, 'D' deleted, 'V' volume failed
+    char kind;  // 'I' receiving, 'R' received, 'D' deleted, 'V' volume failed, 'C' corrupt
     uint64_t block_id;
     uint64_t gen_stamp;
     uint64_t bytes;
@@ -60,6 +61,7 @@ class RecordingListener : public ReplicaListener {
   void OnReceived(const ReplicaInfo& r) override { Add({'R', r.block_id, r.gen_stamp, r.bytes_on_disk}); }
   void OnDeleted(const ReplicaInfo& r) override { Add({'D', r.block_id, r.gen_stamp, 0}); }
   void OnVolumeFailed(const std::string&, const std::string&) override { Add({'V', 0, 0, 0}); }
+  void OnCorrupt(const ReplicaInfo& r, const std::string&) override { Add({'C', r.block_id, r.gen_stamp, 0}); }
   std::vector<Event> events() const {
     std::lock_guard lock(mu_);
     return events_;
@@ -78,6 +80,30 @@ class RecordingListener : public ReplicaListener {
   mutable std::mutex mu_;
   std::vector<Event> events_;
 };
+
+inline std::span<const uint8_t> Bytes(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+// Appends data to a writer the way the receiver does, in 64 KiB packets.
+inline Status WriteAll(ReplicaWriter& w, const std::string& data, bool ack = true) {
+  const ChecksumSpec& spec = w.replica().checksum;
+  std::vector<uint8_t> buf;
+  for (size_t pos = 0; pos < data.size();) {
+    uint64_t off = w.bytes_on_disk();
+    size_t n = std::min<size_t>(65536, data.size() - pos);
+    if (off % spec.bytes_per_checksum) n = std::min<size_t>(n, spec.bytes_per_checksum - off % spec.bytes_per_checksum);
+    auto piece = Bytes(data).subspan(pos, n);
+    std::vector<uint8_t> sums(spec.ChunkCount(n) * 4);
+    ComputeChunkChecksums(spec.type, spec.bytes_per_checksum, piece, sums.data());
+    ASSIGN_OR_RETURN(PacketWrite plan, PlanPacketWrite(spec, off, w.last_chunk_crc(), spec, off, piece, sums, &buf));
+    RETURN_IF_ERROR(w.StartWrite(plan.offset, plan.data, plan.first_chunk, plan.crcs, plan.last_crc));
+    RETURN_IF_ERROR(w.FinishWrite());
+    pos += n;
+  }
+  if (ack) w.SetBytesAcked(w.bytes_on_disk());
+  return Status::OK();
+}
 
 // A block store and transfer server in this process.
 struct TestNode {
@@ -137,9 +163,6 @@ inline hh::DatanodeInfoProto NodeInfo(int port) {
   return dn;
 }
 
-inline std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
 
 struct WriteOptions {
   ChecksumType type = ChecksumType::kCrc32c;

@@ -179,6 +179,7 @@ class NamenodeHarness {
     EXPECT_TRUE(reg.ok()) << reg.status().ToString();
     if (reg->replaced) nn().blocks.NodeDied(*reg->replaced);
     nn().blocks.NodeRegistered(reg->index);
+    nn().blocks.SetDecommissioning(reg->index, reg->admin != AdminState::kNormal);
     return reg->index;
   }
 

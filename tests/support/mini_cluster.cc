@@ -48,6 +48,7 @@ Result<int> ReadPortFile(const std::string& path, const std::string& key, int ti
 Result<std::unique_ptr<MiniCluster>> MiniCluster::Start(const MiniClusterOptions& options) {
   std::unique_ptr<MiniCluster> c(new MiniCluster(options));
   c->dir_ = MakeTempDir("cluster");
+  if (options.network_namespaces) RETURN_IF_ERROR(c->StartNetwork());
   RETURN_IF_ERROR(c->StartNamenode());
   c->datanodes_.resize(options.datanodes);
   for (int i = 0; i < options.datanodes; ++i) RETURN_IF_ERROR(c->StartDatanode(i));
@@ -55,9 +56,43 @@ Result<std::unique_ptr<MiniCluster>> MiniCluster::Start(const MiniClusterOptions
   return c;
 }
 
+Status MiniCluster::StartNetwork() {
+  ASSIGN_OR_RETURN(lab_, NetworkLab::Create());
+  ASSIGN_OR_RETURN(namenode_host_, lab_->AddHost("nn", 0, 2));
+  namenode_ip_ = lab_->ip(namenode_host_);
+  // Rack = address range: datanodes of rack r live in subnet r + 1.
+  std::string topology;
+  for (int r = 0; r < std::max(1, options_.racks); ++r)
+    topology += fmt::format("{} /rack{}\n", lab_->SubnetRange(r + 1), r);
+  const std::string path = dir_ + "/topology";
+  RETURN_IF_ERROR(WriteLocalFile(path, topology));
+  options_.namenode_flags.push_back("--namenode_topology_file=" + path);
+  return Status::OK();
+}
+
+std::vector<std::string> MiniCluster::OnHost(int datanode, std::vector<std::string> argv) const {
+  if (!lab_) return argv;
+  return lab_->Command(datanode < 0 ? namenode_host_ : datanodes_.at(datanode).host, std::move(argv));
+}
+
+std::string MiniCluster::DatanodeIp(int i) const {
+  return lab_ ? lab_->ip(datanodes_.at(i).host) : std::string("127.0.0.1");
+}
+
+Status MiniCluster::CutOffDatanode(int i) {
+  if (!lab_) return InvalidArgument("the cluster runs without network namespaces");
+  return lab_->SetLinkUp(datanodes_.at(i).host, false);
+}
+
+Status MiniCluster::ReconnectDatanode(int i) {
+  if (!lab_) return InvalidArgument("the cluster runs without network namespaces");
+  return lab_->SetLinkUp(datanodes_.at(i).host, true);
+}
+
 MiniCluster::~MiniCluster() {
   for (auto& dn : datanodes_) (void)dn.process.Stop(5000);
   (void)namenode_.Stop(5000);
+  lab_.reset();  // after every process inside it is gone
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   bool failed = info && info->result() && info->result()->Failed();
   if (failed || std::getenv("CAIRN_KEEP_TEST_DIRS")) {
@@ -67,11 +102,25 @@ MiniCluster::~MiniCluster() {
   }
 }
 
-std::string MiniCluster::namenode_address() const { return "127.0.0.1:" + std::to_string(rpc_port_); }
-std::string MiniCluster::hadoop_address() const { return "127.0.0.1:" + std::to_string(ipc_port_); }
+std::string MiniCluster::namenode_address() const { return namenode_ip_ + ":" + std::to_string(rpc_port_); }
+std::string MiniCluster::hadoop_address() const { return namenode_ip_ + ":" + std::to_string(ipc_port_); }
 std::string MiniCluster::datanode_data_dir(int i) const { return dir_ + "/dn" + std::to_string(i) + "/data"; }
+std::vector<std::string> MiniCluster::datanode_data_dirs(int i) const {
+  std::vector<std::string> dirs = {datanode_data_dir(i)};
+  for (int v = 1; v < options_.data_dirs_per_datanode; ++v) dirs.push_back(datanode_data_dir(i) + std::to_string(v));
+  return dirs;
+}
 std::string MiniCluster::datanode_address(int i) const {
-  return "127.0.0.1:" + std::to_string(datanodes_.at(i).xfer_port);
+  return DatanodeIp(i) + ":" + std::to_string(datanodes_.at(i).xfer_port);
+}
+std::string MiniCluster::datanode_log(int i) const { return dir_ + "/dn" + std::to_string(i) + "/datanode.log"; }
+std::string MiniCluster::namenode_log() const { return dir_ + "/nn/namenode.log"; }
+
+int MiniCluster::DatanodeIndex(const std::string& address) const {
+  for (int i = 0; i < num_datanodes(); ++i) {
+    if (datanode_address(i) == address) return i;
+  }
+  return -1;
 }
 
 Status MiniCluster::StartNamenode() {
@@ -82,7 +131,7 @@ Status MiniCluster::StartNamenode() {
   std::vector<std::string> argv = {
       std::string(CAIRN_BIN_DIR) + "/cairn-namenode",
       "--namenode_name_dir=" + nn_dir + "/name",
-      "--namenode_bind_host=127.0.0.1",
+      "--namenode_bind_host=" + namenode_ip_,
       "--namenode_rpc_port=" + std::to_string(rpc_port_),
       "--namenode_ipc_port=" + std::to_string(ipc_port_),
       "--port_file=" + port_file,
@@ -93,7 +142,7 @@ Status MiniCluster::StartNamenode() {
       "--namenode_replication_interval_ms=" + std::to_string(options_.heartbeat_interval_ms),
   };
   argv.insert(argv.end(), options_.namenode_flags.begin(), options_.namenode_flags.end());
-  ASSIGN_OR_RETURN(namenode_, Subprocess::Start(argv, nn_dir + "/namenode.log"));
+  ASSIGN_OR_RETURN(namenode_, Subprocess::Start(OnHost(-1, std::move(argv)), nn_dir + "/namenode.log"));
   ASSIGN_OR_RETURN(rpc_port_, ReadPortFile(port_file, "rpc_port", 30000));
   ASSIGN_OR_RETURN(ipc_port_, ReadPortFile(port_file, "ipc_port", 30000));
   return Status::OK();
@@ -101,20 +150,28 @@ Status MiniCluster::StartNamenode() {
 
 Status MiniCluster::StartDatanode(int i) {
   std::string dn_dir = dir_ + "/dn" + std::to_string(i);
-  fs::create_directories(datanode_data_dir(i));
+  const int rack = i % std::max(1, options_.racks);
+  if (lab_ && datanodes_[i].host < 0) {
+    ASSIGN_OR_RETURN(datanodes_[i].host, lab_->AddHost("dn" + std::to_string(i), rack + 1, 10 + i));
+  }
+  std::string dirs;
+  for (const auto& d : datanode_data_dirs(i)) {
+    fs::create_directories(d);
+    dirs += (dirs.empty() ? "" : ",") + d;
+  }
   std::string port_file = dn_dir + "/ports";
   fs::remove(port_file);
   std::vector<std::string> argv = {
       std::string(CAIRN_BIN_DIR) + "/cairn-datanode",
       "--datanode_namenode=" + namenode_address(),
-      "--datanode_bind_host=127.0.0.1",
+      "--datanode_bind_host=" + DatanodeIp(i),
       "--datanode_xfer_port=" + std::to_string(datanodes_[i].xfer_port),
-      "--datanode_data_dirs=" + datanode_data_dir(i),
-      "--datanode_rack=/rack" + std::to_string(i % std::max(1, options_.racks)),
+      "--datanode_data_dirs=" + dirs,
+      "--datanode_rack=/rack" + std::to_string(rack),
       "--port_file=" + port_file,
   };
   argv.insert(argv.end(), options_.datanode_flags.begin(), options_.datanode_flags.end());
-  ASSIGN_OR_RETURN(datanodes_[i].process, Subprocess::Start(argv, dn_dir + "/datanode.log"));
+  ASSIGN_OR_RETURN(datanodes_[i].process, Subprocess::Start(OnHost(i, std::move(argv)), dn_dir + "/datanode.log"));
   ASSIGN_OR_RETURN(datanodes_[i].xfer_port, ReadPortFile(port_file, "xfer_port", 30000));
   return Status::OK();
 }

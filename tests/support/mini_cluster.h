@@ -5,6 +5,13 @@
 // fault tests inject crashes. The destructor stops everything; the directory is kept when
 // the current test failed (its path is printed) and removed otherwise.
 //
+// With network_namespaces, every process runs on a host of its own (a NetworkLab network
+// namespace, `ip netns exec`): the namenode at 10.N.0.2, datanode i at 10.N.(1 + i % racks)
+// .(10 + i), and the namenode's topology maps each /24 to a rack (rack = address range). A
+// datanode can then be cut off the network and joined again (CutOffDatanode /
+// ReconnectDatanode). Start fails with kPermissionDenied or kUnimplemented where network
+// namespaces cannot be made; tests skip then.
+//
 // Thread-safety: one test thread.
 #pragma once
 
@@ -16,6 +23,7 @@
 
 #include "client/file_system.h"
 #include "common/status.h"
+#include "tests/support/network_lab.h"
 #include "tests/support/process.h"
 
 namespace cairn::testing {
@@ -27,6 +35,8 @@ struct MiniClusterOptions {
   int replication = 3;
   int heartbeat_interval_ms = 300;
   int dead_interval_ms = 30000;
+  int data_dirs_per_datanode = 1;     // volumes of each datanode (data0, data1, ...)
+  bool network_namespaces = false;    // each process on its own network host (see above)
   std::vector<std::string> namenode_flags;  // extra flags, e.g. "--namenode_safemode_threshold=0"
   std::vector<std::string> datanode_flags;
 };
@@ -41,8 +51,14 @@ class MiniCluster {
   std::string namenode_address() const;
   std::string hadoop_address() const;
   int num_datanodes() const { return static_cast<int>(datanodes_.size()); }
-  std::string datanode_data_dir(int i) const;
-  std::string datanode_address(int i) const;  // 127.0.0.1:xferPort
+  std::string datanode_data_dir(int i) const;                 // its first data dir
+  std::vector<std::string> datanode_data_dirs(int i) const;   // all of them
+  std::string datanode_address(int i) const;  // ip:xferPort (127.0.0.1 unless on a network host)
+  std::string datanode_log(int i) const;
+  std::string namenode_log() const;
+  // Index of the datanode at "ip:port"; -1 when none.
+  int DatanodeIndex(const std::string& address) const;
+  bool datanode_running(int i) { return datanodes_.at(i).process.running(); }
   const MiniClusterOptions& options() const { return options_; }
 
   // A client as `user` (empty: the superuser, i.e. the user running the test).
@@ -55,6 +71,10 @@ class MiniCluster {
   Status RestartDatanode(int i);
   // Adds one more datanode (in rack i % racks) and waits for it to register.
   Status AddDatanode();
+  // network_namespaces only: takes datanode i's network link down / up again.
+  Status CutOffDatanode(int i);
+  Status ReconnectDatanode(int i);
+  NetworkLab* network() const { return lab_.get(); }
 
   Status WaitForLiveDatanodes(int n, int timeout_ms = 60000) const;
 
@@ -67,12 +87,21 @@ class MiniCluster {
   Status StartNamenode();
   Status StartDatanode(int i);
 
+  Status StartNetwork();
+  // argv to run on the namenode's (host -1) or datanode i's host.
+  std::vector<std::string> OnHost(int datanode, std::vector<std::string> argv) const;
+  std::string DatanodeIp(int i) const;
+
   struct Datanode {
     Subprocess process;
     int xfer_port = 0;
+    int host = -1;  // its NetworkLab host
   };
   MiniClusterOptions options_;
   std::string dir_;
+  std::unique_ptr<NetworkLab> lab_;
+  int namenode_host_ = -1;
+  std::string namenode_ip_ = "127.0.0.1";
   Subprocess namenode_;
   int rpc_port_ = 0;
   int ipc_port_ = 0;

@@ -1,0 +1,62 @@
+#include "datanode/inter_datanode.h"
+
+#include "common/data_transfer.h"
+#include "common/proto_io.h"
+
+namespace cairn::datanode {
+
+namespace {
+void SetError(const Status& st, InterDatanodeResponse* out) {
+  out->set_error_code(std::string(ErrorCodeName(st.code())));
+  out->set_error_message(st.message());
+}
+}  // namespace
+
+InterDatanodeResponse HandleInterDatanode(BlockStore& store, const InterDatanodeRequest& request) {
+  InterDatanodeResponse out;
+  switch (request.call_case()) {
+    case InterDatanodeRequest::kInitReplicaRecovery: {
+      const auto& r = request.init_replica_recovery();
+      auto info = store.InitReplicaRecovery(r.block().blockid(), r.block().generationstamp(), r.recovery_id());
+      if (!info.ok()) {
+        SetError(info.status(), &out);
+        break;
+      }
+      auto* res = out.mutable_init_replica_recovery();
+      res->set_gen_stamp(info->gen_stamp);
+      res->set_num_bytes(info->bytes_on_disk);
+      res->set_finalized(info->state == ReplicaState::kFinalized);
+      break;
+    }
+    case InterDatanodeRequest::kUpdateReplicaUnderRecovery: {
+      const auto& r = request.update_replica_under_recovery();
+      auto info = store.UpdateReplicaUnderRecovery(r.block().blockid(), r.recovery_id(), r.new_length());
+      if (!info.ok()) {
+        SetError(info.status(), &out);
+        break;
+      }
+      out.mutable_update_replica_under_recovery()->set_storage_id(info->storage_id);
+      break;
+    }
+    default:
+      SetError(InvalidArgument("inter-datanode request names no call"), &out);
+  }
+  return out;
+}
+
+Result<InterDatanodeResponse> CallInterDatanode(const hadoop::hdfs::DatanodeInfoProto& node,
+                                                const InterDatanodeRequest& request, int timeout_ms) {
+  const std::string address = HostPort{node.id().ipaddr(), static_cast<int>(node.id().xferport())}.ToString();
+  auto sock = ConnectTcp(node.id().ipaddr(), static_cast<int>(node.id().xferport()), timeout_ms);
+  if (!sock.ok()) return sock.status().WithContext("connecting to datanode " + address);
+  RETURN_IF_ERROR(sock->SetTimeouts(timeout_ms, timeout_ms));
+  RETURN_IF_ERROR_CTX(SendOp(*sock, DataTransferOp::kCustom, request), "sending a recovery call to " + address);
+  BufferedReader in(&*sock, 4096);
+  InterDatanodeResponse response;
+  RETURN_IF_ERROR_CTX(ReadDelimited(in, &response, kMaxOpMessageBytes), "reading a recovery answer from " + address);
+  if (response.has_error_code())
+    return Status(ErrorCodeFromName(response.error_code()), response.error_message()).WithContext("datanode " + address);
+  return response;
+}
+
+}  // namespace cairn::datanode
