@@ -146,8 +146,18 @@ Status DfsOutputStream::Recover(Status cause) {
     block_ = std::move(open->block);
     pipeline_ = std::move(open->pipeline);
     // Packets go out again in their order; on a failure they just queue for the next round.
+    // The end-of-block packet waits for the acks of the data before it (see EndBlock).
+    std::unique_ptr<Packet> end;
+    if (!unacked.empty() && unacked.back()->last) {
+      end = std::move(unacked.back());
+      unacked.pop_back();
+    }
     for (auto& p : unacked) (void)pipeline_->Send(std::move(p));
     unacked.clear();
+    if (end) {
+      (void)pipeline_->WaitForAcks();
+      (void)pipeline_->Send(std::move(end));
+    }
     Status st = pipeline_->error();
     if (st.ok()) return st;
     cause = st;
@@ -172,8 +182,20 @@ Status DfsOutputStream::Write(const void* data, size_t n) {
   return Status::OK();
 }
 
+Status DfsOutputStream::WaitForAcks() {
+  for (;;) {
+    Status st = pipeline_->WaitForAcks();
+    if (st.ok()) return st;
+    RETURN_IF_ERROR(Recover(st));
+  }
+}
+
 Status DfsOutputStream::EndBlock() {
   if (packet_) RETURN_IF_ERROR(SendPacket());
+  // As HDFS: the end-of-block packet goes out once every data packet is acknowledged, so a
+  // datanode finalizes its replica only when the whole pipeline has all of the data, and a
+  // failure after that is finished by close recovery.
+  RETURN_IF_ERROR(WaitForAcks());
   auto last = pool_.Get(next_seqno_++, offset_in_block_, 0);
   last->last = true;
   RETURN_IF_ERROR(Send(std::move(last)));
@@ -198,11 +220,7 @@ Status DfsOutputStream::Flush(bool sync) {
       packet_->sync = sync;
       RETURN_IF_ERROR(Fail(SendPacket()));
     }
-    for (;;) {
-      Status st = pipeline_->WaitForAcks();
-      if (st.ok()) break;
-      RETURN_IF_ERROR(Fail(Recover(st)));
-    }
+    RETURN_IF_ERROR(Fail(WaitForAcks()));
     hflushed_ = true;
   }
   return Fail(ReportLength());

@@ -2,12 +2,12 @@
 //
 // Write() copies the caller's bytes once, into the current packet; a full packet gets its
 // CRC32C checksums and goes to the block's DataPipeline, which keeps up to the window of
-// packets in flight. At a block boundary the stream sends the empty last packet, waits
-// for its ack and asks for the next block only when more data arrives. Hflush sends the
-// partial packet (the next packet then continues mid-chunk), waits for every ack and
-// records the visible length at the namenode (fsync), so new readers see the bytes;
-// Hsync does the same with syncBlock set. Close completes the file, retrying a false
-// complete() with backoff for options.complete_timeout_ms.
+// packets in flight. At a block boundary the stream waits for the acks of the block's
+// data, sends the empty last packet, waits for its ack and asks for the next block only
+// when more data arrives. Hflush sends the partial packet (the next packet then continues
+// mid-chunk), waits for every ack and records the visible length at the namenode (fsync),
+// so new readers see the bytes; Hsync does the same with syncBlock set. Close completes
+// the file, retrying a false complete() with backoff for options.complete_timeout_ms.
 //
 // Failures: when a datanode of the pipeline fails (an error ack, a lost connection, a
 // failed set-up of the end of a block), the stream rebuilds the pipeline from the
@@ -60,6 +60,7 @@ class DfsOutputStream : public OutputStream {
   // recovery is impossible (the stream has failed then).
   Status Recover(Status cause);
   Status EndBlock();              // last packet, wait for acks, drop the pipeline
+  Status WaitForAcks();           // every packet sent is acknowledged (recovering on failure)
   Status Flush(bool sync);        // hflush/hsync body
   Status ReportLength();          // fsync(lastBlockLength) at the namenode
   Status Complete();

@@ -19,9 +19,15 @@ void FillStatus(const NameSystem& nn, uint32_t index, DatanodeAdminStatus* out) 
   out->set_datanode_uuid(v->uuid);
   out->set_admin_state(std::string(AdminStateName(state)));
   out->set_live(v->alive);
-  BlockManager::DecommissionProgress p = nn.blocks.Decommission(index);
-  out->set_blocks(p.blocks);
-  out->set_blocks_pending(state == AdminState::kDecommissioning ? p.pending : 0);
+  // Progress means a walk over the node's blocks: only for nodes being drained.
+  if (state == AdminState::kDecommissioning) {
+    BlockManager::DecommissionProgress p = nn.blocks.Decommission(index);
+    out->set_blocks(p.blocks);
+    out->set_blocks_pending(p.pending);
+  } else {
+    out->set_blocks(nn.blocks.NodeBlockCount(index));
+    out->set_blocks_pending(0);
+  }
   DatanodeManager::VolumeFailures failures = nn.datanodes.FailedVolumes(index);
   out->set_failed_volumes(failures.failed);
   for (auto& d : failures.details) out->add_volume_failures(std::move(d));

@@ -235,8 +235,17 @@ TEST_F(CliTest, ErrorsAreOneLineWithExitCodes) {
   // The same with --user.
   ExpectFailure(Run({"--user", "someone", "mkdir", "/private/sub"}), 1, "mkdir", "ermission denied");
 
+  // Administration mistakes: unknown nodes, bad values, a superuser-only change.
+  ExpectFailure(Run({"admin", "decommission"}), 2, "admin", "");
+  ExpectFailure(Run({"admin", "decommission", "--wait", "soon", "127.0.0.1:1"}), 2, "admin", "--wait");
+  ExpectFailure(Run({"admin", "decommission", "10.255.0.1:1"}), 1, "admin", "10.255.0.1:1");
+  ExpectFailure(Run({"--user", "someone", "admin", "recommission", "10.255.0.1:1"}), 1, "admin", "");
+  ExpectFailure(Run({"recoverlease", "/missing/file"}), 1, "recoverlease", "/missing/file");
+  Ok({"touch", "/closed"});
+  EXPECT_NE(Ok({"recoverlease", "/closed"}).find("lease recovered"), std::string::npos);
+
   // Help everywhere exits 0.
-  for (const char* cmd : {"ls", "put", "get", "fsck", "du", "df", "chmod"}) {
+  for (const char* cmd : {"ls", "put", "get", "fsck", "du", "df", "chmod", "recoverlease"}) {
     CommandResult help = Run({cmd, "--help"});
     EXPECT_EQ(help.exit_code, 0) << cmd;
     EXPECT_NE(help.out.find("usage: cairn"), std::string::npos) << cmd;

@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <map>
 #include <random>
-#include <set>
 
 #include <gtest/gtest.h>
 
@@ -24,6 +23,7 @@ namespace {
 using namespace cairn::testing;  // NOLINT: test helpers
 
 constexpr uint64_t kBlock = 64 * 1024;
+constexpr size_t kMaxFiles = 300;  // keeps the disk space of a long storm bounded
 
 uint64_t EnvOr(const char* name, uint64_t fallback) {
   const char* v = std::getenv(name);
@@ -40,7 +40,7 @@ uint64_t BytesLost(const std::string& want, const Result<std::string>& got) {
 
 TEST(RandomFaultTest, NothingAcknowledgedIsLost) {
   const uint64_t seed = EnvOr("CAIRN_FAULT_SEED", 20240607);
-  const int64_t seconds = static_cast<int64_t>(EnvOr("CAIRN_FAULT_SECONDS", 40));
+  const int64_t seconds = static_cast<int64_t>(EnvOr("CAIRN_FAULT_SECONDS", 30));
   std::fprintf(stderr, "random fault test: seed %llu, %lld s\n", static_cast<unsigned long long>(seed),
                static_cast<long long>(seconds));
   MiniClusterOptions opts;
@@ -65,7 +65,14 @@ TEST(RandomFaultTest, NothingAcknowledgedIsLost) {
   uint64_t lost = 0;
   int down = -1;          // the datanode that is down now, if any
   int64_t down_since = 0;
-  std::set<uint64_t> damaged;  // blocks with a damaged replica not yet healed
+  // Blocks with a damaged replica not yet healed, and where: a block is damaged again only
+  // once that copy is gone (or rewritten good) and the namenode sees three good replicas.
+  struct Damage {
+    int node;
+    std::string path;
+    uint64_t offset, length;
+  };
+  std::map<uint64_t, Damage> damaged;
 
   auto healthy_block = [&](const std::string& path, uint64_t block_id) {
     auto report = fs->Fsck(path, true);
@@ -73,6 +80,14 @@ TEST(RandomFaultTest, NothingAcknowledgedIsLost) {
     for (const auto& b : report->files(0).blocks())
       if (b.block_id() == block_id) return b.health() == FsckBlock::HEALTHY && b.replicas_size() == 3;
     return false;
+  };
+  auto healed = [&](uint64_t block_id, const Damage& d) {
+    const std::string file = ReplicaFile(*cluster, d.node, block_id);
+    if (!file.empty()) {
+      auto now = ReadLocalFile(file);
+      if (!now.ok() || *now != acked[d.path].substr(d.offset, d.length)) return false;
+    }
+    return healthy_block(d.path, block_id);
   };
 
   const int64_t deadline = MonotonicMillis() + seconds * 1000;
@@ -83,7 +98,8 @@ TEST(RandomFaultTest, NothingAcknowledgedIsLost) {
       ASSERT_OK(cluster->WaitForLiveDatanodes(5));
       down = -1;
     }
-    const int action = static_cast<int>(rng() % 100);
+    int action = static_cast<int>(rng() % 100);
+    if (action < 40 && paths.size() >= kMaxFiles) action = 50;  // enough data: read it instead
     if (action < 40 || paths.empty()) {
       const std::string path = fmt::format("/storm/f{}", step);
       const std::string data = RandomBytes(rng() % (4 * kBlock) + 1, rng());
@@ -115,13 +131,16 @@ TEST(RandomFaultTest, NothingAcknowledgedIsLost) {
       auto blocks = fs->GetBlockLocations(path, 0, acked[path].size());
       if (!blocks.ok() || blocks->empty()) continue;
       const auto& b = (*blocks)[rng() % blocks->size()];
-      for (auto it = damaged.begin(); it != damaged.end();) it = healthy_block(path, *it) ? damaged.erase(it) : ++it;
-      if (damaged.count(b.block_id) || !healthy_block(path, b.block_id) || b.hosts.empty()) continue;
+      if (auto it = damaged.find(b.block_id); it != damaged.end()) {
+        if (!healed(it->first, it->second)) continue;
+        damaged.erase(it);
+      }
+      if (!healthy_block(path, b.block_id) || b.hosts.empty()) continue;
       const int node = cluster->DatanodeIndex(b.hosts[rng() % b.hosts.size()]);
       if (node < 0 || node == down) continue;
       const uint64_t offset = rng() % std::max<uint64_t>(1, b.length);
       if (!CorruptReplicaFile(*cluster, node, b.block_id, offset, 1 + static_cast<int>(rng() % 8))) continue;
-      damaged.insert(b.block_id);
+      damaged[b.block_id] = Damage{node, path, b.offset, b.length};
       ++faults;
       ++corruptions;
     }

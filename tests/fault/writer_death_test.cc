@@ -56,9 +56,10 @@ void ExpectRecovered(client::FileSystem& fs, const std::string& path, uint64_t a
                static_cast<unsigned long long>(acked), back.size());
 }
 
-MiniClusterOptions Options(std::vector<std::string> namenode_flags) {
+MiniClusterOptions Options(std::vector<std::string> namenode_flags, int dead_interval_ms = 30000) {
   MiniClusterOptions opts;
   opts.datanodes = 3;
+  opts.dead_interval_ms = dead_interval_ms;
   opts.block_size = kBlock;
   opts.heartbeat_interval_ms = 100;
   opts.namenode_flags = std::move(namenode_flags);
@@ -104,7 +105,7 @@ TEST(WriterDeathTest, TheHardLimitRecoversTheFileWithoutBeingAsked) {
 }
 
 TEST(WriterDeathTest, ADatanodeOfTheLastBlockIsDeadToo) {
-  ASSERT_OK_AND_ASSIGN(auto cluster, MiniCluster::Start(Options({"--namenode_datanode_dead_interval_ms=2000"})));
+  ASSERT_OK_AND_ASSIGN(auto cluster, MiniCluster::Start(Options({}, /*dead_interval_ms=*/2000)));
   ASSERT_OK_AND_ASSIGN(auto fs, cluster->Connect());
   ASSERT_OK_AND_ASSIGN(uint64_t acked, WriteAndKill(*cluster, "/w/both", kBlock / 2));
   ASSERT_OK_AND_ASSIGN(auto blocks, fs->GetBlockLocations("/w/both", 0, 1ull << 40));

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/namenode/namenode_harness.h"
+#include "tests/support/mini_cluster.h"
 
 namespace cairn::namenode::testing {
 namespace {
@@ -77,16 +78,21 @@ TEST_F(DecommissionTest, BlocksMoveOffTheNodeBeforeItIsDecommissioned) {
   for (const auto& l : g.locs()) EXPECT_NE(l.id().datanodeuuid(), "dn0");
 
   h_.Report(target, lb.b().blockid(), lb.b().generationstamp(), 64);
-  h_.node().RunMonitorOnce();
+  // The monitor marks it done on its next replication round.
+  auto decommissioned = [&] {
+    h_.node().RunMonitorOnce();
+    auto r = Admin(DatanodeAdminRequest::STATUS, {"10.0.0.1:9866"}, h_.As("alice"));
+    return r.ok() && r->datanodes(0).admin_state() == "DECOMMISSIONED";
+  };
+  ASSERT_EVENTUALLY(decommissioned(), 10000);
   ASSERT_OK_AND_ASSIGN(resp, Admin(DatanodeAdminRequest::STATUS, {"10.0.0.1:9866"}, h_.As("alice")));
-  EXPECT_EQ(resp.datanodes(0).admin_state(), "DECOMMISSIONED");
   EXPECT_EQ(resp.datanodes(0).blocks_pending(), 0u);
   for (const auto& c : Commands(0)) EXPECT_FALSE(c.has_delete_()) << "a decommissioned node's copy was deleted";
 
   // Recommissioned: its copy counts again, so one of the three extra goes.
   ASSERT_OK(Admin(DatanodeAdminRequest::RECOMMISSION, {"10.0.0.1:9866"}, h_.Super()).status());
   EXPECT_EQ(h_.nn().blocks.GoodReplicas(lb.b().blockid()), 3);
-  h_.node().RunMonitorOnce();
+  h_.nn().blocks.RunReplicationRound(100);
   int deletes = 0;
   for (uint32_t n : nodes_)
     for (const auto& c : Commands(n)) deletes += c.has_delete_() ? 1 : 0;
