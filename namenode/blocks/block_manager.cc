@@ -263,7 +263,7 @@ BlockStats BlockManager::Stats() const {
   std::lock_guard lock(mu_);
   BlockStats s;
   s.blocks = blocks_.size();
-  for (const auto& q : queues_) s.under_replicated += q.size();
+  for (Priority p : {kHighest, kVeryUnder, kUnder, kNoGoodReplica}) s.under_replicated += queues_[p].size();
   s.missing = queues_[kNoGoodReplica].size();
   s.corrupt = corrupt_.size();
   s.pending_replication = pending_.size();

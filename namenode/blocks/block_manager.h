@@ -183,7 +183,7 @@ class BlockManager {
     std::vector<uint32_t> targets;
     int64_t issued_ms = 0;  // monotonic
   };
-  enum Priority { kHighest = 0, kVeryUnder = 1, kUnder = 2, kNoGoodReplica = 3, kNumPriorities = 4 };
+  enum Priority { kHighest = 0, kVeryUnder = 1, kUnder = 2, kMisReplicated = 3, kNoGoodReplica = 4, kNumPriorities = 5 };
 
   // A counted replica (see ReplicaCounts) on a live node: readable.
   bool LiveLocked(const BlockInfo& b, const ReplicaInfo& r) const;
@@ -200,6 +200,10 @@ class BlockManager {
   void ReportReplicaLocked(uint32_t node, const BlockReplica& r, bool finalized);
   void InvalidateLocked(uint64_t id, BlockInfo& b, ReplicaInfo& r);
   void ClassifyLocked(uint64_t id, const std::vector<NodeView>& nodes);
+  // The good replicas of a block of replication >= 2 sit on one rack while live nodes are
+  // on several (as of the last round): one more copy goes to another rack, then an excess
+  // one is dropped.
+  bool MisReplicatedLocked(const BlockInfo& b, const std::vector<NodeView>& nodes) const;
   void RemoveFromQueuesLocked(uint64_t id);
   void DropPendingLocked(uint64_t id);
   // Forgets re-replications the node was the source or a target of; they get re-planned.
@@ -224,6 +228,7 @@ class BlockManager {
   std::array<std::set<uint64_t>, kNumPriorities> queues_;    // guarded by mu_: under-replicated by priority
   std::unordered_map<uint64_t, PendingReplication> pending_; // guarded by mu_
   std::unordered_set<uint64_t> corrupt_;                     // guarded by mu_: blocks with a corrupt replica
+  size_t live_racks_ = 0;                                    // guarded by mu_: racks of normal live nodes, last round
   std::atomic<uint64_t> safe_total_{0};
   std::atomic<uint64_t> safe_blocks_{0};
 };

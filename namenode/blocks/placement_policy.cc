@@ -81,6 +81,9 @@ class Chooser {
 
   std::optional<uint32_t> Next() {
     const size_t pos = chain_.size();
+    if (req_.new_rack) {
+      if (auto n = Pick([&](const NodeView& v) { return rack_count_.count(v.rack) == 0; }, false)) return n;
+    }
     if (pos == 0) {
       if (!req_.avoid_local && !req_.writer_ip.empty()) {
         if (auto n = Pick([&](const NodeView& v) { return v.ip == req_.writer_ip; })) return n;

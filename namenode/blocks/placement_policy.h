@@ -6,8 +6,10 @@
 // same sequence after the replicas that exist. Never two replicas on one node; excluded,
 // dead, decommissioning and nearly full nodes are skipped; stale nodes and nodes with more
 // than twice the average number of active transfers are skipped too unless nothing else
-// is left. Random picks take the less loaded of two random candidates. It also picks which replicas to drop when a block has
-// too many (keeping rack diversity, freeing the fullest node first).
+// is left. Random picks take the less loaded of two random candidates. A request may ask
+// for a new rack (to spread a block that sits on one rack only). It also picks which
+// replicas to drop when a block has too many (keeping rack diversity, freeing the fullest
+// node first).
 //
 // Thread-safety: const and stateless apart from a thread-local random generator; call
 // from any thread. Works on NodeView snapshots, never under another component's lock.
@@ -31,6 +33,7 @@ struct PlacementRequest {
   std::vector<std::string> favored;       // "host:port" or "ip:port" hints, tried first
   uint64_t block_size = 0;                // a target needs at least this much free space
   bool avoid_local = false;               // do not place on the writer's node
+  bool new_rack = false;                  // each target on a rack none of `existing` is on, if any is left
 };
 
 class PlacementPolicy {

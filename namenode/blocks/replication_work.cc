@@ -2,6 +2,7 @@
 #include <climits>
 
 #include <algorithm>
+#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
@@ -42,6 +43,17 @@ void BlockManager::InvalidateLocked(uint64_t id, BlockInfo& b, ReplicaInfo& r) {
   datanodes_.QueueInvalidate(r.node, id, r.gen_stamp, r.num_bytes);
 }
 
+bool BlockManager::MisReplicatedLocked(const BlockInfo& b, const std::vector<NodeView>& nodes) const {
+  if (b.expected_replication < 2 || live_racks_ < 2) return false;
+  const std::string* first = nullptr;
+  for (const auto& r : b.replicas) {
+    if (!GoodLocked(b, r) || r.node >= nodes.size()) continue;
+    if (first == nullptr) first = &nodes[r.node].rack;
+    else if (*first != nodes[r.node].rack) return false;
+  }
+  return first != nullptr;
+}
+
 void BlockManager::ClassifyLocked(uint64_t id, const std::vector<NodeView>& nodes) {
   RemoveFromQueuesLocked(id);
   auto it = blocks_.find(id);
@@ -72,7 +84,9 @@ void BlockManager::ClassifyLocked(uint64_t id, const std::vector<NodeView>& node
       Priority prio = good <= 1 ? kHighest : good * 3 < expected ? kVeryUnder : kUnder;
       queues_[prio].insert(id);
     }
-  } else if (good > expected) {
+  } else if (good == expected) {
+    if (!pending_.count(id) && MisReplicatedLocked(b, nodes)) queues_[kMisReplicated].insert(id);
+  } else {
     std::vector<uint32_t> holders;
     bool known = true;
     for (const auto& r : b.replicas) {
@@ -96,8 +110,10 @@ void BlockManager::ClassifyLocked(uint64_t id, const std::vector<NodeView>& node
 
 bool BlockManager::ScheduleLocked(uint64_t id, BlockInfo& b, const std::vector<NodeView>& nodes, int64_t now) {
   if (pending_.count(id)) return false;
-  const int need = static_cast<int>(b.expected_replication) - CountGoodLocked(b);
-  if (need <= 0) return false;
+  int need = static_cast<int>(b.expected_replication) - CountGoodLocked(b);
+  const bool spread = need <= 0 && MisReplicatedLocked(b, nodes);
+  if (need <= 0 && !spread) return false;
+  if (spread) need = 1;
   // The least busy holder of a readable copy; decommissioning nodes first, as HDFS does:
   // they take no new writes, and their copies are the ones about to go away.
   std::optional<uint32_t> source;
@@ -115,6 +131,7 @@ bool BlockManager::ScheduleLocked(uint64_t id, BlockInfo& b, const std::vector<N
   PlacementRequest req;
   req.replicas = need;
   req.block_size = b.num_bytes;
+  req.new_rack = spread;
   for (const auto& r : b.replicas) {
     if (r.node < nodes.size()) req.existing.push_back(r.node);
     else req.excluded.insert(r.node);
@@ -138,7 +155,12 @@ bool BlockManager::ScheduleLocked(uint64_t id, BlockInfo& b, const std::vector<N
 size_t BlockManager::RunReplicationRound(size_t max_work) {
   std::vector<NodeView> nodes = datanodes_.Snapshot();
   const int64_t now = MonotonicMillis();
+  std::unordered_set<std::string> racks;
+  for (const auto& n : nodes) {
+    if (n.alive && !n.decommissioning) racks.insert(n.rack);
+  }
   std::lock_guard lock(mu_);
+  live_racks_ = racks.size();
   for (auto it = pending_.begin(); it != pending_.end();) {
     if (now - it->second.issued_ms > options_.replication_timeout_ms) {
       uint64_t id = it->first;
@@ -154,7 +176,7 @@ size_t BlockManager::RunReplicationRound(size_t max_work) {
   check.swap(needs_check_);
   for (uint64_t id : check) ClassifyLocked(id, nodes);
   size_t scheduled = 0;
-  for (Priority prio : {kHighest, kVeryUnder, kUnder}) {
+  for (Priority prio : {kHighest, kVeryUnder, kUnder, kMisReplicated}) {
     for (uint64_t id : queues_[prio]) {
       if (scheduled >= max_work) return scheduled;
       auto it = blocks_.find(id);

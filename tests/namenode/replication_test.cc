@@ -167,6 +167,27 @@ TEST_F(ReplicationTest, CorruptReplicaIsReplacedThenDeleted) {
   EXPECT_EQ(h_.nn().blocks.Stats().corrupt, 0u);
 }
 
+TEST_F(ReplicationTest, ABlockOnOneRackIsSpreadToASecond) {
+  auto lb = WriteFile("/f", 2, {0, 2});  // both on /r0
+  h_.nn().blocks.RunReplicationRound(100);
+  std::vector<DatanodeCommand> cmds = Commands(0);
+  for (const auto& c : Commands(2)) cmds.push_back(c);
+  ASSERT_EQ(cmds.size(), 1u);
+  ASSERT_TRUE(cmds[0].has_replicate());
+  ASSERT_EQ(cmds[0].replicate().targets_size(), 1);
+  EXPECT_EQ(cmds[0].replicate().targets(0).location(), "/r1");
+  uint32_t target = *h_.nn().datanodes.Lookup(cmds[0].replicate().targets(0).id().datanodeuuid());
+  h_.Report(target, lb.b().blockid(), lb.b().generationstamp(), 64);
+  // Three copies now: one of the two on /r0 goes.
+  h_.nn().blocks.RunReplicationRound(100);
+  int deletes = 0;
+  for (uint32_t n : {0u, 2u}) {
+    for (const auto& c : Commands(n)) deletes += c.has_delete_() ? 1 : 0;
+  }
+  EXPECT_EQ(deletes, 1);
+  for (const auto& c : Commands(target)) EXPECT_FALSE(c.has_delete_());
+}
+
 TEST_F(ReplicationTest, UnknownAndStaleReplicasAreDeleted) {
   auto lb = WriteFile("/f", 1, {0});
   BlockReportRequest report;
