@@ -150,6 +150,9 @@ TEST(JsonTest, FsckDocumentAndStatus) {
   EXPECT_EQ(block["live_replicas"], 3);
   EXPECT_EQ(block["health"], "HEALTHY");
   EXPECT_EQ(block["replicas"][2]["datanode"], "127.0.0.1:9002");
+  EXPECT_EQ(j["files"][0]["status"], "HEALTHY");
+  f->set_health(FsckBlock::UNDER_REPLICATED);
+  EXPECT_EQ(ToJson(r, "/")["files"][0]["status"], "UNDER_REPLICATED");
   r.set_missing_blocks(1);
   EXPECT_EQ(FsckStatus(r), "CORRUPT");
   EXPECT_EQ(ToJson(r, "/")["status"], "CORRUPT");

@@ -2,6 +2,8 @@
 // under-replicated and a ReplicateCommand goes to a holder of a good replica; excess
 // replicas and corrupt ones get DeleteCommands; unknown and stale replicas are deleted;
 // heartbeats from unknown nodes are told to register.
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include "tests/namenode/namenode_harness.h"
@@ -186,6 +188,30 @@ TEST_F(ReplicationTest, ABlockOnOneRackIsSpreadToASecond) {
   }
   EXPECT_EQ(deletes, 1);
   for (const auto& c : Commands(target)) EXPECT_FALSE(c.has_delete_());
+}
+
+TEST_F(ReplicationTest, FsckNamesEachFilesState) {
+  WriteFile("/healthy", 2, {0, 1});
+  WriteFile("/under", 3, {0, 1});
+  auto lost = WriteFile("/missing", 2, {2, 3});
+  auto bad = WriteFile("/corrupt", 1, {4});
+  h_.nn().blocks.NodeDied(nodes_[2]);
+  h_.nn().blocks.NodeDied(nodes_[3]);
+  h_.nn().blocks.MarkCorrupt(bad.b().blockid(), nodes_[4], "checksum");
+  FsckRequest req;
+  req.set_path("/");
+  FsckResponse resp;
+  ASSERT_OK(Fsck(h_.nn(), h_.Super(), req, &resp));
+  std::map<std::string, FsckBlock::Health> health;
+  for (const auto& f : resp.files()) health[f.path()] = f.health();
+  EXPECT_EQ(health["/healthy"], FsckBlock::HEALTHY);
+  EXPECT_EQ(health["/under"], FsckBlock::UNDER_REPLICATED);
+  EXPECT_EQ(health["/missing"], FsckBlock::MISSING);
+  EXPECT_EQ(health["/corrupt"], FsckBlock::CORRUPT);
+  EXPECT_EQ(resp.missing_blocks(), 1u);
+  EXPECT_EQ(resp.corrupt_blocks(), 1u);
+  EXPECT_FALSE(resp.healthy());
+  EXPECT_TRUE(lost.has_b());
 }
 
 TEST_F(ReplicationTest, UnknownAndStaleReplicasAreDeleted) {
