@@ -134,7 +134,7 @@ TEST(FailoverTest, ADatanodeDyingUnderAWriteIsRecoveredFrom) {
     ASSERT_OK(out->Hflush());
   }
   ASSERT_OK(out->Close());
-  ASSERT_OK_AND_ASSIGN(std::string back, ReadFile(*fs, "/dying/f"));
+  ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, "/dying/f"));
   EXPECT_TRUE(back == data);
 }
 

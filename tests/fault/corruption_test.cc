@@ -37,7 +37,7 @@ TEST(CorruptionTest, AReaderFindsItAndTheReplicaIsReplaced) {
   ASSERT_OK_AND_ASSIGN(auto cluster, MiniCluster::Start(Options({})));
   ASSERT_OK_AND_ASSIGN(auto fs, cluster->Connect());
   const std::string data = RandomBytes(3 * kBlock + 100, 11);
-  ASSERT_OK(WriteWholeFile(*fs, "/c/read", data));
+  ASSERT_OK(WriteRemoteFile(*fs, "/c/read", data));
   ASSERT_EVENTUALLY(FullyReplicated(*fs, 3), 30000);
   ASSERT_OK_AND_ASSIGN(auto blocks, fs->GetBlockLocations("/c/read", 0, data.size()));
   ASSERT_EQ(blocks.size(), 4u);
@@ -59,13 +59,13 @@ TEST(CorruptionTest, AReaderFindsItAndTheReplicaIsReplaced) {
     return false;
   };
   for (int round = 0; round < 60 && !reported(); ++round) {
-    ASSERT_OK_AND_ASSIGN(std::string back, ReadWholeFile(*fs, "/c/read"));
+    ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, "/c/read"));
     ASSERT_EQ(back, data);
   }
   ASSERT_TRUE(reported()) << "60 reads never met the damaged replica";
   // Replaced, and the damaged copy removed.
   ASSERT_EVENTUALLY(FullyReplicated(*fs, 3) && DamageGone(*cluster, node, victim.block_id, good), 60000);
-  ASSERT_OK_AND_ASSIGN(std::string back, ReadWholeFile(*fs, "/c/read"));
+  ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, "/c/read"));
   EXPECT_EQ(back, data);
 }
 
@@ -74,7 +74,7 @@ TEST(CorruptionTest, TheBlockScannerFindsItWithoutAnyRead) {
                        MiniCluster::Start(Options({"--datanode_scan_bytes_per_sec=64MiB", "--datanode_scan_period_ms=300"})));
   ASSERT_OK_AND_ASSIGN(auto fs, cluster->Connect());
   const std::string data = RandomBytes(2 * kBlock, 12);
-  ASSERT_OK(WriteWholeFile(*fs, "/c/scan", data));
+  ASSERT_OK(WriteRemoteFile(*fs, "/c/scan", data));
   ASSERT_EVENTUALLY(FullyReplicated(*fs, 3), 30000);
   ASSERT_OK_AND_ASSIGN(auto blocks, fs->GetBlockLocations("/c/scan", 0, data.size()));
   const auto& victim = blocks[0];
@@ -87,7 +87,7 @@ TEST(CorruptionTest, TheBlockScannerFindsItWithoutAnyRead) {
   // It was the scanner: the datanode reported the replica itself.
   ASSERT_OK_AND_ASSIGN(std::string log, ReadLocalFile(cluster->datanode_log(node)));
   EXPECT_NE(log.find(fmt::format("reported corrupt replica blk_{}_", victim.block_id)), std::string::npos);
-  ASSERT_OK_AND_ASSIGN(std::string back, ReadWholeFile(*fs, "/c/scan"));
+  ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, "/c/scan"));
   EXPECT_EQ(back, data);
 }
 
@@ -95,12 +95,12 @@ TEST(CorruptionTest, EveryReplicaDamagedIsReportedAsCorruptNotServed) {
   ASSERT_OK_AND_ASSIGN(auto cluster, MiniCluster::Start(Options({})));
   ASSERT_OK_AND_ASSIGN(auto fs, cluster->Connect());
   const std::string data = RandomBytes(kBlock / 2, 13);
-  ASSERT_OK(WriteWholeFile(*fs, "/c/all", data));
+  ASSERT_OK(WriteRemoteFile(*fs, "/c/all", data));
   ASSERT_EVENTUALLY(FullyReplicated(*fs, 3), 30000);
   ASSERT_OK_AND_ASSIGN(auto blocks, fs->GetBlockLocations("/c/all", 0, data.size()));
   for (const auto& h : blocks[0].hosts)
     ASSERT_TRUE(CorruptReplicaFile(*cluster, cluster->DatanodeIndex(h), blocks[0].block_id, 10, 1));
-  auto read = ReadWholeFile(*fs, "/c/all");
+  auto read = ReadRemoteFile(*fs, "/c/all");
   ASSERT_FALSE(read.ok()) << "damaged data was returned";
   EXPECT_EQ(read.status().code(), ErrorCode::kChecksumMismatch) << read.status().ToString();
   // fsck names the block corrupt and the file as such.

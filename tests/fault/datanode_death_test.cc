@@ -31,7 +31,7 @@ TEST(DatanodeDeathTest, ReadsSurviveTheOutageAndReplicationComesBack) {
   std::vector<std::pair<std::string, std::string>> files;
   for (int i = 0; i < 8; ++i) {
     files.emplace_back(fmt::format("/data/f{}", i), RandomBytes(i * kBlock / 2 + 777 * i + 1, 100 + i));
-    ASSERT_OK(WriteWholeFile(*fs, files.back().first, files.back().second));
+    ASSERT_OK(WriteRemoteFile(*fs, files.back().first, files.back().second));
   }
   ASSERT_EVENTUALLY(FullyReplicated(*fs, 3), 30000);
 
@@ -43,7 +43,7 @@ TEST(DatanodeDeathTest, ReadsSurviveTheOutageAndReplicationComesBack) {
 
   // During the outage, while the namenode still lists the dead node: every read works.
   for (const auto& [path, data] : files) {
-    ASSERT_OK_AND_ASSIGN(std::string back, ReadWholeFile(*fs, path));
+    ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, path));
     ASSERT_EQ(back, data) << path;
   }
   // Declared dead (within the dead interval plus a few heartbeats) and re-replicated.
@@ -58,7 +58,7 @@ TEST(DatanodeDeathTest, ReadsSurviveTheOutageAndReplicationComesBack) {
     }
   }
   for (const auto& [path, data] : files) {
-    ASSERT_OK_AND_ASSIGN(std::string back, ReadWholeFile(*fs, path));
+    ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, path));
     ASSERT_EQ(back, data) << path;
   }
 
@@ -88,7 +88,7 @@ TEST(DatanodeDeathTest, ReadsSurviveTheOutageAndReplicationComesBack) {
   ASSERT_EVENTUALLY(FullyReplicated(*fs, 3), 60000);
   ASSERT_EVENTUALLY(fs->GetFsStats().ok() && fs->GetFsStats()->under_replicated == 0, 30000);
   for (const auto& [path, data] : files) {
-    ASSERT_OK_AND_ASSIGN(std::string back, ReadWholeFile(*fs, path));
+    ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, path));
     ASSERT_EQ(back, data) << path;
   }
 }

@@ -28,7 +28,7 @@ TEST(DecommissionTest, EveryReplicaIsCopiedOffBeforeTheNodeIsLetGo) {
   std::vector<std::pair<std::string, std::string>> files;
   for (int i = 0; i < 6; ++i) {
     files.emplace_back(fmt::format("/d/f{}", i), RandomBytes(3 * kBlock + 11 * i, 80 + i));
-    ASSERT_OK(WriteWholeFile(*fs, files.back().first, files.back().second));
+    ASSERT_OK(WriteRemoteFile(*fs, files.back().first, files.back().second));
   }
   ASSERT_EVENTUALLY(FullyReplicated(*fs, 3), 30000);
   const std::string node = ReplicaHosts(*fs, files[0].first).at(0).at(0);
@@ -59,7 +59,7 @@ TEST(DecommissionTest, EveryReplicaIsCopiedOffBeforeTheNodeIsLetGo) {
   }
   ASSERT_OK(cluster->StopDatanode(index, SIGKILL));
   for (const auto& [path, data] : files) {
-    ASSERT_OK_AND_ASSIGN(std::string back, ReadWholeFile(*fs, path));
+    ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, path));
     ASSERT_EQ(back, data) << path;
   }
   ASSERT_EVENTUALLY(FullyReplicated(*fs, 3, node), 30000);

@@ -46,7 +46,7 @@ TEST(NamenodeCrashTest, AcknowledgedCreatesAndRenamesSurviveAKill) {
       Op& op = ops[i];
       op.data = RandomBytes(static_cast<size_t>(i % 7) * kBlock / 3 + 1, 1000 + i);
       const std::string f = fmt::format("/ops/f{}", i), g = fmt::format("/ops/g{}", i);
-      if (WriteWholeFile(*fs, f, op.data).ok()) op.created = true;
+      if (WriteRemoteFile(*fs, f, op.data).ok()) op.created = true;
       else ++failures;
       if (op.created) {
         if (fs->Rename(f, g).ok()) op.renamed = true;
@@ -74,7 +74,7 @@ TEST(NamenodeCrashTest, AcknowledgedCreatesAndRenamesSurviveAKill) {
     // An acknowledged rename is there; an unacknowledged one may or may not have happened.
     std::string path = g;
     if (!op.renamed && !fs->Stat(g).ok()) path = f;
-    auto back = ReadWholeFile(*fs, path);
+    auto back = ReadRemoteFile(*fs, path);
     ASSERT_TRUE(back.ok()) << path << ": " << back.status().ToString();
     ASSERT_EQ(*back, op.data) << path;
     if (op.renamed) {
@@ -97,7 +97,7 @@ TEST(NamenodeCrashTest, SafeModeHoldsWritesUntilTheBlocksAreReported) {
     ASSERT_OK_AND_ASSIGN(auto fs, cluster->Connect());
     for (int i = 0; i < 4; ++i) {
       files.emplace_back(fmt::format("/safe/f{}", i), RandomBytes(kBlock * i + 10, 40 + i));
-      ASSERT_OK(WriteWholeFile(*fs, files.back().first, files.back().second));
+      ASSERT_OK(WriteRemoteFile(*fs, files.back().first, files.back().second));
     }
   }
   // Restart with every datanode down: no block can be reported.
@@ -123,7 +123,7 @@ TEST(NamenodeCrashTest, SafeModeHoldsWritesUntilTheBlocksAreReported) {
   ASSERT_OK_AND_ASSIGN(get, cluster->Cli({"admin", "safemode", "get"}));
   EXPECT_NE(get.out.find("Safe mode is OFF"), std::string::npos) << get.out;
   for (const auto& [path, data] : files) {
-    ASSERT_OK_AND_ASSIGN(std::string back, ReadWholeFile(*fs, path));
+    ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, path));
     EXPECT_EQ(back, data) << path;
   }
 }

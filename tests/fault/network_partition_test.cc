@@ -66,7 +66,7 @@ TEST(NetworkPartitionTest, ACutOffDatanodeIsReplacedAndItsExtraCopiesGoWhenItRet
   std::vector<std::pair<std::string, std::string>> files;
   for (int i = 0; i < 6; ++i) {
     files.emplace_back(fmt::format("/net/f{}", i), RandomBytes(kBlock * (i % 3 + 1) + 333 * i, 50 + i));
-    ASSERT_OK(WriteWholeFile(*fs, files.back().first, files.back().second));
+    ASSERT_OK(WriteRemoteFile(*fs, files.back().first, files.back().second));
   }
   ASSERT_EVENTUALLY(FullyReplicated(*fs, 3) && OnTwoRacks(*fs), 60000);
 
@@ -76,7 +76,7 @@ TEST(NetworkPartitionTest, ACutOffDatanodeIsReplacedAndItsExtraCopiesGoWhenItRet
   ASSERT_GE(v, 0);
   ASSERT_OK(cluster->CutOffDatanode(v));
   for (const auto& [path, data] : files) {
-    ASSERT_OK_AND_ASSIGN(std::string back, ReadWholeFile(*fs, path));
+    ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, path));
     ASSERT_EQ(back, data) << path;
   }
   ASSERT_EVENTUALLY([&] {
@@ -88,7 +88,7 @@ TEST(NetworkPartitionTest, ACutOffDatanodeIsReplacedAndItsExtraCopiesGoWhenItRet
   }(), 30000);
   ASSERT_EVENTUALLY(FullyReplicated(*fs, 3, victim) && OnTwoRacks(*fs), 60000);
   for (const auto& [path, data] : files) {
-    ASSERT_OK_AND_ASSIGN(std::string back, ReadWholeFile(*fs, path));
+    ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, path));
     ASSERT_EQ(back, data) << path;
   }
 
@@ -122,7 +122,7 @@ TEST(NetworkPartitionTest, ACutOffDatanodeIsReplacedAndItsExtraCopiesGoWhenItRet
   }(), 60000);
   ASSERT_EVENTUALLY(FullyReplicated(*fs, 3) && OnTwoRacks(*fs), 60000);
   for (const auto& [path, data] : files) {
-    ASSERT_OK_AND_ASSIGN(std::string back, ReadWholeFile(*fs, path));
+    ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, path));
     ASSERT_EQ(back, data) << path;
   }
 }

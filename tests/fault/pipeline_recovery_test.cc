@@ -88,7 +88,7 @@ TEST(PipelineRecoveryTest, AKilledNodeIsReplacedAndItsStaleReplicaDiscarded) {
   const std::string data = RandomBytes(5 * kBlock + 12345, 21);
   Outcome o = WriteThroughAKill(*cluster, *fs, "/p/middle", data, 2 * kBlock + 100 * 1024, 1);
   ASSERT_FALSE(o.killed.empty());
-  ASSERT_OK_AND_ASSIGN(std::string back, ReadWholeFile(*fs, "/p/middle"));
+  ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, "/p/middle"));
   ASSERT_EQ(back, data);
   // The recovered block has a newer stamp and three nodes, none of them the dead one.
   ASSERT_OK_AND_ASSIGN(auto blocks, fs->GetBlockLocations("/p/middle", 0, data.size()));
@@ -108,7 +108,7 @@ TEST(PipelineRecoveryTest, AKilledNodeIsReplacedAndItsStaleReplicaDiscarded) {
     return true;
   }(), 60000);
   ASSERT_EVENTUALLY(FullyReplicated(*fs, 3), 60000);
-  ASSERT_OK_AND_ASSIGN(back, ReadWholeFile(*fs, "/p/middle"));
+  ASSERT_OK_AND_ASSIGN(back, ReadRemoteFile(*fs, "/p/middle"));
   EXPECT_EQ(back, data);
 }
 
@@ -119,7 +119,7 @@ TEST(PipelineRecoveryTest, WithoutReplacementTheWriteGoesOnWithTheSurvivors) {
   const std::string data = RandomBytes(4 * kBlock + 999, 22);
   Outcome o = WriteThroughAKill(*cluster, *fs, "/p/first", data, kBlock + 50 * 1024, 0);
   ASSERT_FALSE(o.killed.empty());
-  ASSERT_OK_AND_ASSIGN(std::string back, ReadWholeFile(*fs, "/p/first"));
+  ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, "/p/first"));
   ASSERT_EQ(back, data);
   // Only two nodes are left for the rest of the file: the recovered block has both.
   EXPECT_EQ(o.pipeline.size(), 2u);
@@ -127,7 +127,7 @@ TEST(PipelineRecoveryTest, WithoutReplacementTheWriteGoesOnWithTheSurvivors) {
   // Back to three replicas once the node returns (the namenode re-replicates).
   ASSERT_OK(cluster->RestartDatanode(o.killed_index));
   ASSERT_EVENTUALLY(FullyReplicated(*fs, 3), 60000);
-  ASSERT_OK_AND_ASSIGN(back, ReadWholeFile(*fs, "/p/first"));
+  ASSERT_OK_AND_ASSIGN(back, ReadRemoteFile(*fs, "/p/first"));
   EXPECT_EQ(back, data);
 }
 
@@ -140,7 +140,7 @@ TEST(PipelineRecoveryTest, ANodeDiesJustBeforeTheBlockEnds) {
   const std::string data = RandomBytes(2 * kBlock, 23);
   Outcome o = WriteThroughAKill(*cluster, *fs, "/p/close", data, kBlock - 16 * 1024, 2);
   ASSERT_FALSE(o.killed.empty());
-  ASSERT_OK_AND_ASSIGN(std::string back, ReadWholeFile(*fs, "/p/close"));
+  ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, "/p/close"));
   ASSERT_EQ(back, data);
   ASSERT_EVENTUALLY(FullyReplicated(*fs, 3, o.killed), 60000);
 }

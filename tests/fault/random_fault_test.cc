@@ -103,7 +103,7 @@ TEST(RandomFaultTest, NothingAcknowledgedIsLost) {
     if (action < 40 || paths.empty()) {
       const std::string path = fmt::format("/storm/f{}", step);
       const std::string data = RandomBytes(rng() % (4 * kBlock) + 1, rng());
-      Status st = WriteWholeFile(*fs, path, data);
+      Status st = WriteRemoteFile(*fs, path, data);
       if (st.ok()) {
         acked[path] = data;
         paths.push_back(path);
@@ -113,7 +113,7 @@ TEST(RandomFaultTest, NothingAcknowledgedIsLost) {
       }
     } else if (action < 70) {
       const std::string& path = paths[rng() % paths.size()];
-      auto back = ReadWholeFile(*fs, path);
+      auto back = ReadRemoteFile(*fs, path);
       const uint64_t l = BytesLost(acked[path], back);
       EXPECT_EQ(l, 0u) << path << ": " << (back.ok() ? std::string("content differs") : back.status().ToString());
       lost += l;
@@ -154,7 +154,7 @@ TEST(RandomFaultTest, NothingAcknowledgedIsLost) {
   ASSERT_EVENTUALLY(FullyReplicated(*fs, 3), 120000);
   int verified = 0;
   for (const auto& [path, data] : acked) {
-    const uint64_t l = BytesLost(data, ReadWholeFile(*fs, path));
+    const uint64_t l = BytesLost(data, ReadRemoteFile(*fs, path));
     EXPECT_EQ(l, 0u) << path;
     lost += l;
     ++verified;

@@ -28,7 +28,7 @@ TEST(VolumeFailureTest, AFailedDirectoryIsTakenOutAndWritesGoElsewhere) {
   std::vector<std::pair<std::string, std::string>> files;
   for (int i = 0; i < 6; ++i) {
     files.emplace_back(fmt::format("/v/f{}", i), RandomBytes(2 * kBlock + 100 * i, 60 + i));
-    ASSERT_OK(WriteWholeFile(*fs, files.back().first, files.back().second));
+    ASSERT_OK(WriteRemoteFile(*fs, files.back().first, files.back().second));
   }
   ASSERT_EVENTUALLY(FullyReplicated(*fs, 3), 30000);
 
@@ -41,10 +41,10 @@ TEST(VolumeFailureTest, AFailedDirectoryIsTakenOutAndWritesGoElsewhere) {
   // Writes never notice; reads neither.
   for (int i = 0; i < 6; ++i) {
     files.emplace_back(fmt::format("/v/g{}", i), RandomBytes(kBlock + 7 * i, 70 + i));
-    ASSERT_OK(WriteWholeFile(*fs, files.back().first, files.back().second));
+    ASSERT_OK(WriteRemoteFile(*fs, files.back().first, files.back().second));
   }
   for (const auto& [path, data] : files) {
-    ASSERT_OK_AND_ASSIGN(std::string back, ReadWholeFile(*fs, path));
+    ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, path));
     ASSERT_EQ(back, data) << path;
   }
   // The failure is reported and visible to the administrator.
@@ -68,7 +68,7 @@ TEST(VolumeFailureTest, AFailedDirectoryIsTakenOutAndWritesGoElsewhere) {
     }
   }
   for (const auto& [path, data] : files) {
-    ASSERT_OK_AND_ASSIGN(std::string back, ReadWholeFile(*fs, path));
+    ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, path));
     ASSERT_EQ(back, data) << path;
   }
 }

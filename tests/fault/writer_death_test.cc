@@ -48,7 +48,7 @@ Result<uint64_t> WriteAndKill(const MiniCluster& c, const std::string& path, uin
 
 // The recovered file holds every acknowledged byte, and nothing but the writer's data.
 void ExpectRecovered(client::FileSystem& fs, const std::string& path, uint64_t acked) {
-  ASSERT_OK_AND_ASSIGN(std::string back, ReadWholeFile(fs, path));
+  ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(fs, path));
   EXPECT_GE(back.size(), acked);
   const std::string expected = RandomBytes(back.size(), kSeed);
   EXPECT_TRUE(back == expected) << "recovered content differs from what the writer wrote";

@@ -1,6 +1,6 @@
-// Helpers for integration and fault tests on a MiniCluster: whole-file writes and reads,
-// replica files on datanode disks (find, damage), and the namenode's view of replication
-// through fsck. Header-only test code.
+// Helpers for integration and fault tests on a MiniCluster: replica files on datanode
+// disks (find, damage) and the namenode's view of replication through fsck (whole-file
+// writes and reads are in remote_file.h). Header-only test code.
 //
 // Thread-safety: plain functions; FileSystem calls are thread-safe, the rest touch disks.
 #pragma once
@@ -13,31 +13,9 @@
 #include "cairn/namenode.pb.h"
 #include "client/file_system.h"
 #include "tests/support/mini_cluster.h"
+#include "tests/support/remote_file.h"
 
 namespace cairn::testing {
-
-inline Status WriteWholeFile(client::FileSystem& fs, const std::string& path, const std::string& data,
-                             const client::CreateOptions& options = {}) {
-  ASSIGN_OR_RETURN(auto out, fs.Create(path, options));
-  for (size_t pos = 0; pos < data.size();) {
-    size_t n = std::min<size_t>(data.size() - pos, 100000);
-    RETURN_IF_ERROR(out->Write(data.data() + pos, n));
-    pos += n;
-  }
-  return out->Close();
-}
-
-inline Result<std::string> ReadWholeFile(client::FileSystem& fs, const std::string& path) {
-  ASSIGN_OR_RETURN(auto in, fs.Open(path));
-  std::string out;
-  std::vector<char> buf(1 << 16);
-  for (;;) {
-    ASSIGN_OR_RETURN(size_t n, in->Read(buf.data(), buf.size()));
-    if (n == 0) break;
-    out.append(buf.data(), n);
-  }
-  return out;
-}
 
 // The block data file blk_<id> on datanode i's disks; "" when it has none.
 inline std::string ReplicaFile(const MiniCluster& c, int i, uint64_t block_id) {
