@@ -29,6 +29,20 @@ for i in 1 2 3 4 5 6; do test "$(cut -d' ' -f1 < $L/sum$i)" = "$want"; done
 )sh");
 }
 
+// Fields of fio's terse (version 3) line for the job: [4] error, [5] KiB read, [46] KiB written.
+std::vector<std::string> TerseFields(const std::string& out) {
+  std::istringstream lines(out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("3;", 0) != 0) continue;
+    std::vector<std::string> fields;
+    std::istringstream parts(line);
+    for (std::string f; std::getline(parts, f, ';');) fields.push_back(f);
+    return fields;
+  }
+  return {};
+}
+
 TEST_F(MountTest, FioSequentialWriteAndReadJobsVerify) {
   // fallocate=none: Cairn files cannot be preallocated (fio would emulate it with writes
   // inside the file, which append-only files refuse).
@@ -38,9 +52,18 @@ TEST_F(MountTest, FioSequentialWriteAndReadJobsVerify) {
   // Write, fsync at the end, then read everything back and check every block.
   auto r = Sh("fio --name=seqwrite --rw=write --do_verify=1 --end_fsync=1 " + common);
   EXPECT_EQ(r.exit_code, 0) << r.out;
+  auto f = TerseFields(r.out);
+  ASSERT_GT(f.size(), 46u) << r.out;
+  EXPECT_EQ(f[4], "0") << r.out;
+  EXPECT_EQ(f[5], "32768") << "the verification read it all back: " << r.out;
+  EXPECT_EQ(f[46], "32768") << r.out;
   // A pure sequential read pass that verifies what the write job left.
   r = Sh("fio --name=seqwrite --rw=write --verify_only " + common);
   EXPECT_EQ(r.exit_code, 0) << r.out;
+  f = TerseFields(r.out);
+  ASSERT_GT(f.size(), 5u) << r.out;
+  EXPECT_EQ(f[4], "0") << r.out;
+  EXPECT_EQ(f[5], "32768") << r.out;
   // Four sequential readers at once.
   r = Sh("fio --name=seqread --rw=read --numjobs=4 --directory=$M/fio --filename=data --bs=1M --size=32M "
          "--ioengine=psync --output-format=terse --terse-version=3");
