@@ -121,7 +121,7 @@ Result<size_t> ReadAheadInputStream::Read(void* buf, size_t n) {
   while (total < n && pos_ < end_) {
     ChunkPtr c = ChunkAt(pos_);
     if (c == nullptr) {
-      if (!error_.ok() && pos_ == fetch_pos_) {
+      if (!error_.ok()) {  // the worker stopped at fetch_pos_ == pos_
         if (total > 0) break;  // hand out what was read; the next call reports the error
         return error_;
       }

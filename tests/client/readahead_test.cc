@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "tests/support/mini_cluster.h"
+#include "tests/support/remote_file.h"
 #include "tests/support/test_util.h"
 
 namespace cairn::client {
@@ -212,9 +213,7 @@ TEST(ReadAheadTest, FileSystemOpenWithReadAheadReadsAClusterFile) {
   ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
   ASSERT_OK_AND_ASSIGN(auto fs, (*cluster)->Connect());
   const std::string data = cairn::testing::RandomBytes(3 * 1024 * 1024 + 17, 7);  // several 1 MiB blocks
-  ASSERT_OK_AND_ASSIGN(auto out, fs->Create("/ra"));
-  ASSERT_OK(out->Write(data.data(), data.size()));
-  ASSERT_OK(out->Close());
+  ASSERT_OK(cairn::testing::WriteRemoteFile(*fs, "/ra", data));
   OpenOptions options;
   options.readahead_bytes = 2 << 20;
   options.readahead_chunk_bytes = 256 * 1024;

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/mini_cluster.h"
+#include "tests/support/remote_file.h"
 #include "tests/support/test_util.h"
 
 namespace cairn::fuse {
@@ -56,19 +57,12 @@ class CairnFsTest : public ::testing::Test {
   void Put(const std::string& path, const std::string& data) {
     client::CreateOptions o;
     o.overwrite = true;
-    auto out = direct_->Create(path, o);
-    ASSERT_TRUE(out.ok()) << out.status().ToString();
-    ASSERT_OK((*out)->Write(data.data(), data.size()));
-    ASSERT_OK((*out)->Close());
+    ASSERT_OK(cairn::testing::WriteRemoteFile(*direct_, path, data, o));
   }
   std::string Cat(const std::string& path) {
-    auto in = direct_->Open(path);
-    EXPECT_TRUE(in.ok()) << in.status().ToString();
-    if (!in.ok()) return "";
-    std::string out((*in)->Length(), '\0');
-    auto n = (*in)->PRead(0, out.data(), out.size());
-    EXPECT_TRUE(n.ok());
-    return out;
+    auto data = cairn::testing::ReadRemoteFile(*direct_, path);
+    EXPECT_TRUE(data.ok()) << data.status().ToString();
+    return data.ok() ? *data : "";
   }
   std::string ReadThrough(const std::string& path) {
     uint64_t fh = 0;
