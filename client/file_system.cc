@@ -16,6 +16,7 @@
 #include "client/dfs_output_stream.h"
 #include "client/pipeline_recovery.h"
 #include "client/proto_convert.h"
+#include "client/readahead_input_stream.h"
 #include "common/clock.h"
 #include "common/path.h"
 
@@ -104,10 +105,14 @@ Result<ServerDefaults> FileSystem::GetServerDefaults() {
   return out;
 }
 
-Result<std::unique_ptr<InputStream>> FileSystem::Open(const std::string& path) {
+Result<std::unique_ptr<InputStream>> FileSystem::Open(const std::string& path) { return Open(path, OpenOptions{}); }
+
+Result<std::unique_ptr<InputStream>> FileSystem::Open(const std::string& path, const OpenOptions& options) {
   ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
   ASSIGN_OR_RETURN(std::unique_ptr<DfsInputStream> in, DfsInputStream::Open(impl_->ctx, p));
-  return std::unique_ptr<InputStream>(std::move(in));
+  if (options.readahead_bytes == 0) return std::unique_ptr<InputStream>(std::move(in));
+  return std::unique_ptr<InputStream>(
+      std::make_unique<ReadAheadInputStream>(std::move(in), options.readahead_bytes, options.readahead_chunk_bytes));
 }
 
 Result<std::unique_ptr<OutputStream>> FileSystem::Create(const std::string& path, const CreateOptions& options) {
@@ -184,27 +189,42 @@ Result<FileStatus> FileSystem::Stat(const std::string& path) {
   return ToFileStatus(resp.fs(), p);
 }
 
-Status FileSystem::ListEach(const std::string& path, const std::function<bool(const FileStatus&)>& fn) {
-  ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
+namespace {
+
+// One getListing page of canonical path `p` after `start_after`; kNotFound when p is missing.
+Result<hh::DirectoryListingProto> FetchListingPage(NamenodeClient& nn, const std::string& p,
+                                                   const std::string& start_after) {
   hh::GetListingRequestProto req;
   req.set_src(p);
-  req.set_startafter("");
+  req.set_startafter(start_after);
   req.set_needlocation(false);
+  ASSIGN_OR_RETURN(hh::GetListingResponseProto resp, nn.GetListing(req));
+  if (!resp.has_dirlist()) return NotFound("{}: no such file or directory", p);
+  return std::move(*resp.mutable_dirlist());
+}
+
+// A file lists itself: HDFS sends it with an empty name. A lone non-directory entry named
+// like the path could be either that or a same-named child: ask which.
+Result<bool> ListsItself(FileSystem& fs, const hh::DirectoryListingProto& page, const std::string& p) {
+  if (page.partiallisting_size() != 1 || page.remainingentries() != 0) return false;
+  const auto& only = page.partiallisting(0);
+  if (only.path().empty()) return true;
+  if (only.filetype() == hh::HdfsFileStatusProto::IS_DIR || only.path() != BaseName(p)) return false;
+  ASSIGN_OR_RETURN(FileStatus st, fs.Stat(p));
+  return !st.is_dir;
+}
+
+}  // namespace
+
+Status FileSystem::ListEach(const std::string& path, const std::function<bool(const FileStatus&)>& fn) {
+  ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
+  std::string start_after;
   for (bool first_page = true;; first_page = false) {
-    ASSIGN_OR_RETURN(hh::GetListingResponseProto resp, namenode().GetListing(req));
-    if (!resp.has_dirlist()) return NotFound("{}: no such file or directory", p);
-    const auto& page = resp.dirlist();
-    // A file lists itself: HDFS sends it with an empty name. A lone non-directory entry
-    // named like the path could be either that or a same-named child: ask which.
-    if (first_page && page.partiallisting_size() == 1 && page.remainingentries() == 0) {
-      const auto& only = page.partiallisting(0);
-      bool self = only.path().empty();
-      if (!self && only.filetype() != hh::HdfsFileStatusProto::IS_DIR && only.path() == BaseName(p)) {
-        ASSIGN_OR_RETURN(FileStatus st, Stat(p));
-        self = !st.is_dir;
-      }
+    ASSIGN_OR_RETURN(hh::DirectoryListingProto page, FetchListingPage(namenode(), p, start_after));
+    if (first_page) {
+      ASSIGN_OR_RETURN(bool self, ListsItself(*this, page, p));
       if (self) {
-        fn(ToFileStatus(only, p));
+        fn(ToFileStatus(page.partiallisting(0), p));
         return Status::OK();
       }
     }
@@ -212,8 +232,20 @@ Status FileSystem::ListEach(const std::string& path, const std::function<bool(co
       if (!fn(ToFileStatus(entry, JoinPath(p, entry.path())))) return Status::OK();
     }
     if (page.remainingentries() == 0 || page.partiallisting_size() == 0) return Status::OK();
-    req.set_startafter(page.partiallisting(page.partiallisting_size() - 1).path());
+    start_after = page.partiallisting(page.partiallisting_size() - 1).path();
   }
+}
+
+Result<ListingPage> FileSystem::ListPage(const std::string& path, const std::string& start_after) {
+  ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
+  ASSIGN_OR_RETURN(hh::DirectoryListingProto page, FetchListingPage(namenode(), p, start_after));
+  ASSIGN_OR_RETURN(bool self, ListsItself(*this, page, p));
+  if (self) return NotDirectory("{}: not a directory", p);
+  ListingPage out;
+  out.entries.reserve(static_cast<size_t>(page.partiallisting_size()));
+  for (const auto& entry : page.partiallisting()) out.entries.push_back(ToFileStatus(entry, JoinPath(p, entry.path())));
+  out.has_more = page.remainingentries() > 0 && !out.entries.empty();
+  return out;
 }
 
 Result<std::vector<FileStatus>> FileSystem::List(const std::string& path) {
@@ -295,6 +327,34 @@ Status FileSystem::SetTimes(const std::string& path, int64_t mtime_ms, int64_t a
   req.set_mtime(static_cast<uint64_t>(mtime_ms));  // -1 (all ones) leaves it unchanged, as in HDFS
   req.set_atime(static_cast<uint64_t>(atime_ms));
   return namenode().SetTimes(req).status();
+}
+
+Status FileSystem::Truncate(const std::string& path, uint64_t new_length) {
+  ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
+  hh::TruncateRequestProto req;
+  req.set_src(p);
+  req.set_newlength(new_length);
+  req.set_clientname(impl_->ctx->client_name);
+  return namenode().Call("truncate", &NamenodeClient::Stub::Truncate, req).status();
+}
+
+Status FileSystem::CreateSymlink(const std::string& target, const std::string& link, bool create_parent) {
+  ASSIGN_OR_RETURN(std::string l, CanonicalPath(link));
+  if (target.empty()) return InvalidArgument("symlink {}: empty target", l);
+  hh::CreateSymlinkRequestProto req;
+  req.set_target(target);
+  req.set_link(l);
+  *req.mutable_dirperm() = Permission(0755);
+  req.set_createparent(create_parent);
+  return namenode().Call("createSymlink", &NamenodeClient::Stub::CreateSymlink, req).status();
+}
+
+Status FileSystem::CheckAccess(const std::string& path, uint32_t mode) {
+  ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
+  hh::CheckAccessRequestProto req;
+  req.set_path(p);
+  req.set_mode(static_cast<hh::AclEntryProto::FsActionProto>(mode & 7));
+  return namenode().Call("checkAccess", &NamenodeClient::Stub::CheckAccess, req).status();
 }
 
 Result<ContentSummary> FileSystem::GetContentSummary(const std::string& path) {

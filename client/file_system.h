@@ -120,6 +120,20 @@ struct ServerDefaults {
   uint32_t replication = 0;
 };
 
+struct OpenOptions {
+  // 0: Read() fetches on demand. Otherwise a background thread keeps up to this many bytes
+  // past the read position fetched (see ReadAheadInputStream), so the network transfer of
+  // the next bytes overlaps whatever the caller does with the current ones.
+  uint64_t readahead_bytes = 0;
+  uint32_t readahead_chunk_bytes = 1 << 20;  // unit the background thread fetches in
+};
+
+// One page of a directory listing.
+struct ListingPage {
+  std::vector<FileStatus> entries;  // sorted by name
+  bool has_more = false;            // entries after the last one remain
+};
+
 struct CreateOptions {
   bool overwrite = false;
   uint32_t replication = 0;        // 0: the namenode's default
@@ -134,6 +148,7 @@ class FileSystem {
   ~FileSystem();
 
   Result<std::unique_ptr<InputStream>> Open(const std::string& path);
+  Result<std::unique_ptr<InputStream>> Open(const std::string& path, const OpenOptions& options);
   Result<std::unique_ptr<OutputStream>> Create(const std::string& path, const CreateOptions& options = {});
   Result<std::unique_ptr<OutputStream>> Append(const std::string& path);
 
@@ -142,6 +157,9 @@ class FileSystem {
   Result<std::vector<FileStatus>> List(const std::string& path);
   // Same, one page at a time; return false from the callback to stop.
   Status ListEach(const std::string& path, const std::function<bool(const FileStatus&)>& fn);
+  // The entries of directory `path` that sort after `start_after` ("" from the start), one
+  // namenode page of them. kNotDirectory for a file.
+  Result<ListingPage> ListPage(const std::string& path, const std::string& start_after);
   Status Mkdirs(const std::string& path, uint32_t permission = 0755);
   // Like Mkdirs; without create_parent a missing parent is kNotFound.
   Status Mkdir(const std::string& path, uint32_t permission, bool create_parent);
@@ -153,6 +171,15 @@ class FileSystem {
   // Empty owner or group leaves it unchanged.
   Status Chown(const std::string& path, const std::string& owner, const std::string& group);
   Status SetTimes(const std::string& path, int64_t mtime_ms, int64_t atime_ms);
+  // Shortens a closed file to new_length (HDFS truncate). The namenode accepts the current
+  // length and block boundaries; cutting inside a block is kUnimplemented.
+  Status Truncate(const std::string& path, uint64_t new_length);
+  // A symbolic link at `link` pointing to `target` (stored as given, never resolved by the
+  // namenode).
+  Status CreateSymlink(const std::string& target, const std::string& link, bool create_parent = false);
+  // OK when the user may access `path` with `mode` (4 read, 2 write, 1 execute, or'ed);
+  // kPermissionDenied when not, kNotFound when it does not exist.
+  Status CheckAccess(const std::string& path, uint32_t mode);
   Result<ContentSummary> GetContentSummary(const std::string& path);
   Result<FsStats> GetFsStats();
   Result<std::vector<DatanodeReport>> GetDatanodeReport();

@@ -32,5 +32,6 @@ struct CommonArgs {
 // Returns kInvalidArgument for usage errors (exit code 2).
 Status RunDfsio(const std::vector<std::string>& args, bool* usage_error);
 Status RunNnBench(const std::vector<std::string>& args, bool* usage_error);
+Status RunFuseBench(const std::vector<std::string>& args, bool* usage_error);
 
 }  // namespace cairn::bench

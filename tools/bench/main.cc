@@ -1,6 +1,7 @@
 // cairn-bench: throughput and namenode benchmarks, one JSON line per figure.
 //   cairn-bench dfsio --write|--read [--size 1GiB] [--files N] ...
 //   cairn-bench nn --op create|getFileInfo|mkdirs|delete [--threads T] [--ops N] ...
+//   cairn-bench fuse [--size 1GiB] [--mount-options OPTS] ...
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -13,8 +14,9 @@ namespace {
 constexpr const char* kUsage =
     "usage: cairn-bench dfsio --write|--read [--size SIZE] [--files N] [--dir DIR] [--local-dir DIR] [--runs N]\n"
     "       cairn-bench nn --op create|getFileInfo|mkdirs|delete [--threads T] [--ops N] [--runs N]\n"
+    "       cairn-bench fuse [--size SIZE] [--mount-options OPTS] [--runs N]   (root and /dev/fuse)\n"
     "Common options: --namenode HOST:PORT (default $CAIRN_NAMENODE), --user NAME, --keep.\n"
-    "`cairn-bench dfsio --help` and `cairn-bench nn --help` describe each benchmark.\n";
+    "`cairn-bench BENCHMARK --help` describes each benchmark (dfsio, nn, fuse).\n";
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -36,6 +38,8 @@ int main(int argc, char** argv) {
     st = cairn::bench::RunDfsio(rest, &usage_error);
   } else if (bench == "nn") {
     st = cairn::bench::RunNnBench(rest, &usage_error);
+  } else if (bench == "fuse") {
+    st = cairn::bench::RunFuseBench(rest, &usage_error);
   } else {
     std::fprintf(stderr, "cairn-bench: unknown benchmark '%s'\n%s", bench.c_str(), kUsage);
     return 2;
