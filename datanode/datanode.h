@@ -10,6 +10,7 @@
 
 #include <memory>
 
+#include "compute/executor/executor.h"
 #include "datanode/command_executor.h"
 #include "datanode/fs_block_store.h"
 #include "datanode/namenode_actor.h"
@@ -36,6 +37,8 @@ class Datanode {
   BlockStore& store() { return *store_; }
   NamenodeActor& actor() { return *actor_; }
   XceiverServer& xceiver_server() { return *xceivers_; }
+  // The compute executor; null when no job master is configured.
+  compute::Executor* executor() { return executor_.get(); }
 
  private:
   Datanode() = default;
@@ -47,6 +50,7 @@ class Datanode {
   std::unique_ptr<XceiverServer> xceivers_;
   std::unique_ptr<CommandExecutor> commands_;
   std::unique_ptr<NamenodeActor> actor_;
+  std::unique_ptr<compute::Executor> executor_;
 };
 
 // Writes "key=value\n" lines to path atomically (path.tmp, then rename).

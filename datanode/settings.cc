@@ -28,6 +28,7 @@ Status DatanodeSettings::Validate() const {
   if (block_report_interval_ms <= 0) return InvalidArgument("--datanode_block_report_interval_ms must be positive");
   if (ibr_delay_ms < 0) return InvalidArgument("--datanode_ibr_delay_ms must not be negative");
   if (replication_threads < 1) return InvalidArgument("--datanode_replication_threads must be at least 1");
+  if (!executor.jobmaster.empty()) RETURN_IF_ERROR(executor.Validate());
   return Status::OK();
 }
 
@@ -56,6 +57,7 @@ void AddDatanodeFlags(FlagSet& flags, DatanodeSettings* s) {
   flags.Add("datanode_command_queue_capacity", &s->command_queue_capacity,
             "queued namenode commands (deletes, replications) before new ones are dropped");
   flags.Add("datanode_namenode_rpc_timeout_ms", &s->namenode_rpc_timeout_ms, "deadline of each call to the namenode");
+  compute::AddExecutorFlags(flags, &s->executor);
 }
 
 }  // namespace cairn::datanode

@@ -12,6 +12,7 @@
 #include "common/flags.h"
 #include "common/logging.h"
 #include "common/status.h"
+#include "compute/executor/executor_settings.h"
 
 namespace cairn::datanode {
 
@@ -35,6 +36,7 @@ struct DatanodeSettings {
   int replication_threads = 2;            // concurrent re-replications ordered by the namenode
   int command_queue_capacity = 1024;      // queued delete/replicate commands before dropping
   int namenode_rpc_timeout_ms = 10000;    // deadline of each call to the namenode
+  compute::ExecutorSettings executor;     // the compute executor (runs when executor.jobmaster is set)
 
   std::vector<std::string> DataDirList() const;
   // Checks ranges and required values.
