@@ -17,7 +17,7 @@ struct ExecutorSettings {
   std::string work_dir;                // task dirs and map outputs; empty: <first data dir>/executor
   int cpu_slots = 0;                   // task slots offered; 0: the number of online CPUs
   ByteSize memory;                     // memory offered to tasks; 0: physical memory
-  int heartbeat_interval_ms = 1000;    // heartbeat period (an attempt ending sends one at once)
+  int heartbeat_interval_ms = 300;     // heartbeat period (an attempt ending sends one at once)
   int shuffle_port = 0;                // gRPC port serving map outputs; 0 picks a free one
   int shuffle_threads = 8;             // concurrent map output fetches served
   std::string task_binary;             // cairn-task; empty: next to the running binary

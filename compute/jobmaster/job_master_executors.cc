@@ -211,6 +211,11 @@ void JobMaster::ApplyUpdate(ExecutorInfo& exec, const AttemptUpdate& u, Executor
     a.status = u.progress().status();
     a.counters = u.progress().counters();
   }
+  if (u.state() == ATTEMPT_RUNNING && a.state != ATTEMPT_RUNNING) {
+    // Given up on here (its executor was thought lost, or its job ended): stop it there too.
+    resp->add_kill_attempts(u.attempt_id());
+    return;
+  }
   if (u.state() == ATTEMPT_RUNNING || a.state != ATTEMPT_RUNNING) return;
   a.state = u.state();
   a.exit_code = u.exit_code();

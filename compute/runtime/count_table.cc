@@ -7,45 +7,55 @@ namespace cairn::compute {
 CountTable::CountTable(size_t initial_slots) {
   size_t n = 16;
   while (n < initial_slots) n <<= 1;
-  slots_.assign(n, Slot{0, 0, 0, 0});
+  tags_.assign(n, 0);
+  entries_.resize(n);
   mask_ = n - 1;
 }
 
 void CountTable::Clear() {
-  std::fill(slots_.begin(), slots_.end(), Slot{0, 0, 0, 0});
+  std::fill(tags_.begin(), tags_.end(), 0);
   used_ = 0;
   arena_.clear();
 }
 
 void CountTable::Grow() {
-  std::vector<Slot> old;
-  old.swap(slots_);
-  slots_.assign(old.size() * 2, Slot{0, 0, 0, 0});
-  mask_ = slots_.size() - 1;
-  for (const Slot& s : old) {
-    if (s.hash == 0) continue;
-    size_t i = s.hash & mask_;
-    while (slots_[i].hash != 0) i = (i + 1) & mask_;
-    slots_[i] = s;
+  std::vector<uint32_t> old_tags(tags_.size() * 2, 0);
+  std::vector<Entry> old_entries(entries_.size() * 2);
+  old_tags.swap(tags_);
+  old_entries.swap(entries_);
+  mask_ = tags_.size() - 1;
+  for (size_t i = 0; i < old_tags.size(); ++i) {
+    if (old_tags[i] == 0) continue;
+    const Entry& e = old_entries[i];
+    size_t j = HashBytes(arena_.data() + e.offset, e.len) & mask_;
+    while (tags_[j] != 0) j = (j + 1) & mask_;
+    tags_[j] = old_tags[i];
+    entries_[j] = e;
   }
 }
 
 void CountTable::Add(std::string_view key, uint64_t amount) {
-  const uint64_t h = HashBytes(key) | 1;  // never 0, which marks an empty slot
+  const uint64_t h = HashBytes(key);
+  const uint32_t tag = static_cast<uint32_t>(h >> 32) | 1;  // never 0, which marks an empty slot
   size_t i = h & mask_;
   for (;;) {
-    Slot& s = slots_[i];
-    if (s.hash == h && s.len == key.size() && std::memcmp(arena_.data() + s.offset, key.data(), key.size()) == 0) {
-      s.count += amount;
-      return;
+    const uint32_t t = tags_[i];
+    if (t == tag) {
+      Entry& e = entries_[i];
+      if (e.len == key.size() && BytesEqual(arena_.data() + e.offset, key.data(), key.size())) {
+        e.count += amount;
+        return;
+      }
+    } else if (t == 0) {
+      break;
     }
-    if (s.hash == 0) break;
     i = (i + 1) & mask_;
   }
   const uint32_t offset = static_cast<uint32_t>(arena_.size());
   arena_.insert(arena_.end(), key.begin(), key.end());
-  slots_[i] = Slot{h, amount, offset, static_cast<uint32_t>(key.size())};
-  if (++used_ * 4 > slots_.size() * 3) Grow();
+  tags_[i] = tag;
+  entries_[i] = Entry{amount, offset, static_cast<uint32_t>(key.size())};
+  if (++used_ * 4 > tags_.size() * 3) Grow();
 }
 
 namespace {

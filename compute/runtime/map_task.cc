@@ -79,7 +79,11 @@ Status RunMap(TaskRuntime& rt, const JobProgram& program, std::string* output_fi
   ASSIGN_OR_RETURN(std::unique_ptr<Partitioner> partitioner, MakePartitioner(spec, program));
   MapOutputOptions options;
   options.partitions = spec.num_reducers();
-  options.buffer_bytes = job.sort_buffer_bytes() > 0 ? job.sort_buffer_bytes() : kDefaultSortBufferBytes;
+  // Default: up to a third of the task's memory (its limit), at most 192 MiB.
+  uint64_t default_buffer = kDefaultSortBufferBytes;
+  if (spec.resources().memory_bytes() > 0)
+    default_buffer = std::min<uint64_t>(default_buffer, spec.resources().memory_bytes() / 3);
+  options.buffer_bytes = job.sort_buffer_bytes() > 0 ? job.sort_buffer_bytes() : default_buffer;
   options.dir = rt.work_dir() + "/output";
   options.partitioner = partitioner.get();
   options.combiner = program.combiner;

@@ -50,7 +50,11 @@ Status RunReduce(TaskRuntime& rt, const JobProgram& program, TaskOutcome* outcom
   rt.set_phase("shuffle");
   const std::string shuffle_dir = rt.work_dir() + "/shuffle";
   RETURN_IF_ERROR(MakeDirectories(shuffle_dir));
-  ShuffleFetcher fetcher(spec, shuffle_dir, ShuffleOptions{}, &rt.counters());
+  ShuffleOptions options;
+  // A quarter of the task's memory holds fetched map output; the rest goes to files.
+  if (spec.resources().memory_bytes() > 0)
+    options.memory_bytes = std::min<uint64_t>(options.memory_bytes, spec.resources().memory_bytes() / 4);
+  ShuffleFetcher fetcher(spec, shuffle_dir, options, &rt.counters());
   const int maps = std::max(1, spec.map_outputs_size());
   ASSIGN_OR_RETURN(std::vector<FetchedSegment> segments,
                    fetcher.FetchAll(&outcome->fetch_failed_maps, [&rt, maps](int done) {
@@ -64,6 +68,12 @@ Status RunReduce(TaskRuntime& rt, const JobProgram& program, TaskOutcome* outcom
   uint64_t total_records = 0;
   const size_t buffer = std::max<size_t>(256 << 10, (128u << 20) / std::max<size_t>(1, segments.size()));
   for (const FetchedSegment& seg : segments) {
+    if (seg.data) {
+      readers.push_back(std::make_unique<SegmentReader>(*seg.data, "map " + std::to_string(seg.map_index)));
+      sources.push_back(readers.back().get());
+      total_records += seg.records;
+      continue;
+    }
     int fd = ::open(seg.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return ErrnoError(errno, "open " + seg.path);
     files.fds.push_back(fd);

@@ -20,7 +20,11 @@ namespace cairn::compute {
 
 ShuffleFetcher::ShuffleFetcher(const TaskSpec& spec, std::string work_dir, ShuffleOptions options,
                                TaskCounters* counters)
-    : spec_(spec), work_dir_(std::move(work_dir)), options_(options), counters_(counters) {}
+    : spec_(spec),
+      work_dir_(std::move(work_dir)),
+      options_(options),
+      counters_(counters),
+      memory_left_(options.memory_bytes) {}
 
 Result<FetchedSegment> ShuffleFetcher::FetchLocal(const MapOutputLocation& loc) {
   ASSIGN_OR_RETURN(std::vector<PartitionEntry> index, ReadIndexFile(MapOutputBuffer::IndexFile(loc.local_dir())));
@@ -47,41 +51,56 @@ Result<FetchedSegment> ShuffleFetcher::FetchRemote(const MapOutputLocation& loc)
   req.set_job_id(spec_.job_id());
   req.set_attempt_id(loc.attempt_id());
   req.set_partition(spec_.index());
-  std::string path = work_dir_ + "/map_" + std::to_string(loc.map_index()) + ".seg";
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoError(errno, "create " + path);
+  FetchedSegment seg;
+  seg.map_index = loc.map_index();
   auto reader = stub->FetchMapOutput(&ctx, req);
   MapOutputChunk chunk;
-  uint64_t total = 0, expected = 0, records = 0;
+  uint64_t total = 0, expected = 0, reserved = 0;
+  int fd = -1;
   bool first = true;
   Status st;
-  while (reader->Read(&chunk)) {
+  while (st.ok() && reader->Read(&chunk)) {
     if (first) {
+      first = false;
       expected = chunk.total_bytes();
-      records = chunk.records();
+      seg.records = chunk.records();
+      // Into memory if the budget allows, else into a file.
+      uint64_t left = memory_left_.load();
+      while (left >= expected && !memory_left_.compare_exchange_weak(left, left - expected)) {
+      }
+      if (left >= expected) {
+        reserved = expected;
+        seg.data = std::make_shared<std::string>();
+        seg.data->reserve(static_cast<size_t>(expected));
+      } else {
+        seg.path = work_dir_ + "/map_" + std::to_string(loc.map_index()) + ".seg";
+        fd = ::open(seg.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) st = ErrnoError(errno, "create " + seg.path);
+      }
     }
-    first = false;
-    st = WriteAllToFd(fd, chunk.data().data(), chunk.data().size());
     if (!st.ok()) break;
+    if (seg.data) {
+      if (total + chunk.data().size() > expected) st = Corruption("{} sent more than it announced", loc.shuffle_address());
+      else seg.data->append(chunk.data());
+    } else {
+      st = WriteAllToFd(fd, chunk.data().data(), chunk.data().size());
+    }
     total += chunk.data().size();
   }
   if (!st.ok()) ctx.TryCancel();
   grpc::Status gst = reader->Finish();
-  ::close(fd);
+  if (fd >= 0) ::close(fd);
   if (st.ok() && !gst.ok()) st = FromGrpcStatus(gst).WithContext("fetching from " + loc.shuffle_address());
   if (st.ok() && total != expected)
     st = Corruption("fetched {} of {} bytes of {} from {}", total, expected, loc.attempt_id(), loc.shuffle_address());
   if (!st.ok()) {
-    ::unlink(path.c_str());
+    if (!seg.path.empty()) ::unlink(seg.path.c_str());
+    memory_left_.fetch_add(reserved);
     return st;
   }
-  counters_->shuffle_bytes.Add(total);  // counted here and for local segments in FetchAll
-  FetchedSegment seg;
-  seg.map_index = loc.map_index();
-  seg.path = path;
+  counters_->shuffle_bytes.Add(total);  // counted here and for local segments in FetchOne
   seg.offset = 0;
   seg.length = total;
-  seg.records = records;
   return seg;
 }
 

@@ -12,7 +12,9 @@
 // Thread-safety: FetchAll runs its own threads and returns when they are done.
 #pragma once
 
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,7 +26,8 @@ namespace cairn::compute {
 
 struct FetchedSegment {
   int map_index = 0;
-  std::string path;    // a local file holding the segment
+  std::string path;    // a local file holding the segment, or empty when it is in memory
+  std::shared_ptr<std::string> data;  // the segment, when fetched into memory
   uint64_t offset = 0;
   uint64_t length = 0;
   uint64_t records = 0;
@@ -35,6 +38,7 @@ struct ShuffleOptions {
   int attempts = 4;            // per map output
   int retry_backoff_ms = 500;  // doubled after each failed attempt
   int rpc_timeout_ms = 300000;
+  uint64_t memory_bytes = 256ull << 20;  // fetched segments kept in memory, in all
 };
 
 class ShuffleFetcher {
@@ -56,6 +60,7 @@ class ShuffleFetcher {
   const std::string work_dir_;
   const ShuffleOptions options_;
   TaskCounters* const counters_;
+  std::atomic<uint64_t> memory_left_;
 };
 
 }  // namespace cairn::compute
