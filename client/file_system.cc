@@ -28,9 +28,7 @@ struct FileSystem::Impl {
   std::optional<ServerDefaults> defaults;  // guarded by defaults_mu
 };
 
-namespace {
-
-std::string ResolveUser(const std::string& configured) {
+std::string ResolveClientUser(const std::string& configured) {
   if (!configured.empty()) return configured;
   for (const char* var : {"CAIRN_USER", "HADOOP_USER_NAME"}) {
     const char* v = std::getenv(var);
@@ -39,6 +37,8 @@ std::string ResolveUser(const std::string& configured) {
   if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) return pw->pw_name;
   return std::to_string(::geteuid());
 }
+
+namespace {
 
 std::string NewClientName() {
   std::random_device rd;
@@ -72,7 +72,7 @@ Result<std::unique_ptr<FileSystem>> FileSystem::Connect(const ClientOptions& opt
   RETURN_IF_ERROR(ParseReplaceDatanodePolicy(options.replace_datanode_on_failure).status());
   auto ctx = std::make_shared<ClientContext>();
   ctx->options = options;
-  ctx->user = ResolveUser(options.user);
+  ctx->user = ResolveClientUser(options.user);
   ctx->client_name = options.client_name.empty() ? NewClientName() : options.client_name;
   NamenodeClientSettings settings;
   settings.address = options.namenode;

@@ -142,6 +142,10 @@ struct CreateOptions {
   bool create_parent = true;
 };
 
+// The user a client acts as: `configured` when set, else $CAIRN_USER, $HADOOP_USER_NAME,
+// then the OS user.
+std::string ResolveClientUser(const std::string& configured);
+
 class FileSystem {
  public:
   static Result<std::unique_ptr<FileSystem>> Connect(const ClientOptions& options);

@@ -93,6 +93,14 @@ class ReplicaReader {
   virtual Status FinishRead(int slot) = 0;
 };
 
+// Where a finalized replica's files are, for readers on this node that open them directly
+// (the compute executor hands them to tasks, which verify the checksums themselves).
+struct LocalReplicaFiles {
+  std::string data_path;
+  std::string meta_path;
+  uint64_t length = 0;
+};
+
 // Space and health of one volume, for heartbeats.
 struct VolumeStatus {
   int index = -1;            // the volume's index in the store; -1 for a data dir that never opened
@@ -148,6 +156,9 @@ class BlockStore {
   // (or only temporary); kAborted when the stored stamp is older than asked for.
   virtual Result<std::unique_ptr<ReplicaReader>> OpenForRead(uint64_t block_id, uint64_t min_gen_stamp) = 0;
   virtual Result<ReplicaInfo> GetReplica(uint64_t block_id) const = 0;
+  // The files of a finalized replica with a stamp >= min_gen_stamp; kNotFound otherwise.
+  // The paths stay valid until the replica is appended to, recovered or deleted.
+  virtual Result<LocalReplicaFiles> GetLocalFiles(uint64_t block_id, uint64_t min_gen_stamp) const = 0;
   // Finalized and RBW replicas (not temporary ones), for full block reports.
   virtual std::vector<ReplicaInfo> ListReplicas() const = 0;
   // Deletes blk_<id>_<gen_stamp> (stopping its writer first), reported DELETED. kNotFound

@@ -108,12 +108,33 @@ Result<std::unique_ptr<Datanode>> Datanode::Start(const DatanodeSettings& settin
                                                dn->commands_.get(), [xceivers] { return xceivers->active(); });
   dn->actor_->Start();
   dn->scanner_->Start();
+
+  if (!settings.executor.jobmaster.empty()) {
+    compute::ExecutorSettings es = settings.executor;
+    if (es.work_dir.empty()) es.work_dir = settings.DataDirList().front() + "/executor";
+    compute::ExecutorIdentity id;
+    id.datanode_uuid = dn->store_->datanode_uuid();
+    id.node = fmt::format("{}:{}", ao.ip_address, ao.xfer_port);
+    id.hostname = ao.hostname;
+    id.rack_hint = settings.rack;
+    id.bind_host = settings.bind_host;
+    id.advertise_host = ao.ip_address;
+    id.namenode = settings.namenode;
+    FsBlockStore* store = dn->store_.get();
+    auto lookup = [store](uint64_t block_id, uint64_t gen_stamp) -> Result<compute::LocalReplica> {
+      ASSIGN_OR_RETURN(LocalReplicaFiles files, store->GetLocalFiles(block_id, gen_stamp));
+      return compute::LocalReplica{files.data_path, files.meta_path};
+    };
+    ASSIGN_OR_RETURN(dn->executor_, compute::Executor::Start(es, std::move(id), std::move(lookup)));
+  }
   return dn;
 }
 
 Datanode::~Datanode() { Stop(); }
 
 void Datanode::Stop() {
+  // Tasks first: they read this node's blocks.
+  if (executor_) executor_->Stop();
   // A namenode that hangs must not hold up the exit: cancel calls in flight first.
   if (client_) client_->Shutdown();
   if (actor_) actor_->Stop();

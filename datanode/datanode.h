@@ -10,6 +10,7 @@
 
 #include <memory>
 
+#include "compute/executor/executor.h"
 #include "datanode/block_scanner.h"
 #include "datanode/command_executor.h"
 #include "datanode/fs_block_store.h"
@@ -38,6 +39,8 @@ class Datanode {
   BlockScanner& scanner() { return *scanner_; }
   NamenodeActor& actor() { return *actor_; }
   XceiverServer& xceiver_server() { return *xceivers_; }
+  // The compute executor; null when no job master is configured.
+  compute::Executor* executor() { return executor_.get(); }
 
  private:
   Datanode() = default;
@@ -50,6 +53,7 @@ class Datanode {
   std::unique_ptr<XceiverServer> xceivers_;
   std::unique_ptr<CommandExecutor> commands_;
   std::unique_ptr<NamenodeActor> actor_;
+  std::unique_ptr<compute::Executor> executor_;
 };
 
 // Writes "key=value\n" lines to path atomically (path.tmp, then rename).

@@ -503,6 +503,17 @@ Result<ReplicaInfo> FsBlockStore::GetReplica(uint64_t block_id) const {
   return SnapshotLocked(*r);
 }
 
+Result<LocalReplicaFiles> FsBlockStore::GetLocalFiles(uint64_t block_id, uint64_t min_gen_stamp) const {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(auto r, FindLocked(block_id));
+  if (r->state != ReplicaState::kFinalized || r->volume == nullptr)
+    return NotFound("{} is not finalized here", BlockName(block_id, r->gen_stamp));
+  if (r->gen_stamp < min_gen_stamp)
+    return NotFound("{} is older than the requested {}", BlockName(block_id, r->gen_stamp),
+                    BlockName(block_id, min_gen_stamp));
+  return LocalReplicaFiles{r->data_path(), r->meta_path(), r->bytes_on_disk.load()};
+}
+
 std::vector<ReplicaInfo> FsBlockStore::ListReplicas() const {
   std::lock_guard lock(mu_);
   std::vector<ReplicaInfo> out;

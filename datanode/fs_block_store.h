@@ -80,6 +80,7 @@ class FsBlockStore final : public BlockStore {
 
   Result<std::unique_ptr<ReplicaReader>> OpenForRead(uint64_t block_id, uint64_t min_gen_stamp) override;
   Result<ReplicaInfo> GetReplica(uint64_t block_id) const override;
+  Result<LocalReplicaFiles> GetLocalFiles(uint64_t block_id, uint64_t min_gen_stamp) const override;
   std::vector<ReplicaInfo> ListReplicas() const override;
   Status Delete(uint64_t block_id, uint64_t gen_stamp) override;
   Status MarkCorrupt(uint64_t block_id, uint64_t gen_stamp, const std::string& reason) override;

@@ -31,6 +31,7 @@ Status DatanodeSettings::Validate() const {
   if (recovery_threads < 1) return InvalidArgument("--datanode_recovery_threads must be at least 1");
   if (scan_period_ms <= 0) return InvalidArgument("--datanode_scan_period_ms must be positive");
   if (volume_check_interval_ms < 0) return InvalidArgument("--datanode_volume_check_interval_ms must not be negative");
+  if (!executor.jobmaster.empty()) RETURN_IF_ERROR(executor.Validate());
   return Status::OK();
 }
 
@@ -65,6 +66,7 @@ void AddDatanodeFlags(FlagSet& flags, DatanodeSettings* s) {
   flags.Add("datanode_volume_check_interval_ms", &s->volume_check_interval_ms,
             "probe each data directory this often and take a failing one out of service (0 = only after I/O errors)");
   flags.Add("datanode_recovery_threads", &s->recovery_threads, "concurrent block (lease) recoveries led by this node");
+  compute::AddExecutorFlags(flags, &s->executor);
 }
 
 }  // namespace cairn::datanode

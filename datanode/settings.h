@@ -12,6 +12,7 @@
 #include "common/flags.h"
 #include "common/logging.h"
 #include "common/status.h"
+#include "compute/executor/executor_settings.h"
 
 namespace cairn::datanode {
 
@@ -39,6 +40,7 @@ struct DatanodeSettings {
   int64_t scan_period_ms = 21LL * 24 * 3600 * 1000;  // every replica is verified this often
   int64_t volume_check_interval_ms = 15 * 60 * 1000; // each volume is probed this often; 0: never
   int recovery_threads = 2;               // concurrent block recoveries this node leads
+  compute::ExecutorSettings executor;     // the compute executor (runs when executor.jobmaster is set)
 
   std::vector<std::string> DataDirList() const;
   // Checks ranges and required values.

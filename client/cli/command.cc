@@ -23,6 +23,16 @@ Result<client::FileSystem*> CliContext::fs() {
   return fs_.get();
 }
 
+Result<client::JobClient*> CliContext::jobs() {
+  if (!jobs_) {
+    client::JobClientOptions opts;
+    opts.jobmaster = options_.jobmaster;
+    opts.user = options_.user;
+    ASSIGN_OR_RETURN(jobs_, client::JobClient::Connect(opts));
+  }
+  return jobs_.get();
+}
+
 Status CliContext::ParseArgs(ArgParser& parser, const std::vector<std::string>& args, const std::string& program,
                              bool* help) {
   *help = false;
@@ -59,6 +69,7 @@ std::vector<Command> AllCommands() {
   AddSpaceCommands(&commands);
   AddIoCommands(&commands);
   AddAdminCommands(&commands);
+  AddJobCommands(&commands);
   return commands;
 }
 

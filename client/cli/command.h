@@ -17,12 +17,14 @@
 
 #include "client/cli/args.h"
 #include "client/file_system.h"
+#include "client/job_client.h"
 #include "common/status.h"
 
 namespace cairn::cli {
 
 struct GlobalOptions {
   std::string namenode;  // empty: $CAIRN_NAMENODE
+  std::string jobmaster; // empty: $CAIRN_JOBMASTER
   std::string user;      // empty: the library's default ($CAIRN_USER, $HADOOP_USER_NAME, login)
 };
 
@@ -32,6 +34,7 @@ class CliContext {
 
   // Connects on first use.
   Result<client::FileSystem*> fs();
+  Result<client::JobClient*> jobs();
 
   // Parses a command's arguments; on a usage error marks the context and returns it.
   // Returns OK with *help set when --help was asked (the help text is already printed).
@@ -46,6 +49,7 @@ class CliContext {
  private:
   GlobalOptions options_;
   std::unique_ptr<client::FileSystem> fs_;
+  std::unique_ptr<client::JobClient> jobs_;
   bool stdout_is_tty_ = false;
   bool usage_error_ = false;
 };
@@ -60,6 +64,7 @@ void AddNamespaceCommands(std::vector<Command>* commands);  // ls mkdir rm mv st
 void AddSpaceCommands(std::vector<Command>* commands);      // du df
 void AddIoCommands(std::vector<Command>* commands);         // put get cat
 void AddAdminCommands(std::vector<Command>* commands);      // fsck admin
+void AddJobCommands(std::vector<Command>* commands);        // job
 
 std::vector<Command> AllCommands();
 

@@ -1,5 +1,5 @@
 // `cairn`: the command-line client. Global options come before the command:
-//   cairn [--namenode HOST:PORT] [--user NAME] COMMAND [ARGS...]
+//   cairn [--namenode HOST:PORT] [--jobmaster HOST:PORT] [--user NAME] COMMAND [ARGS...]
 // Exit codes: 0 success, 1 failure, 2 usage error; a failure prints one line on stderr:
 // `cairn: <command>: <message>`. Library logs are off unless $CAIRN_LOG_LEVEL is set.
 #include <cstdio>
@@ -18,9 +18,10 @@ using cairn::cli::Command;
 
 std::string GeneralHelp(const std::vector<Command>& commands) {
   std::string out =
-      "usage: cairn [--namenode HOST:PORT] [--user NAME] COMMAND [ARGS...]\n"
-      "The Cairn file system client. The namenode address defaults to $CAIRN_NAMENODE; the user to\n"
-      "$CAIRN_USER, then $HADOOP_USER_NAME, then your login name.\n\ncommands:\n";
+      "usage: cairn [--namenode HOST:PORT] [--jobmaster HOST:PORT] [--user NAME] COMMAND [ARGS...]\n"
+      "The Cairn file system client. The namenode address defaults to $CAIRN_NAMENODE, the job master's\n"
+      "to $CAIRN_JOBMASTER; the user to $CAIRN_USER, then $HADOOP_USER_NAME, then your login name.\n\n"
+      "commands:\n";
   for (const auto& c : commands) out += fmt::format("  {:<8} {}\n", c.name, c.summary);
   out += "\n`cairn COMMAND --help` describes each command.\n";
   return out;
@@ -47,7 +48,8 @@ int main(int argc, char** argv) {
     const std::string& a = args[i];
     std::string* target = nullptr;
     std::string value;
-    for (auto [name, field] : {std::pair{"--namenode", &global.namenode}, std::pair{"--user", &global.user}}) {
+    for (auto [name, field] : {std::pair{"--namenode", &global.namenode}, std::pair{"--jobmaster", &global.jobmaster},
+                               std::pair{"--user", &global.user}}) {
       if (a == name) {
         if (i + 1 >= args.size()) return UsageError(fmt::format("option '{}' needs a value", name));
         target = field;

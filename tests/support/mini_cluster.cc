@@ -50,9 +50,11 @@ Result<std::unique_ptr<MiniCluster>> MiniCluster::Start(const MiniClusterOptions
   c->dir_ = MakeTempDir("cluster");
   if (options.network_namespaces) RETURN_IF_ERROR(c->StartNetwork());
   RETURN_IF_ERROR(c->StartNamenode());
+  if (options.jobmaster) RETURN_IF_ERROR(c->StartJobmaster());
   c->datanodes_.resize(options.datanodes);
   for (int i = 0; i < options.datanodes; ++i) RETURN_IF_ERROR(c->StartDatanode(i));
   RETURN_IF_ERROR(c->WaitForLiveDatanodes(options.datanodes));
+  if (options.jobmaster) RETURN_IF_ERROR(c->WaitForExecutors(options.datanodes));
   return c;
 }
 
@@ -91,6 +93,7 @@ Status MiniCluster::ReconnectDatanode(int i) {
 
 MiniCluster::~MiniCluster() {
   for (auto& dn : datanodes_) (void)dn.process.Stop(5000);
+  (void)jobmaster_.Stop(5000);
   (void)namenode_.Stop(5000);
   lab_.reset();  // after every process inside it is gone
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
@@ -170,10 +173,70 @@ Status MiniCluster::StartDatanode(int i) {
       "--datanode_rack=/rack" + std::to_string(rack),
       "--port_file=" + port_file,
   };
+  if (options_.jobmaster) {
+    argv.push_back("--executor_jobmaster=" + jobmaster_address());
+    argv.push_back("--executor_cpu_slots=" + std::to_string(options_.executor_slots));
+    argv.push_back("--executor_heartbeat_interval_ms=" + std::to_string(options_.executor_heartbeat_ms));
+  }
   argv.insert(argv.end(), options_.datanode_flags.begin(), options_.datanode_flags.end());
   ASSIGN_OR_RETURN(datanodes_[i].process, Subprocess::Start(OnHost(i, std::move(argv)), dn_dir + "/datanode.log"));
   ASSIGN_OR_RETURN(datanodes_[i].xfer_port, ReadPortFile(port_file, "xfer_port", 30000));
   return Status::OK();
+}
+
+std::string MiniCluster::jobmaster_address() const { return "127.0.0.1:" + std::to_string(jobmaster_port_); }
+
+Status MiniCluster::StartJobmaster() {
+  std::string jm_dir = dir_ + "/jm";
+  fs::create_directories(jm_dir);
+  std::string port_file = jm_dir + "/ports";
+  fs::remove(port_file);
+  std::vector<std::string> argv = {
+      std::string(CAIRN_BIN_DIR) + "/cairn-jobmaster",
+      "--jobmaster_namenode=" + namenode_address(),
+      "--jobmaster_bind_host=127.0.0.1",
+      "--jobmaster_port=" + std::to_string(jobmaster_port_),
+      "--jobmaster_data_dir=" + jm_dir + "/data",
+      "--port_file=" + port_file,
+      "--jobmaster_executor_expiry_ms=" + std::to_string(std::max(2000, options_.executor_heartbeat_ms * 20)),
+      "--jobmaster_locality_wait_node_ms=500",
+      "--jobmaster_locality_wait_rack_ms=500",
+      "--jobmaster_task_memory=512MiB",
+  };
+  argv.insert(argv.end(), options_.jobmaster_flags.begin(), options_.jobmaster_flags.end());
+  ASSIGN_OR_RETURN(jobmaster_, Subprocess::Start(argv, jm_dir + "/jobmaster.log"));
+  ASSIGN_OR_RETURN(jobmaster_port_, ReadPortFile(port_file, "port", 30000));
+  return Status::OK();
+}
+
+Status MiniCluster::StopJobmaster(int sig) {
+  RETURN_IF_ERROR(jobmaster_.Signal(sig));
+  return jobmaster_.Wait(30000).status();
+}
+
+Status MiniCluster::RestartJobmaster() {
+  if (jobmaster_.running()) RETURN_IF_ERROR(StopJobmaster(SIGTERM));
+  return StartJobmaster();
+}
+
+Result<std::unique_ptr<client::JobClient>> MiniCluster::ConnectJobs(const std::string& user) const {
+  client::JobClientOptions opts;
+  opts.jobmaster = jobmaster_address();
+  opts.user = user;
+  return client::JobClient::Connect(opts);
+}
+
+Status MiniCluster::WaitForExecutors(int n, int timeout_ms) const {
+  ASSIGN_OR_RETURN(auto jobs, ConnectJobs());
+  int seen = 0;
+  Status st = WaitFor(
+      [&] {
+        auto list = jobs->Executors();
+        seen = list.ok() ? static_cast<int>(list->size()) : 0;
+        return seen >= n;
+      },
+      timeout_ms, fmt::format("{} executors registered", n));
+  return st.ok() ? st : st.WithContext(fmt::format("{} registered", seen));
 }
 
 Result<std::unique_ptr<client::FileSystem>> MiniCluster::Connect(const std::string& user) const {
@@ -230,6 +293,10 @@ Status MiniCluster::WaitForLiveDatanodes(int n, int timeout_ms) const {
 Result<CommandResult> MiniCluster::Cli(const std::vector<std::string>& args, const std::vector<std::string>& extra_env,
                                        const std::string& stdin_data) const {
   std::vector<std::string> argv = {std::string(CAIRN_BIN_DIR) + "/cairn", "--namenode", namenode_address()};
+  if (options_.jobmaster) {
+    argv.push_back("--jobmaster");
+    argv.push_back(jobmaster_address());
+  }
   argv.insert(argv.end(), args.begin(), args.end());
   return RunCommand(argv, extra_env, stdin_data, /*merge_stderr=*/true);
 }

@@ -1,6 +1,8 @@
 // MiniCluster: a real Cairn cluster for integration tests. It starts cairn-namenode and N
 // cairn-datanode processes on 127.0.0.1 with ephemeral ports, data and logs in a fresh
-// temporary directory, and waits until every datanode has registered. Processes can be
+// temporary directory, and waits until every datanode has registered. With
+// options.jobmaster it also starts cairn-jobmaster (before the datanodes, whose executors
+// register with it) and waits for every executor. Processes can be
 // killed (any signal) and restarted on the same ports with the same data, which is how
 // fault tests inject crashes. The destructor stops everything; the directory is kept when
 // the current test failed (its path is printed) and removed otherwise.
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "client/file_system.h"
+#include "client/job_client.h"
 #include "common/status.h"
 #include "tests/support/network_lab.h"
 #include "tests/support/process.h"
@@ -39,6 +42,10 @@ struct MiniClusterOptions {
   bool network_namespaces = false;    // each process on its own network host (see above)
   std::vector<std::string> namenode_flags;  // extra flags, e.g. "--namenode_safemode_threshold=0"
   std::vector<std::string> datanode_flags;
+  bool jobmaster = false;             // start cairn-jobmaster and an executor in every datanode
+  int executor_slots = 2;             // task slots per executor
+  int executor_heartbeat_ms = 100;
+  std::vector<std::string> jobmaster_flags;
 };
 
 class MiniCluster {
@@ -59,6 +66,8 @@ class MiniCluster {
   // Index of the datanode at "ip:port"; -1 when none.
   int DatanodeIndex(const std::string& address) const;
   bool datanode_running(int i) { return datanodes_.at(i).process.running(); }
+  // host:port of the job master (with options.jobmaster).
+  std::string jobmaster_address() const;
   const MiniClusterOptions& options() const { return options_; }
 
   // A client as `user` (empty: the superuser, i.e. the user running the test).
@@ -78,6 +87,13 @@ class MiniCluster {
 
   Status WaitForLiveDatanodes(int n, int timeout_ms = 60000) const;
 
+  Status StopJobmaster(int sig = SIGTERM);
+  Status RestartJobmaster();  // same port, same data dir
+  // Waits until the job master knows n executors.
+  Status WaitForExecutors(int n, int timeout_ms = 60000) const;
+  // A client of the job master as `user` (empty: the test's user).
+  Result<std::unique_ptr<client::JobClient>> ConnectJobs(const std::string& user = "") const;
+
   // Runs build/bin/cairn with --namenode set; extra_env like "CAIRN_USER=alice".
   Result<CommandResult> Cli(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {},
                             const std::string& stdin_data = "") const;
@@ -86,6 +102,7 @@ class MiniCluster {
   explicit MiniCluster(MiniClusterOptions options) : options_(std::move(options)) {}
   Status StartNamenode();
   Status StartDatanode(int i);
+  Status StartJobmaster();
 
   Status StartNetwork();
   // argv to run on the namenode's (host -1) or datanode i's host.
@@ -106,6 +123,8 @@ class MiniCluster {
   int rpc_port_ = 0;
   int ipc_port_ = 0;
   std::vector<Datanode> datanodes_;
+  Subprocess jobmaster_;
+  int jobmaster_port_ = 0;
 };
 
 // Polls cond every few milliseconds until it holds or timeout_ms passes.

@@ -2,6 +2,7 @@
 //   cairn-bench dfsio --write|--read [--size 1GiB] [--files N] ...
 //   cairn-bench nn --op create|getFileInfo|mkdirs|delete [--threads T] [--ops N] ...
 //   cairn-bench fuse [--size 1GiB] [--mount-options OPTS] ...
+//   cairn-bench mr wordcount|sort [--size 1GiB] [--reducers N] ...
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -15,8 +16,9 @@ constexpr const char* kUsage =
     "usage: cairn-bench dfsio --write|--read [--size SIZE] [--files N] [--dir DIR] [--local-dir DIR] [--runs N]\n"
     "       cairn-bench nn --op create|getFileInfo|mkdirs|delete [--threads T] [--ops N] [--runs N]\n"
     "       cairn-bench fuse [--size SIZE] [--mount-options OPTS] [--runs N]   (root and /dev/fuse)\n"
+    "       cairn-bench mr wordcount|sort [--size SIZE] [--reducers N] [--runs N] [--jobmaster HOST:PORT]\n"
     "Common options: --namenode HOST:PORT (default $CAIRN_NAMENODE), --user NAME, --keep.\n"
-    "`cairn-bench BENCHMARK --help` describes each benchmark (dfsio, nn, fuse).\n";
+    "`cairn-bench BENCHMARK --help` describes each benchmark (dfsio, nn, fuse, mr).\n";
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -40,6 +42,8 @@ int main(int argc, char** argv) {
     st = cairn::bench::RunNnBench(rest, &usage_error);
   } else if (bench == "fuse") {
     st = cairn::bench::RunFuseBench(rest, &usage_error);
+  } else if (bench == "mr") {
+    st = cairn::bench::RunMrBench(rest, &usage_error);
   } else {
     std::fprintf(stderr, "cairn-bench: unknown benchmark '%s'\n%s", bench.c_str(), kUsage);
     return 2;

@@ -1,0 +1,224 @@
+#include "client/cli/job_format.h"
+
+#include <fmt/format.h>
+
+#include "client/cli/format.h"
+#include "common/flags.h"
+
+namespace cairn::cli {
+
+namespace {
+
+int64_t Counter(const JobReport& job, const std::string& name) {
+  for (const auto& c : job.counters()) {
+    if (c.group() == "cairn" && c.name() == name) return c.value();
+  }
+  return 0;
+}
+
+const char* StateName(JobState s) {
+  switch (s) {
+    case JOB_RUNNING: return "RUNNING";
+    case JOB_SUCCEEDED: return "SUCCEEDED";
+    case JOB_FAILED: return "FAILED";
+    case JOB_KILLED: return "KILLED";
+  }
+  return "UNKNOWN";
+}
+
+const char* AttemptStateText(AttemptState s) {
+  switch (s) {
+    case ATTEMPT_RUNNING: return "RUNNING";
+    case ATTEMPT_SUCCEEDED: return "SUCCEEDED";
+    case ATTEMPT_FAILED: return "FAILED";
+    case ATTEMPT_KILLED: return "KILLED";
+  }
+  return "UNKNOWN";
+}
+
+const char* LocalityText(Locality l) {
+  switch (l) {
+    case NODE_LOCAL: return "node-local";
+    case RACK_LOCAL: return "rack-local";
+    case OFF_RACK: return "off-rack";
+    case NO_PREFERENCE: return "any";
+  }
+  return "?";
+}
+
+std::string What(const JobSpec& spec) {
+  switch (spec.kind()) {
+    case JobSpec::BUILTIN: {
+      std::string s = spec.builtin();
+      for (const auto& a : spec.builtin_args()) s += " " + a;
+      return s;
+    }
+    case JobSpec::STREAMING:
+      return fmt::format("streaming: mapper '{}'{}", spec.mapper_command(),
+                         spec.reducer_command().empty() ? "" : ", reducer '" + spec.reducer_command() + "'");
+    case JobSpec::PLUGIN:
+      return "plugin " + spec.plugin_path();
+  }
+  return "?";
+}
+
+std::string Duration(const JobReport& job) {
+  if (job.finish_ms() == 0 || job.submit_ms() == 0) return "";
+  return fmt::format("{:.1f} s", static_cast<double>(job.finish_ms() - job.submit_ms()) / 1000.0);
+}
+
+std::string Bar(float fraction, int width) {
+  int filled = static_cast<int>(fraction * static_cast<float>(width) + 0.5f);
+  filled = std::clamp(filled, 0, width);
+  std::string bar(static_cast<size_t>(width), ' ');
+  for (int i = 0; i < filled; ++i) bar[static_cast<size_t>(i)] = '=';
+  if (filled > 0 && filled < width) bar[static_cast<size_t>(filled - 1)] = '>';
+  return bar;
+}
+
+std::string Join(const google::protobuf::RepeatedPtrField<std::string>& list) {
+  std::string out;
+  for (const auto& s : list) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+}  // namespace
+
+double DataLocalShare(const JobReport& job) {
+  int64_t launched = Counter(job, "launched_maps");
+  return launched == 0 ? 0.0 : static_cast<double>(Counter(job, "data_local_maps")) / static_cast<double>(launched);
+}
+
+std::string JobStatusText(const JobReport& job) {
+  const JobSpec& spec = job.spec();
+  std::string out = fmt::format("{}  {}  {}\n", job.job_id(), spec.name(), StateName(job.state()));
+  out += fmt::format("  job:         {}\n", What(spec));
+  out += fmt::format("  user:        {}\n", spec.user());
+  out += fmt::format("  submitted:   {}{}\n", FormatDate(job.submit_ms()),
+                     Duration(job).empty() ? "" : "   took " + Duration(job));
+  out += fmt::format("  input:       {}\n", Join(spec.input_paths()));
+  out += fmt::format("  output:      {}\n", spec.output_path());
+  out += fmt::format("  maps:        {}/{} ({:.0f}%)\n", job.maps_done(), job.maps_total(), job.map_progress() * 100);
+  out += fmt::format("  reduces:     {}/{} ({:.0f}%)\n", job.reduces_done(), job.reduces_total(),
+                     job.reduce_progress() * 100);
+  int64_t launched = Counter(job, "launched_maps");
+  if (launched > 0)
+    out += fmt::format("  data-local:  {} of {} map attempts ({:.0f}%)\n", Counter(job, "data_local_maps"), launched,
+                       DataLocalShare(job) * 100);
+  if (!job.diagnostics().empty()) out += fmt::format("  diagnostics: {}\n", job.diagnostics());
+  if (job.counters_size() > 0) {
+    out += "  counters:\n";
+    for (const auto& c : job.counters()) out += fmt::format("    {:<36} {}\n", c.group() + "." + c.name(), c.value());
+  }
+  return out;
+}
+
+std::string JobListLine(const JobReport& job) {
+  return fmt::format("{:<28} {:<10} {:<12} {:<10} maps {}/{} reduces {}/{}  {}", job.job_id(), StateName(job.state()),
+                     job.spec().name(), job.spec().user(), job.maps_done(), job.maps_total(), job.reduces_done(),
+                     job.reduces_total(), FormatDate(job.submit_ms()));
+}
+
+std::string JobProgressLine(const JobReport& job, int bar_width) {
+  return fmt::format("map [{}] {:3.0f}% {}/{}   reduce [{}] {:3.0f}% {}/{}", Bar(job.map_progress(), bar_width),
+                     job.map_progress() * 100, job.maps_done(), job.maps_total(), Bar(job.reduce_progress(), bar_width),
+                     job.reduce_progress() * 100, job.reduces_done(), job.reduces_total());
+}
+
+bool TaskMatches(const std::string& id, const std::string& filter) {
+  if (filter.empty() || id == filter) return true;
+  if (filter.size() >= id.size()) return false;
+  return id.compare(id.size() - filter.size(), filter.size(), filter) == 0 && id[id.size() - filter.size() - 1] == '_';
+}
+
+std::string JobLogsText(const JobReport& job, const std::string& task) {
+  std::string out;
+  if (!job.diagnostics().empty()) out += fmt::format("job {} {}: {}\n", job.job_id(), StateName(job.state()), job.diagnostics());
+  for (const TaskReport& t : job.tasks()) {
+    bool task_match = TaskMatches(t.task_id(), task);
+    for (const AttemptReport& a : t.attempts()) {
+      if (!task_match && !TaskMatches(a.attempt_id(), task)) continue;
+      out += fmt::format("\n== {}  {} {}  {}  on {} ({}){}{}\n", a.attempt_id(), t.type() == MAP ? "map" : "reduce",
+                         t.index(), AttemptStateText(a.state()), a.node(), LocalityText(a.locality()),
+                         a.speculative() ? ", speculative" : "",
+                         a.exit_code() >= 0 ? fmt::format(", exit code {}", a.exit_code()) : "");
+      if (!a.diagnostics().empty()) out += fmt::format("diagnostics: {}\n", a.diagnostics());
+      if (!a.stderr_tail().empty()) {
+        out += "--- stderr (tail)\n" + a.stderr_tail();
+        if (a.stderr_tail().back() != '\n') out += "\n";
+      }
+    }
+  }
+  return out;
+}
+
+nlohmann::json JobToJson(const JobReport& job) {
+  nlohmann::json j;
+  const JobSpec& spec = job.spec();
+  j["job_id"] = job.job_id();
+  j["name"] = spec.name();
+  j["user"] = spec.user();
+  j["state"] = StateName(job.state());
+  j["submit_ms"] = job.submit_ms();
+  j["finish_ms"] = job.finish_ms();
+  j["input"] = std::vector<std::string>(spec.input_paths().begin(), spec.input_paths().end());
+  j["output"] = spec.output_path();
+  j["maps_total"] = job.maps_total();
+  j["maps_done"] = job.maps_done();
+  j["reduces_total"] = job.reduces_total();
+  j["reduces_done"] = job.reduces_done();
+  j["map_progress"] = job.map_progress();
+  j["reduce_progress"] = job.reduce_progress();
+  j["data_local_share"] = DataLocalShare(job);
+  j["diagnostics"] = job.diagnostics();
+  nlohmann::json counters = nlohmann::json::object();
+  for (const auto& c : job.counters()) counters[c.group()][c.name()] = c.value();
+  j["counters"] = counters;
+  if (job.tasks_size() > 0) {
+    nlohmann::json tasks = nlohmann::json::array();
+    for (const TaskReport& t : job.tasks()) {
+      nlohmann::json tj;
+      tj["task_id"] = t.task_id();
+      tj["type"] = t.type() == MAP ? "map" : "reduce";
+      tj["state"] = TaskState_Name(t.state());
+      tj["progress"] = t.progress();
+      nlohmann::json attempts = nlohmann::json::array();
+      for (const AttemptReport& a : t.attempts()) {
+        attempts.push_back({{"attempt_id", a.attempt_id()},
+                            {"state", AttemptStateText(a.state())},
+                            {"node", a.node()},
+                            {"locality", LocalityText(a.locality())},
+                            {"speculative", a.speculative()},
+                            {"exit_code", a.exit_code()},
+                            {"diagnostics", a.diagnostics()}});
+      }
+      tj["attempts"] = attempts;
+      tasks.push_back(tj);
+    }
+    j["tasks"] = tasks;
+  }
+  return j;
+}
+
+std::string ExecutorLine(const ExecutorReport& e) {
+  return fmt::format("{:<22} {:<10} slots {}/{}  memory {}/{}  gpus {}  tasks {}  last heartbeat {} ms ago",
+                     e.node(), e.rack(), e.used_slots(), e.total().cpu_slots(), FormatByteSize(e.used_memory()),
+                     FormatByteSize(e.total().memory_bytes()), e.total().gpus(), e.running_attempts(),
+                     e.last_heartbeat_ms_ago());
+}
+
+nlohmann::json ExecutorToJson(const ExecutorReport& e) {
+  return {{"executor_id", e.executor_id()},
+          {"node", e.node()},
+          {"rack", e.rack()},
+          {"shuffle_address", e.shuffle_address()},
+          {"cpu_slots", e.total().cpu_slots()},
+          {"memory_bytes", e.total().memory_bytes()},
+          {"gpus", e.total().gpus()},
+          {"used_slots", e.used_slots()},
+          {"used_memory", e.used_memory()},
+          {"running_attempts", e.running_attempts()},
+          {"last_heartbeat_ms_ago", e.last_heartbeat_ms_ago()}};
+}
+
+}  // namespace cairn::cli

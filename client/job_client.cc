@@ -1,0 +1,155 @@
+#include "client/job_client.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+
+#include "cairn/compute.grpc.pb.h"
+#include "common/grpc_status.h"
+#include "common/path.h"
+
+namespace cairn::client {
+
+struct JobClient::Impl {
+  std::unique_ptr<cairn::JobMaster::Stub> stub;
+  int timeout_ms = 0;
+
+  template <typename Resp, typename Req, typename Method>
+  Result<Resp> Call(Method method, const Req& req, const std::string& user) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
+    ctx.AddMetadata(kUserMetadataKey, user);
+    Resp resp;
+    grpc::Status st = (stub.get()->*method)(&ctx, req, &resp);
+    if (!st.ok()) {
+      cairn::Status s = FromGrpcStatus(st);
+      if (s.code() == ErrorCode::kUnavailable) return Unavailable("job master unreachable: {}", s.message());
+      return s;
+    }
+    return resp;
+  }
+};
+
+JobClient::JobClient(std::unique_ptr<Impl> impl, std::string user, std::string address)
+    : impl_(std::move(impl)), user_(std::move(user)), address_(std::move(address)) {}
+
+JobClient::~JobClient() = default;
+
+Result<std::unique_ptr<JobClient>> JobClient::Connect(const JobClientOptions& options) {
+  std::string address = options.jobmaster;
+  if (address.empty()) {
+    const char* env = std::getenv("CAIRN_JOBMASTER");
+    if (env != nullptr) address = env;
+  }
+  if (address.empty()) return InvalidArgument("no job master address: pass --jobmaster HOST:PORT or set CAIRN_JOBMASTER");
+  auto impl = std::make_unique<Impl>();
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);
+  impl->stub = cairn::JobMaster::NewStub(grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
+  impl->timeout_ms = options.rpc_timeout_ms;
+  return std::unique_ptr<JobClient>(new JobClient(std::move(impl), ResolveClientUser(options.user), address));
+}
+
+Result<std::string> JobClient::Submit(const JobSpec& spec) {
+  SubmitJobRequest req;
+  *req.mutable_spec() = spec;
+  ASSIGN_OR_RETURN(SubmitJobResponse resp,
+                   impl_->Call<SubmitJobResponse>(&cairn::JobMaster::Stub::SubmitJob, req, user_));
+  return resp.job_id();
+}
+
+Result<JobReport> JobClient::Status(const std::string& job_id, bool include_tasks) {
+  GetJobRequest req;
+  req.set_job_id(job_id);
+  req.set_include_tasks(include_tasks);
+  ASSIGN_OR_RETURN(GetJobResponse resp, impl_->Call<GetJobResponse>(&cairn::JobMaster::Stub::GetJob, req, user_));
+  return resp.job();
+}
+
+Result<std::vector<JobReport>> JobClient::List(bool include_finished) {
+  ListJobsRequest req;
+  req.set_include_finished(include_finished);
+  ASSIGN_OR_RETURN(ListJobsResponse resp, impl_->Call<ListJobsResponse>(&cairn::JobMaster::Stub::ListJobs, req, user_));
+  return std::vector<JobReport>(resp.jobs().begin(), resp.jobs().end());
+}
+
+Result<std::vector<ExecutorReport>> JobClient::Executors() {
+  ListExecutorsRequest req;
+  ASSIGN_OR_RETURN(ListExecutorsResponse resp,
+                   impl_->Call<ListExecutorsResponse>(&cairn::JobMaster::Stub::ListExecutors, req, user_));
+  return std::vector<ExecutorReport>(resp.executors().begin(), resp.executors().end());
+}
+
+Result<JobState> JobClient::Kill(const std::string& job_id) {
+  KillJobRequest req;
+  req.set_job_id(job_id);
+  ASSIGN_OR_RETURN(KillJobResponse resp, impl_->Call<KillJobResponse>(&cairn::JobMaster::Stub::KillJob, req, user_));
+  return resp.state();
+}
+
+Result<JobReport> JobClient::Wait(const std::string& job_id, const std::function<void(const JobReport&)>& on_poll,
+                                  int poll_ms) {
+  int unreachable_polls = 0;
+  for (;;) {
+    auto report = Status(job_id, /*include_tasks=*/false);
+    if (!report.ok()) {
+      // Ride out a job master restart for a while; a finished job is in its history.
+      if (report.status().IsRetryable() && ++unreachable_polls < 120) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
+        continue;
+      }
+      return report.status();
+    }
+    unreachable_polls = 0;
+    if (on_poll) on_poll(*report);
+    if (report->state() != JOB_RUNNING) return Status(job_id, /*include_tasks=*/true);
+    std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
+  }
+}
+
+Result<std::vector<std::string>> JobClient::StageFiles(FileSystem& fs, const std::vector<std::string>& local_paths,
+                                                       const std::string& staging_dir) {
+  std::vector<std::string> out;
+  if (local_paths.empty()) return out;
+  RETURN_IF_ERROR(fs.Mkdirs(staging_dir));
+  std::vector<char> buf(4 << 20);
+  for (const std::string& local : local_paths) {
+    size_t slash = local.rfind('/');
+    std::string name = slash == std::string::npos ? local : local.substr(slash + 1);
+    if (name.empty()) return InvalidArgument("'{}' names no file", local);
+    int fd = ::open(local.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ErrnoError(errno, local);
+    std::string remote = JoinPath(staging_dir, name);
+    CreateOptions options;
+    options.overwrite = true;
+    auto stream = fs.Create(remote, options);
+    if (!stream.ok()) {
+      ::close(fd);
+      return stream.status();
+    }
+    cairn::Status st;
+    for (;;) {
+      ssize_t n = ::read(fd, buf.data(), buf.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        st = ErrnoError(errno, "read " + local);
+        break;
+      }
+      if (n == 0) break;
+      st = (*stream)->Write(buf.data(), static_cast<size_t>(n));
+      if (!st.ok()) break;
+    }
+    ::close(fd);
+    cairn::Status closed = (*stream)->Close();
+    RETURN_IF_ERROR(st);
+    RETURN_IF_ERROR(closed);
+    out.push_back(remote);
+  }
+  return out;
+}
+
+}  // namespace cairn::client

@@ -1,0 +1,353 @@
+#include "compute/executor/executor.h"
+
+#include <unistd.h>
+
+#include <climits>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "common/clock.h"
+#include "compute/ids.h"
+#include "compute/local_files.h"
+#include "compute/resources.h"
+
+namespace cairn::compute {
+
+namespace {
+constexpr size_t kStderrTailBytes = 8192;
+constexpr int kMaxRegisterBackoffMs = 2000;
+
+std::string SelfDir() {
+  char buf[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return ".";
+  std::string exe(buf, static_cast<size_t>(n));
+  return exe.substr(0, exe.rfind('/'));
+}
+}  // namespace
+
+Executor::Executor(ExecutorSettings settings, ExecutorIdentity identity, LocalReplicaLookup lookup,
+                   std::unique_ptr<JobmasterClient> client)
+    : settings_(std::move(settings)),
+      identity_(std::move(identity)),
+      lookup_(std::move(lookup)),
+      client_(std::move(client)),
+      heartbeat_interval_ms_(settings_.heartbeat_interval_ms) {}
+
+Result<std::unique_ptr<Executor>> Executor::Start(const ExecutorSettings& settings, ExecutorIdentity identity,
+                                                  LocalReplicaLookup lookup, std::unique_ptr<JobmasterClient> client) {
+  RETURN_IF_ERROR(settings.Validate());
+  if (settings.work_dir.empty()) return InvalidArgument("the executor needs a work dir");
+  if (!client) client = MakeGrpcJobmasterClient(settings.jobmaster, settings.rpc_timeout_ms);
+  std::unique_ptr<Executor> ex(new Executor(settings, std::move(identity), std::move(lookup), std::move(client)));
+  ex->executor_id_ = fmt::format("{}-{}", ex->identity_.datanode_uuid, WallMillis());
+  ex->task_binary_ = settings.task_binary.empty() ? SelfDir() + "/cairn-task" : settings.task_binary;
+  if (::access(ex->task_binary_.c_str(), X_OK) != 0)
+    return NotFound("task binary {} is missing or not executable (--executor_task_binary)", ex->task_binary_);
+  // Files of an earlier run belong to jobs the job master no longer tracks here.
+  RETURN_IF_ERROR(RemoveTree(settings.work_dir + "/jobs"));
+  RETURN_IF_ERROR(MakeDirectories(settings.work_dir + "/jobs"));
+  ex->shuffle_ = std::make_unique<ShuffleServer>(settings.work_dir);
+  RETURN_IF_ERROR(ex->shuffle_->Start(ex->identity_.bind_host, settings.shuffle_port, settings.shuffle_threads));
+  ex->heartbeat_thread_ = std::thread([e = ex.get()] { e->HeartbeatLoop(); });
+  ex->monitor_thread_ = std::thread([e = ex.get()] { e->MonitorLoop(); });
+  spdlog::info("executor {} started (jobmaster {}, work dir {})", ex->executor_id_, settings.jobmaster, settings.work_dir);
+  return ex;
+}
+
+Executor::~Executor() { Stop(); }
+
+void Executor::Stop() {
+  if (stop_.exchange(true)) return;
+  if (client_) client_->Shutdown();
+  Wake();
+  if (heartbeat_thread_.joinable()) heartbeat_thread_.join();
+  if (monitor_thread_.joinable()) monitor_thread_.join();
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [id, a] : attempts_) a->process.Kill();
+    attempts_.clear();  // TaskProcess reaps on destruction
+  }
+  if (shuffle_) shuffle_->Stop();
+}
+
+int Executor::running_attempts() const {
+  std::lock_guard lock(mu_);
+  int n = 0;
+  for (const auto& [id, a] : attempts_) n += a->state == ATTEMPT_RUNNING ? 1 : 0;
+  return n;
+}
+
+void Executor::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    wake_ = true;
+  }
+  wake_cv_.notify_all();
+}
+
+Status Executor::Register() {
+  RegisterExecutorRequest req;
+  req.set_executor_id(executor_id_);
+  req.set_node(identity_.node);
+  req.set_hostname(identity_.hostname);
+  req.set_rack_hint(identity_.rack_hint);
+  req.set_shuffle_address(fmt::format("{}:{}", identity_.advertise_host, shuffle_->port()));
+  NodeResources probed = ProbeNodeResources();
+  ComputeResources* total = req.mutable_total();
+  total->set_cpu_slots(settings_.cpu_slots > 0 ? static_cast<uint32_t>(settings_.cpu_slots) : probed.cpu_slots);
+  total->set_memory_bytes(settings_.memory.bytes > 0 ? settings_.memory.bytes : probed.memory_bytes);
+  total->set_gpus(static_cast<uint32_t>(probed.gpus.size()));
+  for (const auto& g : probed.gpus) total->add_gpu_ids(g.device_id);
+  ASSIGN_OR_RETURN(RegisterExecutorResponse resp, client_->Register(req));
+  {
+    std::lock_guard lock(mu_);
+    if (resp.heartbeat_interval_ms() > 0) heartbeat_interval_ms_ = static_cast<int>(resp.heartbeat_interval_ms());
+  }
+  spdlog::info("executor {} registered with the job master: {} slots, {}", executor_id_, total->cpu_slots(),
+               FormatByteSize(total->memory_bytes()));
+  return Status::OK();
+}
+
+void Executor::HeartbeatLoop() {
+  int backoff_ms = 100;
+  int64_t last_error_log = 0;
+  while (!stop_.load()) {
+    Status st;
+    if (!registered_.load()) {
+      st = Register();
+      if (st.ok()) {
+        registered_ = true;
+        backoff_ms = 100;
+      }
+    }
+    if (st.ok()) st = HeartbeatOnce();
+    int wait_ms;
+    {
+      std::lock_guard lock(mu_);
+      wait_ms = heartbeat_interval_ms_;
+    }
+    if (!st.ok()) {
+      if (MonotonicMillis() - last_error_log > 30000) {
+        spdlog::warn("executor: job master {} not reachable: {}", settings_.jobmaster, st.ToString());
+        last_error_log = MonotonicMillis();
+      }
+      if (!registered_.load()) {
+        wait_ms = backoff_ms;
+        backoff_ms = std::min(backoff_ms * 2, kMaxRegisterBackoffMs);
+      }
+    }
+    std::unique_lock lock(mu_);
+    wake_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [this] { return wake_ || stop_.load(); });
+    wake_ = false;
+  }
+}
+
+Status Executor::HeartbeatOnce() {
+  ExecutorHeartbeatRequest req;
+  req.set_executor_id(executor_id_);
+  std::vector<std::pair<std::string, std::string>> running;  // attempt id, dir
+  std::vector<std::string> reported_final;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, a] : attempts_) {
+      if (a->state == ATTEMPT_RUNNING) {
+        running.emplace_back(id, a->dir);
+        continue;
+      }
+      AttemptUpdate* u = req.add_attempts();
+      u->set_attempt_id(id);
+      u->set_state(a->state);
+      *u->mutable_progress() = a->final_progress;
+      u->set_exit_code(a->exit_code);
+      u->set_diagnostics(a->diagnostics);
+      u->set_stderr_tail(a->stderr_tail);
+      reported_final.push_back(id);
+    }
+    for (const auto& job : jobs_with_data_) req.add_jobs_with_data(job);
+  }
+  for (const auto& [id, dir] : running) {
+    AttemptUpdate* u = req.add_attempts();
+    u->set_attempt_id(id);
+    u->set_state(ATTEMPT_RUNNING);
+    TaskProgress progress;
+    if (ReadProtoFile(dir + "/status.pb", &progress).ok()) *u->mutable_progress() = std::move(progress);
+  }
+  ASSIGN_OR_RETURN(ExecutorHeartbeatResponse resp, client_->Heartbeat(req));
+  if (resp.reregister()) {
+    spdlog::info("executor {}: the job master asks for a new registration", executor_id_);
+    registered_ = false;
+    return Status::OK();
+  }
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& id : reported_final) attempts_.erase(id);
+    for (const auto& id : resp.kill_attempts()) {
+      auto it = attempts_.find(id);
+      if (it == attempts_.end() || it->second->state != ATTEMPT_RUNNING) continue;
+      if (it->second->kill_reason.empty()) it->second->kill_reason = "killed by the job master";
+      it->second->process.Kill();
+    }
+    for (const auto& job : resp.finished_jobs()) {
+      if (!jobs_with_data_.count(job)) continue;
+      jobs_to_remove_.insert(job);
+      for (auto& [id, a] : attempts_) {
+        if (a->spec.job_id() == job && a->state == ATTEMPT_RUNNING) {
+          if (a->kill_reason.empty()) a->kill_reason = "the job is over";
+          a->process.Kill();
+        }
+      }
+    }
+  }
+  for (const TaskSpec& spec : resp.launch()) Launch(spec);
+  return Status::OK();
+}
+
+void Executor::Localize(TaskSpec* spec) const {
+  spec->set_namenode(identity_.namenode);
+  if (spec->type() == MAP && spec->split().block_id() != 0 && lookup_) {
+    InputSplit* split = spec->mutable_split();
+    auto local = lookup_(split->block_id(), split->gen_stamp());
+    if (local.ok()) {
+      split->set_local_block_path(local->data_path);
+      split->set_local_meta_path(local->meta_path);
+    }
+  }
+  for (MapOutputLocation& loc : *spec->mutable_map_outputs()) {
+    if (loc.executor_id() == executor_id_) loc.set_local_dir(MapOutputDir(settings_.work_dir, spec->job_id(), loc.attempt_id()));
+  }
+}
+
+void Executor::Launch(TaskSpec spec) {
+  auto attempt = std::make_unique<Attempt>();
+  const std::string id = spec.attempt_id();
+  if (!IsSafeId(spec.job_id()) || !IsSafeId(id)) {
+    spdlog::warn("executor: refusing a task with a malformed id ({}, {})", spec.job_id(), id);
+    return;
+  }
+  attempt->dir = JobDir(spec.job_id()) + "/" + id;
+  attempt->start_ms = WallMillis();
+  if (spec.timeout_ms() > 0) attempt->deadline_ms = MonotonicMillis() + static_cast<int64_t>(spec.timeout_ms());
+  Localize(&spec);
+  Status st = RemoveTree(attempt->dir);
+  if (st.ok()) st = MakeDirectories(attempt->dir);
+  if (st.ok()) st = WriteProtoFile(attempt->dir + "/task.pb", spec, /*sync=*/false);
+  if (st.ok()) {
+    TaskProcessOptions options;
+    options.binary = task_binary_;
+    options.args = {"task.pb"};
+    options.work_dir = attempt->dir;
+    options.stdout_path = attempt->dir + "/stdout.log";
+    options.stderr_path = attempt->dir + "/stderr.log";
+    options.memory_limit_bytes = spec.resources().memory_bytes();
+    options.extra_env = {"MALLOC_ARENA_MAX=2"};
+    auto process = TaskProcess::Launch(options);
+    if (process.ok()) attempt->process = std::move(*process);
+    else st = process.status();
+  }
+  if (!st.ok()) {
+    attempt->state = ATTEMPT_FAILED;
+    attempt->diagnostics = "could not start the task on " + identity_.node + ": " + st.ToString();
+    spdlog::warn("executor: {}: {}", id, attempt->diagnostics);
+  } else {
+    spdlog::debug("executor: started {} (pid {})", id, attempt->process.pid());
+  }
+  attempt->spec = std::move(spec);
+  bool failed = !st.ok();
+  {
+    std::lock_guard lock(mu_);
+    jobs_with_data_.insert(attempt->spec.job_id());
+    attempts_[id] = std::move(attempt);
+  }
+  if (failed) Wake();
+}
+
+void Executor::Conclude(const std::string& dir, int exit_code, const std::string& kill_reason, Attempt* out) const {
+  out->exit_code = exit_code;
+  out->stderr_tail = FileTail(dir + "/stderr.log", kStderrTailBytes);
+  TaskProgress result;
+  bool have_result = ReadProtoFile(dir + "/result.pb", &result).ok() && result.done();
+  if (have_result) out->final_progress = result;
+  if (!kill_reason.empty()) {
+    out->state = ATTEMPT_KILLED;
+    out->diagnostics = kill_reason;
+  } else if (exit_code == 0 && have_result && result.succeeded()) {
+    out->state = ATTEMPT_SUCCEEDED;
+  } else {
+    out->state = ATTEMPT_FAILED;
+    if (have_result && !result.error().empty()) {
+      out->diagnostics = result.error();
+    } else if (exit_code > 128) {
+      out->diagnostics = fmt::format("task process killed by signal {}{}", exit_code - 128,
+                                     exit_code - 128 == 9 ? " (out of memory, or killed from outside)" : "");
+    } else {
+      out->diagnostics = fmt::format("task process exited with code {}", exit_code);
+    }
+  }
+}
+
+void Executor::MonitorLoop() {
+  while (!stop_.load()) {
+    struct Exited {
+      std::string id, dir, kill_reason;
+      int exit_code;
+    };
+    std::vector<Exited> exited;
+    std::vector<std::string> remove;
+    {
+      std::lock_guard lock(mu_);
+      const int64_t now = MonotonicMillis();
+      for (auto& [id, a] : attempts_) {
+        if (a->state != ATTEMPT_RUNNING || !a->process.running()) continue;
+        if (a->deadline_ms > 0 && now > a->deadline_ms && !a->timed_out && a->kill_reason.empty()) {
+          a->timed_out = true;
+          a->process.Kill();
+        }
+        auto r = a->process.Poll();
+        if (!r.ok() || r->has_value()) exited.push_back({id, a->dir, a->kill_reason, r.ok() ? **r : -1});
+      }
+      for (auto it = jobs_to_remove_.begin(); it != jobs_to_remove_.end();) {
+        bool busy = false;
+        for (const auto& [id, a] : attempts_) busy |= a->spec.job_id() == *it;
+        if (busy) {
+          ++it;
+          continue;
+        }
+        remove.push_back(*it);
+        jobs_with_data_.erase(*it);
+        it = jobs_to_remove_.erase(it);
+      }
+    }
+    for (const auto& e : exited) {
+      Attempt concluded;
+      Conclude(e.dir, e.exit_code, e.kill_reason, &concluded);
+      std::lock_guard lock(mu_);
+      auto it = attempts_.find(e.id);
+      if (it == attempts_.end()) continue;
+      Attempt& a = *it->second;
+      a.exit_code = concluded.exit_code;
+      a.stderr_tail = std::move(concluded.stderr_tail);
+      a.final_progress = std::move(concluded.final_progress);
+      if (a.timed_out && e.kill_reason.empty()) {
+        // A timeout counts against the task's attempts.
+        a.state = ATTEMPT_FAILED;
+        a.diagnostics = fmt::format("killed after running longer than the task timeout of {} ms", a.spec.timeout_ms());
+      } else {
+        a.state = concluded.state;
+        a.diagnostics = std::move(concluded.diagnostics);
+      }
+      spdlog::info("executor: {} {}{}{}", e.id, AttemptStateName(a.state), a.diagnostics.empty() ? "" : ": ",
+                   a.diagnostics);
+    }
+    for (const auto& job : remove) {
+      Status st = RemoveTree(JobDir(job));
+      if (!st.ok()) spdlog::warn("executor: cannot remove the files of {}: {}", job, st.ToString());
+    }
+    if (!exited.empty()) Wake();
+    std::unique_lock lock(mu_);
+    wake_cv_.wait_for(lock, std::chrono::milliseconds(settings_.monitor_interval_ms), [this] { return stop_.load(); });
+  }
+}
+
+}  // namespace cairn::compute

@@ -1,0 +1,28 @@
+#include "compute/executor/executor_settings.h"
+
+namespace cairn::compute {
+
+Status ExecutorSettings::Validate() const {
+  if (cpu_slots < 0) return InvalidArgument("--executor_cpu_slots must not be negative");
+  if (heartbeat_interval_ms < 10) return InvalidArgument("--executor_heartbeat_interval_ms must be at least 10");
+  if (shuffle_port < 0 || shuffle_port > 65535) return InvalidArgument("--executor_shuffle_port out of range");
+  if (shuffle_threads < 1) return InvalidArgument("--executor_shuffle_threads must be at least 1");
+  if (rpc_timeout_ms < 1) return InvalidArgument("--executor_rpc_timeout_ms must be positive");
+  if (monitor_interval_ms < 1) return InvalidArgument("--executor_monitor_interval_ms must be positive");
+  return Status::OK();
+}
+
+void AddExecutorFlags(FlagSet& flags, ExecutorSettings* s) {
+  flags.Add("executor_jobmaster", &s->jobmaster, "cairn-jobmaster address HOST:PORT; empty: run no compute executor");
+  flags.Add("executor_work_dir", &s->work_dir, "task working dirs and map outputs (default <first data dir>/executor)");
+  flags.Add("executor_cpu_slots", &s->cpu_slots, "task slots offered to the job master (0 = online CPUs)");
+  flags.Add("executor_memory", &s->memory, "memory offered to tasks (0 = physical memory)");
+  flags.Add("executor_heartbeat_interval_ms", &s->heartbeat_interval_ms, "heartbeat period to the job master");
+  flags.Add("executor_shuffle_port", &s->shuffle_port, "gRPC port serving map outputs (0 = pick a free port)");
+  flags.Add("executor_shuffle_threads", &s->shuffle_threads, "concurrent map output fetches served");
+  flags.Add("executor_task_binary", &s->task_binary, "the cairn-task binary (default: next to this binary)");
+  flags.Add("executor_rpc_timeout_ms", &s->rpc_timeout_ms, "deadline of each call to the job master");
+  flags.Add("executor_monitor_interval_ms", &s->monitor_interval_ms, "how often running task processes are checked");
+}
+
+}  // namespace cairn::compute

@@ -1,0 +1,32 @@
+// ExecutorSettings: the knobs of the compute executor that runs inside each datanode,
+// bound to `cairn-datanode` flags (executor_ prefix). With executor_jobmaster empty the
+// datanode runs no executor.
+//
+// Thread-safety: a value.
+#pragma once
+
+#include <string>
+
+#include "common/flags.h"
+#include "common/status.h"
+
+namespace cairn::compute {
+
+struct ExecutorSettings {
+  std::string jobmaster;               // cairn-jobmaster address HOST:PORT; empty: no executor
+  std::string work_dir;                // task dirs and map outputs; empty: <first data dir>/executor
+  int cpu_slots = 0;                   // task slots offered; 0: the number of online CPUs
+  ByteSize memory;                     // memory offered to tasks; 0: physical memory
+  int heartbeat_interval_ms = 300;     // heartbeat period (an attempt ending sends one at once)
+  int shuffle_port = 0;                // gRPC port serving map outputs; 0 picks a free one
+  int shuffle_threads = 8;             // concurrent map output fetches served
+  std::string task_binary;             // cairn-task; empty: next to the running binary
+  int rpc_timeout_ms = 10000;          // deadline of each call to the job master
+  int monitor_interval_ms = 100;       // how often running task processes are checked
+
+  Status Validate() const;
+};
+
+void AddExecutorFlags(FlagSet& flags, ExecutorSettings* settings);
+
+}  // namespace cairn::compute

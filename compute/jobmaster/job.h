@@ -1,0 +1,106 @@
+// The job master's model of jobs, tasks and attempts, and of the executors that run them.
+// Plain structs owned by JobMaster and guarded by its mutex; BuildReport turns a Job into
+// the JobReport clients see and the history keeps.
+//
+// Thread-safety: none here; JobMaster::mu_ guards every instance.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cairn/compute.pb.h"
+#include "compute/counters.h"
+
+namespace cairn::compute {
+
+struct AttemptInfo {
+  std::string id;
+  std::string executor_id;
+  std::string node;
+  AttemptState state = ATTEMPT_RUNNING;
+  int64_t start_ms = 0;           // wall clock
+  int64_t finish_ms = 0;
+  int64_t start_mono_ms = 0;      // for speculation
+  uint64_t launch_heartbeat = 0;  // the executor's heartbeat whose reply launched it
+  Locality locality = NO_PREFERENCE;
+  bool speculative = false;
+  bool kill_sent = false;         // the job master asked its executor to kill it
+  float progress = 0;
+  std::string status;
+  int exit_code = -1;
+  std::string diagnostics;
+  std::string stderr_tail;
+  google::protobuf::RepeatedPtrField<Counter> counters;
+  ComputeResources resources;     // held on its executor while it runs
+  std::string output_file;        // reported by a successful attempt
+  google::protobuf::RepeatedField<int32_t> fetch_failed_maps;  // reduces: map outputs it could not get
+};
+
+struct TaskInfo {
+  TaskType type = MAP;
+  int index = 0;
+  std::string id;
+  TaskState state = TASK_PENDING;
+  std::vector<AttemptInfo> attempts;
+  int failures = 0;               // failed attempts (kills do not count)
+  int fetch_reruns = 0;           // reduces re-run because map output was lost
+  std::set<std::string> failed_nodes;  // nodes where an attempt failed; avoided for retries
+  InputSplit split;               // maps
+  int succeeded = -1;             // index of the winning attempt
+  bool committing = false;        // its output is being renamed into place
+  int64_t done_mono_ms = 0;
+
+  int running_attempts() const;
+  const AttemptInfo* winner() const { return succeeded >= 0 ? &attempts[succeeded] : nullptr; }
+};
+
+struct Job {
+  std::string id;
+  JobSpec spec;
+  JobState state = JOB_RUNNING;
+  int64_t submit_ms = 0;
+  int64_t finish_ms = 0;
+  std::string diagnostics;
+  std::vector<TaskInfo> maps;
+  std::vector<TaskInfo> reduces;
+  std::vector<std::string> partition_bounds;
+  int num_reducers = 0;
+  std::string temp_dir;           // <output>/_temporary
+  int64_t locality_skip_since = 0;  // delay scheduling: when the job first passed a slot (0: not waiting)
+  CounterSet job_counters;        // locality and attempt counts
+  bool finalizing = false;        // the committer is finishing it (output, history)
+
+  int maps_done() const;
+  int reduces_done() const;
+  bool all_maps_done() const { return maps_done() == static_cast<int>(maps.size()); }
+  TaskInfo& task(TaskType type, int index) { return type == MAP ? maps[index] : reduces[index]; }
+};
+
+struct ExecutorInfo {
+  std::string id;
+  std::string node;               // ip:xferPort
+  std::string hostname;
+  std::string rack;
+  std::string shuffle_address;
+  ComputeResources total;
+  uint32_t used_slots = 0;
+  uint64_t used_memory = 0;
+  int64_t last_heartbeat_mono_ms = 0;
+  uint64_t heartbeats = 0;
+  std::set<std::string> running;  // attempt ids it holds resources for
+  std::set<std::string> to_kill;  // sent with its next heartbeat reply
+
+  bool Fits(const ComputeResources& r) const {
+    return used_slots + r.cpu_slots() <= total.cpu_slots() && used_memory + r.memory_bytes() <= total.memory_bytes();
+  }
+};
+
+// The report of a job; tasks (with attempts) only when include_tasks.
+JobReport BuildReport(const Job& job, bool include_tasks);
+// "path [start, +length)".
+std::string DescribeSplit(const InputSplit& split);
+
+}  // namespace cairn::compute

@@ -1,0 +1,295 @@
+// JobMaster: lifecycle, submission and the client-facing queries. Executor traffic is in
+// job_master_executors.cc, attempt outcomes in job_master_attempts.cc, output commits and
+// job completion in job_master_commit.cc.
+#include "compute/jobmaster/job_master.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <grpcpp/grpcpp.h>
+#include <spdlog/spdlog.h>
+
+#include "common/clock.h"
+#include "common/path.h"
+#include "compute/ids.h"
+#include "compute/jobmaster/input_planner.h"
+#include "compute/jobmaster/services.h"
+#include "compute/local_files.h"
+#include "compute/runtime/job_program.h"
+#include "compute/runtime/partitioner.h"
+
+namespace cairn::compute {
+
+namespace {
+std::string ProcessUserName() {
+  passwd pw{};
+  passwd* found = nullptr;
+  char buf[4096];
+  if (::getpwuid_r(::getuid(), &pw, buf, sizeof buf, &found) == 0 && found != nullptr) return found->pw_name;
+  return std::to_string(::getuid());
+}
+}  // namespace
+
+JobMaster::JobMaster(JobMasterSettings settings)
+    : settings_(std::move(settings)),
+      scheduler_{settings_.locality_wait_node_ms, settings_.locality_wait_rack_ms, settings_.speculative,
+                 settings_.speculative_slowness, settings_.speculative_min_ms} {}
+
+JobMaster::~JobMaster() { Stop(); }
+
+Result<std::unique_ptr<JobMaster>> JobMaster::Create(const JobMasterSettings& settings) {
+  RETURN_IF_ERROR(settings.Validate());
+  std::unique_ptr<JobMaster> jm(new JobMaster(settings));
+  jm->start_ms_ = WallMillis();
+  ASSIGN_OR_RETURN(jm->history_store_, HistoryStore::Open(settings.data_dir));
+  int cut_short = 0;
+  for (JobReport& r : jm->history_store_->LoadAll()) {
+    if (r.state() == JOB_RUNNING) {
+      r.set_state(JOB_FAILED);
+      r.set_diagnostics("the job master restarted while the job ran");
+      r.set_finish_ms(jm->start_ms_);
+      Status st = jm->history_store_->Save(r);
+      if (!st.ok()) spdlog::warn("job history: cannot update {}: {}", r.job_id(), st.ToString());
+      ++cut_short;
+    }
+    jm->history_order_.push_back(r.job_id());
+    jm->history_[r.job_id()] = std::move(r);
+  }
+  spdlog::info("job history: {} jobs ({} cut short by a restart)", jm->history_.size(), cut_short);
+  return jm;
+}
+
+Status JobMaster::Start() {
+  services_ = std::make_unique<JobMasterServices>(this);
+  grpc::ServerBuilder builder;
+  const std::string& host = settings_.bind_host;
+  std::string address = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(settings_.port);
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
+  services_->RegisterWith(builder);
+  grpc::ResourceQuota quota("jobmaster");
+  quota.SetMaxThreads(settings_.handler_threads);
+  builder.SetResourceQuota(quota);
+  builder.SetMaxReceiveMessageSize(64 << 20);
+  builder.SetMaxSendMessageSize(256 << 20);
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port_ == 0) return Unavailable("cannot listen on {}", address);
+  committer_ = std::thread([this] { CommitLoop(); });
+  monitor_ = std::thread([this] { MonitorLoop(); });
+  if (!settings_.port_file.empty())
+    RETURN_IF_ERROR(WriteFileAtomically(settings_.port_file, fmt::format("port={}\n", port_), /*sync=*/false));
+  spdlog::info("job master listening on {}:{} (namenode {})", host, port_, settings_.namenode);
+  return Status::OK();
+}
+
+void JobMaster::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (server_) {
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    server_->Wait();
+  }
+  commits_.Close();
+  if (committer_.joinable()) committer_.join();
+  if (monitor_.joinable()) monitor_.join();
+  server_.reset();
+}
+
+Result<client::FileSystem*> JobMaster::FsFor(const std::string& user) {
+  std::lock_guard lock(fs_mu_);
+  auto it = fs_by_user_.find(user);
+  if (it != fs_by_user_.end()) return it->second.get();
+  client::ClientOptions options;
+  options.namenode = settings_.namenode;
+  options.user = user;
+  options.client_name = "cairn-jobmaster-" + std::to_string(start_ms_);
+  ASSIGN_OR_RETURN(std::unique_ptr<client::FileSystem> fs, client::FileSystem::Connect(options));
+  client::FileSystem* raw = fs.get();
+  fs_by_user_[user] = std::move(fs);
+  return raw;
+}
+
+int JobMaster::TotalSlots() const {
+  int slots = 0;
+  for (const auto& [id, e] : executors_) slots += static_cast<int>(e.total.cpu_slots());
+  return slots;
+}
+
+void JobMaster::ApplyDefaults(JobSpec* spec) const {
+  if (spec->kind() == JobSpec::BUILTIN && spec->builtin() == "sort") {
+    spec->set_input_format(JobSpec::FIXED);
+    if (spec->record_bytes() == 0) spec->set_record_bytes(100);
+    if (spec->key_bytes() == 0) spec->set_key_bytes(10);
+    // TeraSort writes its output once: replication 1 unless asked otherwise.
+    if (spec->output_replication() == 0) spec->set_output_replication(1);
+  }
+  if (spec->reducers() < 0) {
+    int reducers = 1;
+    if (spec->kind() == JobSpec::BUILTIN && spec->builtin() == "sort") {
+      std::lock_guard lock(mu_);
+      reducers = std::max<int>(1, static_cast<int>(executors_.size()));
+    }
+    spec->set_reducers(reducers);
+  }
+  ComputeResources* r = spec->mutable_task_resources();
+  if (r->cpu_slots() == 0) r->set_cpu_slots(1);
+  if (r->memory_bytes() == 0) r->set_memory_bytes(settings_.task_memory.bytes);
+  if (spec->max_attempts() == 0) spec->set_max_attempts(static_cast<uint32_t>(settings_.max_task_attempts));
+  if (spec->task_timeout_ms() == 0) spec->set_task_timeout_ms(static_cast<uint64_t>(settings_.task_timeout_ms));
+  if (spec->name().empty()) {
+    spec->set_name(spec->kind() == JobSpec::BUILTIN ? spec->builtin()
+                   : spec->kind() == JobSpec::STREAMING ? "streaming" : "plugin");
+  }
+}
+
+Status JobMaster::Plan(Job* job, client::FileSystem& fs) {
+  JobSpec& spec = job->spec;
+  const std::string& out = spec.output_path();
+  if (out.empty()) return InvalidArgument("the job needs an output path");
+  RETURN_IF_ERROR(SplitPath(out).status().WithContext("output path"));
+  if (out == "/") return InvalidArgument("the output path cannot be /");
+  auto existing = fs.Stat(out);
+  if (existing.ok()) return AlreadyExists("output path {} already exists", out);
+  if (existing.status().code() != ErrorCode::kNotFound) return existing.status().WithContext("output path " + out);
+  for (const std::string& f : spec.files()) {
+    ASSIGN_OR_RETURN(client::FileStatus st, fs.Stat(f));
+    if (st.is_dir) return InvalidArgument("job file {} is a directory", f);
+  }
+  if (!spec.plugin_path().empty()) {
+    auto st = fs.Stat(spec.plugin_path());
+    if (!st.ok()) return st.status().WithContext("plugin");
+  }
+  ASSIGN_OR_RETURN(PlannedInput input, PlanInput(fs, spec));
+  job->num_reducers = spec.reducers();
+  if (spec.kind() == JobSpec::BUILTIN && spec.builtin() == "sort" && job->num_reducers > 1) {
+    ASSIGN_OR_RETURN(std::vector<std::string> samples,
+                     SampleKeys(fs, input.splits, spec.record_bytes(), spec.key_bytes(), settings_.sort_samples));
+    job->partition_bounds = ChooseRangeBounds(std::move(samples), job->num_reducers);
+  }
+  job->temp_dir = JoinPath(out, "_temporary");
+  RETURN_IF_ERROR(fs.Mkdirs(job->temp_dir).WithContext("creating the output directory"));
+  for (size_t i = 0; i < input.splits.size(); ++i) {
+    TaskInfo t;
+    t.type = MAP;
+    t.index = static_cast<int>(i);
+    t.split = std::move(input.splits[i]);
+    job->maps.push_back(std::move(t));
+  }
+  for (int i = 0; i < job->num_reducers; ++i) {
+    TaskInfo t;
+    t.type = REDUCE;
+    t.index = i;
+    job->reduces.push_back(std::move(t));
+  }
+  return Status::OK();
+}
+
+Result<std::string> JobMaster::Submit(JobSpec spec, const std::string& user) {
+  if (user.empty()) return InvalidArgument("the caller's user name is missing");
+  spec.set_user(user);
+  ApplyDefaults(&spec);
+  RETURN_IF_ERROR(ValidateProgram(spec));
+  if (spec.reducers() > 100000) return InvalidArgument("{} reducers is too many", spec.reducers());
+  {
+    std::lock_guard lock(mu_);
+    bool fits = executors_.empty();
+    for (const auto& [id, e] : executors_) {
+      fits |= e.total.cpu_slots() >= spec.task_resources().cpu_slots() &&
+              e.total.memory_bytes() >= spec.task_resources().memory_bytes();
+    }
+    if (!fits)
+      return InvalidArgument("a task asks for {} slots and {}, more than any executor offers",
+                             spec.task_resources().cpu_slots(), FormatByteSize(spec.task_resources().memory_bytes()));
+  }
+  ASSIGN_OR_RETURN(client::FileSystem * fs, FsFor(user));
+  auto job = std::make_unique<Job>();
+  job->spec = std::move(spec);
+  RETURN_IF_ERROR(Plan(job.get(), *fs));
+  JobReport report;
+  std::string id;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return Unavailable("the job master is shutting down");
+    id = MakeJobId(start_ms_, next_job_seq_++);
+    job->id = id;
+    job->submit_ms = WallMillis();
+    for (auto* tasks : {&job->maps, &job->reduces}) {
+      for (TaskInfo& t : *tasks) t.id = MakeTaskId(id, t.type, t.index);
+    }
+    report = BuildReport(*job, true);
+    spdlog::info("job {} ({}) submitted by {}: {} maps, {} reduces, output {}", id, job->spec.name(), user,
+                 job->maps.size(), job->reduces.size(), job->spec.output_path());
+    Job& ref = *job;
+    jobs_[id] = std::move(job);
+    job_order_.push_back(id);
+    MaybeFinishJob(ref);  // a job without input and reducers is done at once
+  }
+  Status st = history_store_->Save(report);
+  if (!st.ok()) spdlog::warn("job history: cannot save {}: {}", id, st.ToString());
+  return id;
+}
+
+Job* JobMaster::FindJob(const std::string& job_id) {
+  auto it = jobs_.find(job_id);
+  return it == jobs_.end() ? nullptr : it->second.get();
+}
+
+Result<JobReport> JobMaster::GetJob(const std::string& job_id, bool include_tasks) {
+  std::lock_guard lock(mu_);
+  if (Job* job = FindJob(job_id)) return BuildReport(*job, include_tasks);
+  auto it = history_.find(job_id);
+  if (it == history_.end()) return NotFound("no job {}", job_id);
+  JobReport r = it->second;
+  if (!include_tasks) r.clear_tasks();
+  return r;
+}
+
+std::vector<JobReport> JobMaster::ListJobs(bool include_finished) {
+  std::vector<JobReport> out;
+  std::lock_guard lock(mu_);
+  for (const auto& [id, job] : jobs_) out.push_back(BuildReport(*job, false));
+  if (include_finished) {
+    for (const auto& [id, r] : history_) {
+      if (jobs_.count(id)) continue;
+      JobReport copy = r;
+      copy.clear_tasks();
+      out.push_back(std::move(copy));
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const JobReport& a, const JobReport& b) {
+    return a.submit_ms() != b.submit_ms() ? a.submit_ms() > b.submit_ms() : a.job_id() > b.job_id();
+  });
+  return out;
+}
+
+Result<JobState> JobMaster::Kill(const std::string& job_id, const std::string& user) {
+  std::lock_guard lock(mu_);
+  Job* job = FindJob(job_id);
+  if (job == nullptr) {
+    auto it = history_.find(job_id);
+    if (it == history_.end()) return NotFound("no job {}", job_id);
+    return it->second.state();
+  }
+  if (job->state != JOB_RUNNING || job->finalizing) return job->state;
+  // A job's owner may kill it, and so may the user the job master runs as (its admin).
+  if (user != job->spec.user() && user != ProcessUserName())
+    return PermissionDenied("{} may not kill {}'s job {}", user, job->spec.user(), job_id);
+  EndJob(*job, JOB_KILLED, "killed by " + (user.empty() ? std::string("a client") : user));
+  return JOB_KILLED;
+}
+
+void JobMaster::MonitorLoop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    stop_cv_.wait_for(lock, std::chrono::milliseconds(settings_.monitor_interval_ms), [this] { return stopping_; });
+    if (stopping_) break;
+    lock.unlock();
+    CheckExecutors();
+    lock.lock();
+  }
+}
+
+}  // namespace cairn::compute

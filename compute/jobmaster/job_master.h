@@ -1,0 +1,143 @@
+// JobMaster: the whole cairn-jobmaster minus main(). It accepts jobs (planning their splits
+// from the namenode's block locations), keeps the model of jobs, tasks, attempts and
+// executors, places tasks on executors as their heartbeats offer free slots (scheduler.h),
+// follows attempts to their end (retrying failures on other nodes, re-running maps whose
+// output was lost with their executor, speculating on stragglers), commits task output by
+// rename (only the first successful attempt of a task wins), finishes jobs (_SUCCESS) and
+// keeps their history durably (HistoryStore).
+//
+// Threads: gRPC handler threads call the public methods; the monitor thread expires
+// silent executors; the committer thread does every file-system change of output (renames,
+// _SUCCESS, removing _temporary) and history saves, off the lock. mu_ guards the model
+// (jobs_, executors_, attempt_index_, history_); it is never held across an RPC or disk
+// I/O. Planning a submission talks to the namenode before taking it.
+//
+// File-system calls act as the job's user (one client per user, fs_mu_ guards the cache).
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "client/file_system.h"
+#include "common/bounded_queue.h"
+#include "compute/jobmaster/history_store.h"
+#include "compute/jobmaster/job.h"
+#include "compute/jobmaster/jobmaster_settings.h"
+#include "compute/jobmaster/scheduler.h"
+
+namespace grpc {
+class Server;
+}
+
+namespace cairn::compute {
+
+class JobMasterServices;
+
+class JobMaster {
+ public:
+  // Opens the history; jobs it holds as running are marked failed (cut short by a restart).
+  static Result<std::unique_ptr<JobMaster>> Create(const JobMasterSettings& settings);
+  ~JobMaster();
+
+  // Listens (writing the port file) and starts the monitor and committer threads.
+  Status Start();
+  void Stop();
+  int port() const { return port_; }
+
+  // --- clients (user: the caller, from the x-cairn-user metadata) ---
+  Result<std::string> Submit(JobSpec spec, const std::string& user);
+  Result<JobReport> GetJob(const std::string& job_id, bool include_tasks);
+  std::vector<JobReport> ListJobs(bool include_finished);
+  Result<JobState> Kill(const std::string& job_id, const std::string& user);
+  std::vector<ExecutorReport> ListExecutors() const;
+
+  // --- executors ---
+  Result<RegisterExecutorResponse> RegisterExecutor(const RegisterExecutorRequest& req);
+  Result<ExecutorHeartbeatResponse> Heartbeat(const ExecutorHeartbeatRequest& req);
+
+  // One liveness check (tests call it directly).
+  void CheckExecutors();
+
+ private:
+  explicit JobMaster(JobMasterSettings settings);
+
+  // Where an attempt lives in the model.
+  struct AttemptRef {
+    std::string job_id;
+    TaskType type;
+    int task;
+    int attempt;
+  };
+  // Output work for the committer thread.
+  struct CommitWork {
+    enum Kind { kCommitTask, kFinishJob } kind;
+    std::string job_id;
+    TaskType type = MAP;
+    int task = 0;
+    int attempt = 0;
+  };
+
+  Result<client::FileSystem*> FsFor(const std::string& user);
+  Status Plan(Job* job, client::FileSystem& fs);
+  void ApplyDefaults(JobSpec* spec) const;
+  int TotalSlots() const;  // mu_ held
+
+  // All below: mu_ held.
+  Job* FindJob(const std::string& job_id);
+  void ScheduleOn(ExecutorInfo& exec, ExecutorHeartbeatResponse* resp);
+  TaskSpec LaunchAttempt(Job& job, ExecutorInfo& exec, const Assignment& a);
+  void ApplyUpdate(ExecutorInfo& exec, const AttemptUpdate& u, ExecutorHeartbeatResponse* resp);
+  void OnAttemptEnded(Job& job, TaskInfo& task, AttemptInfo& attempt);
+  void OnAttemptSucceeded(Job& job, TaskInfo& task, int attempt_index);
+  void OnAttemptFailed(Job& job, TaskInfo& task, AttemptInfo& attempt);
+  void OnFetchFailures(Job& job, TaskInfo& reduce, const AttemptInfo& attempt,
+                       const google::protobuf::RepeatedField<int32_t>& maps);
+  void RerunMap(Job& job, TaskInfo& map, const std::string& why);
+  void KillOtherAttempts(TaskInfo& task, int keep, const std::string& why);
+  void KillAttempt(AttemptInfo& attempt, const std::string& why);
+  void ReleaseResources(const AttemptInfo& attempt);
+  void EndJob(Job& job, JobState state, std::string diagnostics);
+  void MaybeFinishJob(Job& job);
+  void LoseExecutor(const std::string& executor_id, const std::string& why);
+
+  void MonitorLoop();
+  void CommitLoop();
+  void DoCommitTask(const CommitWork& work);
+  void DoFinishJob(const CommitWork& work);
+
+  const JobMasterSettings settings_;
+  const SchedulerSettings scheduler_;
+  std::unique_ptr<HistoryStore> history_store_;
+  int64_t start_ms_ = 0;
+  std::unique_ptr<JobMasterServices> services_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+
+  std::mutex fs_mu_;
+  std::map<std::string, std::unique_ptr<client::FileSystem>> fs_by_user_;  // guarded by fs_mu_
+
+  BoundedQueue<CommitWork> commits_{1 << 16};
+  std::thread committer_;
+  std::thread monitor_;
+
+  mutable std::mutex mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;                                     // guarded by mu_
+  int next_job_seq_ = 1;                                      // guarded by mu_
+  std::map<std::string, std::unique_ptr<Job>> jobs_;          // guarded by mu_: in-memory jobs, by id
+  std::vector<std::string> job_order_;                        // guarded by mu_: running jobs, FIFO
+  std::map<std::string, ExecutorInfo> executors_;             // guarded by mu_: live executors, by id
+  std::map<std::string, AttemptRef> attempt_index_;           // guarded by mu_
+  std::map<std::string, JobReport> history_;                  // guarded by mu_: finished jobs (with tasks)
+  std::deque<std::string> history_order_;                     // guarded by mu_: oldest first
+};
+
+}  // namespace cairn::compute

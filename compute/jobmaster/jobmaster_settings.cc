@@ -1,0 +1,49 @@
+#include "compute/jobmaster/jobmaster_settings.h"
+
+namespace cairn::compute {
+
+Status JobMasterSettings::Validate() const {
+  if (namenode.empty()) return InvalidArgument("--jobmaster_namenode=HOST:PORT is required");
+  if (data_dir.empty()) return InvalidArgument("--jobmaster_data_dir is required (job history lives there)");
+  if (port < 0 || port > 65535) return InvalidArgument("--jobmaster_port {} out of range", port);
+  if (executor_expiry_ms < 100) return InvalidArgument("--jobmaster_executor_expiry_ms must be at least 100");
+  if (locality_wait_node_ms < 0 || locality_wait_rack_ms < 0)
+    return InvalidArgument("locality waits must not be negative");
+  if (max_task_attempts < 1) return InvalidArgument("--jobmaster_max_task_attempts must be at least 1");
+  if (task_timeout_ms < 1) return InvalidArgument("--jobmaster_task_timeout_ms must be positive");
+  if (speculative_slowness < 1) return InvalidArgument("--jobmaster_speculative_slowness must be at least 1");
+  if (sort_samples < 1) return InvalidArgument("--jobmaster_sort_samples must be at least 1");
+  if (history_max_jobs < 1) return InvalidArgument("--jobmaster_history_max_jobs must be at least 1");
+  if (handler_threads < 2) return InvalidArgument("--jobmaster_handler_threads must be at least 2");
+  return Status::OK();
+}
+
+void RegisterJobMasterFlags(FlagSet& flags, JobMasterSettings* s) {
+  flags.Add("jobmaster_namenode", &s->namenode, "namenode gRPC address HOST:PORT (required)");
+  flags.Add("jobmaster_bind_host", &s->bind_host, "listen address");
+  flags.Add("jobmaster_port", &s->port, "gRPC port for clients and executors (0 = pick a free port)");
+  flags.Add("port_file", &s->port_file, "once listening, write port=N to this file (atomically)");
+  flags.Add("jobmaster_data_dir", &s->data_dir, "directory of the job history (required)");
+  flags.Add("jobmaster_executor_expiry_ms", &s->executor_expiry_ms,
+            "an executor silent this long is lost and its work runs elsewhere");
+  flags.Add("jobmaster_locality_wait_node_ms", &s->locality_wait_node_ms,
+            "how long a job waits for a node-local slot before taking a rack-local one");
+  flags.Add("jobmaster_locality_wait_rack_ms", &s->locality_wait_rack_ms,
+            "then how long it waits for a rack-local slot before taking any");
+  flags.Add("jobmaster_max_task_attempts", &s->max_task_attempts, "default attempts per task");
+  flags.Add("jobmaster_task_timeout_ms", &s->task_timeout_ms, "default wall-clock limit of one task attempt");
+  flags.Add("jobmaster_task_memory", &s->task_memory, "default memory of one task (its limit and reservation)");
+  flags.Add("jobmaster_speculative", &s->speculative, "launch backup attempts for straggling tasks");
+  flags.Add("jobmaster_speculative_slowness", &s->speculative_slowness,
+            "a straggler has run this many times the median time of its finished peers");
+  flags.Add("jobmaster_speculative_min_ms", &s->speculative_min_ms, "and at least this long");
+  flags.Add("jobmaster_fetch_failure_reruns", &s->fetch_failure_reruns,
+            "times a reduce task may be re-run because map output was lost");
+  flags.Add("jobmaster_sort_samples", &s->sort_samples, "keys sampled to range-partition a sort job");
+  flags.Add("jobmaster_history_max_jobs", &s->history_max_jobs, "finished jobs remembered");
+  flags.Add("jobmaster_monitor_interval_ms", &s->monitor_interval_ms, "period of executor liveness checks");
+  flags.Add("jobmaster_handler_threads", &s->handler_threads, "gRPC handler threads");
+  AddLogFlags(flags, &s->log);
+}
+
+}  // namespace cairn::compute

@@ -1,0 +1,32 @@
+#include "compute/runtime/job_program.h"
+
+namespace cairn::compute {
+
+Status ValidateProgram(const JobSpec& spec) {
+  switch (spec.kind()) {
+    case JobSpec::BUILTIN:
+      return ValidateBuiltin(spec);
+    case JobSpec::STREAMING:
+      if (spec.mapper_command().empty()) return InvalidArgument("a streaming job needs a mapper command");
+      return Status::OK();
+    case JobSpec::PLUGIN:
+      if (spec.plugin_path().empty()) return InvalidArgument("a plugin job needs the plugin library's path");
+      return Status::OK();
+  }
+  return InvalidArgument("unknown job kind {}", static_cast<int>(spec.kind()));
+}
+
+Result<JobProgram> MakeJobProgram(const JobSpec& spec, const TaskEnvironment& env) {
+  RETURN_IF_ERROR(ValidateProgram(spec));
+  switch (spec.kind()) {
+    case JobSpec::BUILTIN:
+      return MakeBuiltinProgram(spec);
+    case JobSpec::STREAMING:
+      return MakeStreamingProgram(spec, env);
+    case JobSpec::PLUGIN:
+      return MakePluginProgram(spec, env);
+  }
+  return InvalidArgument("unknown job kind");
+}
+
+}  // namespace cairn::compute

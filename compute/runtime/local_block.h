@@ -1,0 +1,44 @@
+// LocalBlockFile: short-circuit reading of a finalized replica on this node. The executor
+// hands the task the paths of the block file and its .meta file (HDFS layout, see
+// datanode/meta_file.h); the task reads the data with large preads and verifies every
+// chunk against the stored CRCs itself, so a corrupt replica is noticed exactly as a
+// network read would notice it.
+//
+// Thread-safety: one thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "datanode/meta_file.h"
+
+namespace cairn::compute {
+
+class LocalBlockFile {
+ public:
+  // Opens both files and loads the checksums; `length` is the block's length (the namenode's).
+  static Result<std::unique_ptr<LocalBlockFile>> Open(const std::string& data_path, const std::string& meta_path,
+                                                      uint64_t length);
+  ~LocalBlockFile();
+
+  uint64_t length() const { return length_; }
+  uint32_t bytes_per_checksum() const { return spec_.bytes_per_checksum; }
+  // Reads [offset, offset + n) of the block into out and verifies it; offset must be a
+  // multiple of bytes_per_checksum() and n too unless the range ends at length().
+  Status ReadVerified(uint64_t offset, size_t n, char* out);
+
+ private:
+  LocalBlockFile(int fd, std::string path, uint64_t length, datanode::ChecksumSpec spec, std::vector<uint8_t> crcs)
+      : fd_(fd), path_(std::move(path)), length_(length), spec_(spec), crcs_(std::move(crcs)) {}
+
+  int fd_;
+  std::string path_;
+  uint64_t length_;
+  datanode::ChecksumSpec spec_;
+  std::vector<uint8_t> crcs_;  // big-endian CRC per chunk
+};
+
+}  // namespace cairn::compute
