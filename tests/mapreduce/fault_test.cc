@@ -137,6 +137,11 @@ TEST(FaultTest, AlwaysFailingMapperFailsTheJobWithItsErrorInLogs) {
   EXPECT_EQ(wait.exit_code, 1) << wait.out;
   EXPECT_NE(wait.out.find("FAILED"), std::string::npos) << wait.out;
   EXPECT_NE(wait.out.find("failed 3 times"), std::string::npos) << wait.out;
+  // `job status` names the exit code and the command's own error, not just "failed".
+  ASSERT_OK_AND_ASSIGN(CommandResult status, cluster->Cli({"job", "status", id}));
+  EXPECT_EQ(status.exit_code, 0) << status.out;
+  EXPECT_NE(status.out.find("exited with code 42"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("ValueError: bad record 42"), std::string::npos) << status.out;
   ASSERT_OK_AND_ASSIGN(CommandResult logs, cluster->Cli({"job", "logs", id, "--task", "m_000000"}));
   EXPECT_EQ(logs.exit_code, 0) << logs.out;
   // Every attempt, its exit code and the command's own error.
