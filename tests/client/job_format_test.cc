@@ -38,6 +38,8 @@ JobReport FailedJob() {
     a->set_attempt_id(std::string(t->task_id()).replace(0, 4, "attempt") + "_0");
     a->set_node("10.0.0.1:9866");
     a->set_locality(NODE_LOCAL);
+    a->set_start_ms(1000 + m);
+    a->set_finish_ms(2000 + m);
     a->set_state(m == 1 ? ATTEMPT_FAILED : ATTEMPT_SUCCEEDED);
     a->set_exit_code(m == 1 ? 3 : 0);
     if (m == 1) {
@@ -95,6 +97,8 @@ TEST(JobFormatTest, JsonCarriesCountersByGroupAndTasks) {
   ASSERT_EQ(j["tasks"].size(), 2u);
   EXPECT_EQ(j["tasks"][1]["attempts"][0]["exit_code"], 3);
   EXPECT_EQ(j["tasks"][1]["attempts"][0]["locality"], "node-local");
+  EXPECT_EQ(j["tasks"][1]["attempts"][0]["start_ms"], 1001);
+  EXPECT_EQ(j["tasks"][1]["attempts"][0]["finish_ms"], 2001);
 }
 
 }  // namespace
