@@ -71,13 +71,15 @@ TEST(FaultTest, LostMapOutputIsFetchedInVainThenMapsRunAgain) {
   const std::string fast = GenerateText(8 * 8 * 1024, 31), slow = GenerateText(2000, 32);
   ASSERT_OK(WriteFile(*fs, "/lost/in/fast", fast));
   ASSERT_OK(WriteFile(*fs, "/lost/in/slow", slow));
-  // The map of the "slow" file holds the reducers back while the others' output is removed
-  // from the executors' disks behind their back.
+  // The map of the "slow" file holds the reducers back (it waits for a local file the test
+  // creates) while the others' output is removed from the executors' disks behind their back.
+  const std::string release = cluster->dir() + "/release-slow-map";
   JobSpec spec;
   spec.set_kind(JobSpec::STREAMING);
-  spec.set_mapper_command(
-      "case \"$mapreduce_map_input_file\" in *slow) sleep 4;; esac; "
-      "awk '{for (i = 1; i <= NF; i++) print $i \"\\t1\"}'");
+  spec.set_mapper_command(fmt::format(
+      "case \"$mapreduce_map_input_file\" in *slow) while [ ! -e '{}' ]; do sleep 0.05; done;; esac; "
+      "awk '{{for (i = 1; i <= NF; i++) print $i \"\\t1\"}}'",
+      release));
   spec.set_reducer_command(kSumReducer);
   spec.add_input_paths("/lost/in");
   spec.set_output_path("/lost/out");
@@ -87,7 +89,6 @@ TEST(FaultTest, LostMapOutputIsFetchedInVainThenMapsRunAgain) {
   JobReport mid;
   ASSERT_EVENTUALLY((mid = *jobs->Status(id, true)).maps_done() + 1 >= mid.maps_total(), 60000);
   ASSERT_EQ(mid.state(), JOB_RUNNING);
-  ASSERT_EQ(mid.maps_done() + 1, mid.maps_total()) << "the slow map ended before the test could act";
   int removed = 0;
   for (const TaskReport& t : mid.tasks()) {
     if (t.type() != MAP || t.state() != TASK_SUCCEEDED) continue;
@@ -103,6 +104,7 @@ TEST(FaultTest, LostMapOutputIsFetchedInVainThenMapsRunAgain) {
     }
   }
   ASSERT_EQ(removed, mid.maps_total() - 1);
+  ASSERT_OK(WriteLocalFile(release, ""));
   JobReport r;
   ASSERT_EVENTUALLY((r = *jobs->Status(id, true)).state() != JOB_RUNNING, 120000);
   ASSERT_EQ(r.state(), JOB_SUCCEEDED) << r.diagnostics();
@@ -137,6 +139,11 @@ TEST(FaultTest, AlwaysFailingMapperFailsTheJobWithItsErrorInLogs) {
   EXPECT_EQ(wait.exit_code, 1) << wait.out;
   EXPECT_NE(wait.out.find("FAILED"), std::string::npos) << wait.out;
   EXPECT_NE(wait.out.find("failed 3 times"), std::string::npos) << wait.out;
+  // `job status` names the exit code and the command's own error, not just "failed".
+  ASSERT_OK_AND_ASSIGN(CommandResult status, cluster->Cli({"job", "status", id}));
+  EXPECT_EQ(status.exit_code, 0) << status.out;
+  EXPECT_NE(status.out.find("exited with code 42"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("ValueError: bad record 42"), std::string::npos) << status.out;
   ASSERT_OK_AND_ASSIGN(CommandResult logs, cluster->Cli({"job", "logs", id, "--task", "m_000000"}));
   EXPECT_EQ(logs.exit_code, 0) << logs.out;
   // Every attempt, its exit code and the command's own error.
