@@ -58,7 +58,7 @@ TEST(MlDataTest, CsvParsesWithHeaderAndRejectsBadRows) {
   auto bad = ParseWholeFile("1,2,3\n1,x,0\n", f);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("line 2"), std::string::npos) << bad.status().ToString();
-  EXPECT_FALSE(ParseWholeFile("1,2,3,4\n", f).ok());
+  EXPECT_FALSE(ParseWholeFile("1,2,3\n1,2,3,4\n", f).ok());
   auto detected = DetectFormat("x,y,label\n0.5,1,0\n", true);
   ASSERT_TRUE(detected.ok());
   EXPECT_EQ(detected->features(), 2u);
