@@ -116,7 +116,7 @@ std::string JobSummaryText(const ml::ClusterStepRunner& runner, const JobReport&
   return fmt::format(
       "job {}: {} partitions loaded in {:.2f} s, {:.0f}% data-local; {} steps: cache hits {}, misses {}\n",
       report.job_id(), report.maps_total(), runner.load_seconds(), 100 * ml::DataLocalShare(report),
-      get("ml_steps") > 0 ? get("ml_steps") : 0, get("ml_cache_hits"), get("ml_cache_misses"));
+      compute::FindCounter(report.counters(), "ml_steps"), get("ml_cache_hits"), get("ml_cache_misses"));
 }
 
 // Runs fn on a fresh ML job, ending the job with fn's outcome; returns the job's report.

@@ -12,6 +12,7 @@
 #include "compute/ml/ops.h"
 #include "compute/ml/step_runner.h"
 #include "compute/ml/tune.h"
+#include "compute/ml/worker/partition_cache.h"
 #include "compute/runtime/record_reader.h"
 #include "tests/support/test_util.h"
 
@@ -359,6 +360,41 @@ TEST(MlAlgorithmsTest, BadRequestsAreClearErrors) {
   t.algorithm = "kmeans";
   t.trials = GridTrials({{"l2", {1}}});
   EXPECT_FALSE(Tune(runner, t).ok());
+}
+
+// The worker's cache keeps partitions within its byte budget, evicts the least recently
+// used, and loads an evicted partition again (a miss) from its remembered request.
+TEST(MlCacheTest, EvictsLeastRecentlyUsedAndReloads) {
+  int loads = 0;
+  PartitionCache cache(3 * (4000 * sizeof(float) + sizeof(Partition)) + 100, [&](const MlLoadRequest& r) {
+    ++loads;
+    auto p = std::make_shared<Partition>();
+    p->index = r.partition();
+    p->features = 4;
+    p->x.assign(4000, static_cast<float>(r.partition()));
+    return Result<std::shared_ptr<const Partition>>(std::shared_ptr<const Partition>(p));
+  });
+  for (int i = 0; i < 3; ++i) {
+    MlLoadRequest r;
+    r.set_partition(i);
+    ASSERT_TRUE(cache.Load(r).ok());
+  }
+  bool hit = false;
+  ASSERT_TRUE(cache.Get(0, &hit).ok());  // 0 is now the most recent
+  EXPECT_TRUE(hit);
+  MlLoadRequest r3;
+  r3.set_partition(3);
+  ASSERT_TRUE(cache.Load(r3).ok());      // evicts 1, the least recently used
+  EXPECT_EQ(cache.stats().evictions, 1);
+  auto p1 = cache.Get(1, &hit);
+  ASSERT_TRUE(p1.ok());
+  EXPECT_FALSE(hit);
+  EXPECT_EQ((*p1)->x[0], 1.0f);
+  EXPECT_EQ(loads, 5);
+  EXPECT_LE(cache.stats().bytes, 3 * (4000 * sizeof(float) + sizeof(Partition)) + 100);
+  auto missing = cache.Get(42, &hit);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
 }
 
 }  // namespace

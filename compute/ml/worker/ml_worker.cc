@@ -23,12 +23,8 @@ MlWorker::MlWorker(const MlWorkerSettings& settings)
 
 Result<std::unique_ptr<MlWorker>> MlWorker::Create(const MlWorkerSettings& settings) {
   std::unique_ptr<MlWorker> w(new MlWorker(settings));
-  if (settings.backend == "cpu" || settings.backend.empty()) {
-    if (settings.backend == "cpu") {
-      w->kernels_ = MakeCpuKernels(settings.threads);
-    } else {
-      ASSIGN_OR_RETURN(w->kernels_, ChooseKernels(""));
-    }
+  if (settings.backend == "cpu") {
+    w->kernels_ = MakeCpuKernels(settings.threads);
   } else {
     ASSIGN_OR_RETURN(w->kernels_, ChooseKernels(settings.backend));
   }
