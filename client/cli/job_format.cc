@@ -142,6 +142,7 @@ std::string JobLogsText(const JobReport& job, const std::string& task) {
                          t.index(), AttemptStateText(a.state()), a.node(), LocalityText(a.locality()),
                          a.speculative() ? ", speculative" : "",
                          a.exit_code() >= 0 ? fmt::format(", exit code {}", a.exit_code()) : "");
+      if (!a.status().empty()) out += fmt::format("status: {}\n", a.status());
       if (!a.diagnostics().empty()) out += fmt::format("diagnostics: {}\n", a.diagnostics());
       if (!a.stderr_tail().empty()) {
         out += "--- stderr (tail)\n" + a.stderr_tail();
@@ -189,6 +190,7 @@ nlohmann::json JobToJson(const JobReport& job) {
                             {"node", a.node()},
                             {"locality", LocalityText(a.locality())},
                             {"speculative", a.speculative()},
+                            {"status", a.status()},
                             {"start_ms", a.start_ms()},
                             {"finish_ms", a.finish_ms()},
                             {"exit_code", a.exit_code()},

@@ -103,6 +103,8 @@ class JobMaster {
   // All below: mu_ held.
   Job* FindJob(const std::string& job_id);
   void ScheduleOn(ExecutorInfo& exec, ExecutorHeartbeatResponse* resp);
+  // Whether an executor other than exec has room for a task needing r.
+  bool OtherExecutorFits(const ExecutorInfo& exec, const ComputeResources& r) const;
   TaskSpec LaunchAttempt(Job& job, ExecutorInfo& exec, const Assignment& a);
   void ApplyUpdate(ExecutorInfo& exec, const AttemptUpdate& u, ExecutorHeartbeatResponse* resp);
   void OnAttemptEnded(Job& job, TaskInfo& task, AttemptInfo& attempt);

@@ -109,6 +109,13 @@ Result<ExecutorHeartbeatResponse> JobMaster::Heartbeat(const ExecutorHeartbeatRe
   return resp;
 }
 
+bool JobMaster::OtherExecutorFits(const ExecutorInfo& exec, const ComputeResources& r) const {
+  for (const auto& entry : executors_) {
+    if (entry.second.id != exec.id && entry.second.Fits(r)) return true;
+  }
+  return false;
+}
+
 void JobMaster::ScheduleOn(ExecutorInfo& exec, ExecutorHeartbeatResponse* resp) {
   std::set<std::string> live_nodes;
   for (const auto& [id, e] : executors_) live_nodes.insert(e.node);
@@ -120,6 +127,9 @@ void JobMaster::ScheduleOn(ExecutorInfo& exec, ExecutorHeartbeatResponse* resp) 
       std::optional<Assignment> a = ChooseTask(*job, exec, live_nodes, now, scheduler_);
       if (!a) break;
       *resp->add_launch() = LaunchAttempt(*job, exec, *a);
+      // Reduces are spread over the nodes: one per heartbeat here while another executor
+      // has room (its next heartbeat, at most an interval away, takes the next one).
+      if (a->type == REDUCE && OtherExecutorFits(exec, job->spec.task_resources())) break;
     }
   }
 }

@@ -9,7 +9,8 @@
 // (its replicas are on nodes without an executor, or where it already failed) runs at
 // once. A task avoids nodes where one of its attempts failed, unless every live node has
 // failed it.
-// Reduces run once every map is done, anywhere.
+// Reduces run once every map is done, anywhere; the job master spreads them by giving an
+// executor one reduce per heartbeat while another executor has room.
 // Speculation: when a phase has nothing left to start, a task whose one attempt has run
 // longer than speculative_slowness times the median time of the phase's finished tasks
 // (and at least speculative_min_ms) gets a backup attempt on another node.
