@@ -5,6 +5,9 @@
 // on timeout. It serves finished maps' outputs to reducers (ShuffleServer) and deletes a
 // job's files once the job master says the job is over.
 //
+// ML jobs: the first task of an ML job here starts the job's ML worker (MlWorkers), which
+// keeps the job's partitions in memory until the job is over.
+//
 // Short-circuit input: when a map's split is a block this node holds, the executor looks
 // up the replica's files (LocalReplicaLookup, backed by the datanode's BlockStore) and puts
 // their paths into the task's spec; the task reads them directly. Likewise a reduce
@@ -32,6 +35,7 @@
 #include "cairn/compute.pb.h"
 #include "compute/executor/executor_settings.h"
 #include "compute/executor/jobmaster_client.h"
+#include "compute/executor/ml_workers.h"
 #include "compute/executor/shuffle_service.h"
 #include "compute/executor/task_process.h"
 
@@ -109,6 +113,7 @@ class Executor {
   std::string executor_id_;
   std::string task_binary_;
   std::unique_ptr<ShuffleServer> shuffle_;
+  std::unique_ptr<MlWorkers> ml_workers_;
 
   std::atomic<bool> stop_{false};
   std::atomic<bool> registered_{false};

@@ -37,6 +37,7 @@ struct AttemptInfo {
   ComputeResources resources;     // held on its executor while it runs
   std::string output_file;        // reported by a successful attempt
   google::protobuf::RepeatedField<int32_t> fetch_failed_maps;  // reduces: map outputs it could not get
+  std::string ml_worker;          // ML loads: the worker (host:port) holding its partition
 };
 
 struct TaskInfo {
@@ -72,6 +73,9 @@ struct Job {
   int64_t locality_skip_since = 0;  // delay scheduling: when the job first passed a slot (0: not waiting)
   CounterSet job_counters;        // locality and attempt counts
   bool finalizing = false;        // the committer is finishing it (output, history)
+  int64_t ml_active_mono_ms = 0;  // ML jobs: the driver's last call (submit, step)
+  bool ml_finished = false;       // ML jobs: the driver said it is done; finish once tasks are
+  int ml_steps = 0;               // ML jobs: steps run
 
   int maps_done() const;
   int reduces_done() const;

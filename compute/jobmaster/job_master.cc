@@ -126,6 +126,10 @@ void JobMaster::ApplyDefaults(JobSpec* spec) const {
     // TeraSort writes its output once: replication 1 unless asked otherwise.
     if (spec->output_replication() == 0) spec->set_output_replication(1);
   }
+  if (spec->kind() == JobSpec::ML) {
+    spec->set_reducers(0);
+    spec->set_speculative(false);  // a second copy of a partition would only take memory
+  }
   if (spec->reducers() < 0) {
     int reducers = 1;
     if (spec->kind() == JobSpec::BUILTIN && spec->builtin() == "sort") {
@@ -141,11 +145,14 @@ void JobMaster::ApplyDefaults(JobSpec* spec) const {
   if (spec->task_timeout_ms() == 0) spec->set_task_timeout_ms(static_cast<uint64_t>(settings_.task_timeout_ms));
   if (spec->name().empty()) {
     spec->set_name(spec->kind() == JobSpec::BUILTIN ? spec->builtin()
-                   : spec->kind() == JobSpec::STREAMING ? "streaming" : "plugin");
+                   : spec->kind() == JobSpec::STREAMING ? "streaming"
+                   : spec->kind() == JobSpec::ML        ? "ml " + spec->ml().algorithm()
+                                                        : "plugin");
   }
 }
 
 Status JobMaster::Plan(Job* job, client::FileSystem& fs) {
+  if (job->spec.kind() == JobSpec::ML) return PlanMl(job, fs);
   JobSpec& spec = job->spec;
   const std::string& out = spec.output_path();
   if (out.empty()) return InvalidArgument("the job needs an output path");
@@ -219,6 +226,7 @@ Result<std::string> JobMaster::Submit(JobSpec spec, const std::string& user) {
     for (auto* tasks : {&job->maps, &job->reduces}) {
       for (TaskInfo& t : *tasks) t.id = MakeTaskId(id, t.type, t.index);
     }
+    job->ml_active_mono_ms = MonotonicMillis();
     report = BuildReport(*job, true);
     spdlog::info("job {} ({}) submitted by {}: {} maps, {} reduces, output {}", id, job->spec.name(), user,
                  job->maps.size(), job->reduces.size(), job->spec.output_path());
@@ -288,6 +296,7 @@ void JobMaster::MonitorLoop() {
     if (stopping_) break;
     lock.unlock();
     CheckExecutors();
+    ExpireIdleMlJobs();
     lock.lock();
   }
 }

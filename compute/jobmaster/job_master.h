@@ -31,6 +31,7 @@
 #include "compute/jobmaster/history_store.h"
 #include "compute/jobmaster/job.h"
 #include "compute/jobmaster/jobmaster_settings.h"
+#include "compute/jobmaster/ml_fanout.h"
 #include "compute/jobmaster/scheduler.h"
 
 namespace grpc {
@@ -66,6 +67,14 @@ class JobMaster {
   // One liveness check (tests call it directly).
   void CheckExecutors();
 
+  // --- ML jobs (job_master_ml.cc): the driver's steps, fanned out to the executors' ML
+  // workers holding the job's partitions (one partial per executor, summed here), and the
+  // job's end. ---
+  Result<MlStepResponse> MlStep(const MlStepRequest& req, const std::string& user);
+  Status MlFinish(const MlFinishRequest& req, const std::string& user);
+  // Fails ML jobs whose driver went silent (the monitor thread calls it).
+  void ExpireIdleMlJobs();
+
  private:
   explicit JobMaster(JobMasterSettings settings);
 
@@ -87,6 +96,7 @@ class JobMaster {
 
   Result<client::FileSystem*> FsFor(const std::string& user);
   Status Plan(Job* job, client::FileSystem& fs);
+  Status PlanMl(Job* job, client::FileSystem& fs);
   void ApplyDefaults(JobSpec* spec) const;
   int TotalSlots() const;  // mu_ held
 
@@ -120,6 +130,7 @@ class JobMaster {
   std::unique_ptr<HistoryStore> history_store_;
   int64_t start_ms_ = 0;
   std::unique_ptr<JobMasterServices> services_;
+  MlFanout ml_fanout_;                        // steps to ML workers (own lock)
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 

@@ -76,9 +76,11 @@ void JobMaster::DoFinishJob(const CommitWork& work) {
     st = fs.status();
   } else {
     if (!staging.empty()) (void)(*fs)->Delete(staging, /*recursive=*/true);
-    auto removed = (*fs)->Delete(temp, /*recursive=*/true);
-    if (!removed.ok()) st = removed.status().WithContext("removing " + temp);
-    if (st.ok() && state == JOB_RUNNING) {
+    if (!temp.empty()) {
+      auto removed = (*fs)->Delete(temp, /*recursive=*/true);
+      if (!removed.ok()) st = removed.status().WithContext("removing " + temp);
+    }
+    if (st.ok() && state == JOB_RUNNING && !output.empty()) {
       client::CreateOptions options;
       options.overwrite = true;
       auto out = (*fs)->Create(JoinPath(output, "_SUCCESS"), options);

@@ -32,6 +32,8 @@ struct JobMasterSettings {
   int history_max_jobs = 1000;             // finished jobs kept; older ones are forgotten
   int monitor_interval_ms = 200;           // period of executor liveness checks
   int handler_threads = 16;                // gRPC handler threads
+  int64_t ml_idle_timeout_ms = 600000;     // an ML job whose driver sent nothing this long fails
+  int64_t ml_step_timeout_ms = 1800000;    // deadline of one ML step at the workers
   LogSettings log;
 
   Status Validate() const;

@@ -12,6 +12,9 @@ Status ValidateProgram(const JobSpec& spec) {
     case JobSpec::PLUGIN:
       if (spec.plugin_path().empty()) return InvalidArgument("a plugin job needs the plugin library's path");
       return Status::OK();
+    case JobSpec::ML:
+      if (spec.ml().format().features() == 0) return InvalidArgument("an ML job needs its data format (features)");
+      return Status::OK();
   }
   return InvalidArgument("unknown job kind {}", static_cast<int>(spec.kind()));
 }
@@ -25,6 +28,8 @@ Result<JobProgram> MakeJobProgram(const JobSpec& spec, const TaskEnvironment& en
       return MakeStreamingProgram(spec, env);
     case JobSpec::PLUGIN:
       return MakePluginProgram(spec, env);
+    case JobSpec::ML:
+      return InvalidArgument("ML jobs have no map program: their tasks load partitions into ML workers");
   }
   return InvalidArgument("unknown job kind");
 }
