@@ -9,6 +9,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "cairn/namenode.pb.h"
 #include "client/client_context.h"
@@ -39,6 +40,10 @@ std::string ResolveClientUser(const std::string& configured) {
 }
 
 namespace {
+
+// Truncate polls isFileClosed from this interval, doubling up to the maximum.
+constexpr int kFirstTruncatePollMs = 50;
+constexpr int kMaxTruncatePollMs = 1000;
 
 std::string NewClientName() {
   std::random_device rd;
@@ -329,13 +334,37 @@ Status FileSystem::SetTimes(const std::string& path, int64_t mtime_ms, int64_t a
   return namenode().SetTimes(req).status();
 }
 
-Status FileSystem::Truncate(const std::string& path, uint64_t new_length) {
+Result<bool> FileSystem::StartTruncate(const std::string& path, uint64_t new_length) {
   ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
   hh::TruncateRequestProto req;
   req.set_src(p);
   req.set_newlength(new_length);
   req.set_clientname(impl_->ctx->client_name);
-  return namenode().Call("truncate", &NamenodeClient::Stub::Truncate, req).status();
+  ASSIGN_OR_RETURN(hh::TruncateResponseProto resp, namenode().Call("truncate", &NamenodeClient::Stub::Truncate, req));
+  return resp.result();
+}
+
+Status FileSystem::Truncate(const std::string& path, uint64_t new_length) {
+  ASSIGN_OR_RETURN(bool done, StartTruncate(path, new_length));
+  const int64_t deadline = MonotonicMillis() + options().truncate_wait_ms;
+  int backoff_ms = kFirstTruncatePollMs;
+  while (!done) {
+    if (MonotonicMillis() >= deadline)
+      return TimedOut("truncate {} to {} bytes: the block recovery cutting its last block did not finish within {} ms",
+                      path, new_length, options().truncate_wait_ms);
+    std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
+    backoff_ms = std::min(backoff_ms * 2, kMaxTruncatePollMs);
+    ASSIGN_OR_RETURN(done, IsFileClosed(path));
+  }
+  return Status::OK();
+}
+
+Result<bool> FileSystem::IsFileClosed(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
+  hh::IsFileClosedRequestProto req;
+  req.set_src(p);
+  ASSIGN_OR_RETURN(hh::IsFileClosedResponseProto resp, namenode().IsFileClosed(req));
+  return resp.result();
 }
 
 Status FileSystem::CreateSymlink(const std::string& target, const std::string& link, bool create_parent) {

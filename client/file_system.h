@@ -37,6 +37,7 @@ struct ClientOptions {
   uint32_t write_window_packets = 80;  // unacknowledged packets in flight per pipeline
   int lease_renew_interval_ms = 30000;  // renewLease period while streams are open (soft limit / 2)
   int complete_timeout_ms = 30000;     // Close keeps retrying a false complete() this long
+  int truncate_wait_ms = 60000;        // Truncate waits this long for a cut inside a block to finish
   int write_block_attempts = 3;        // pipeline set-ups tried per new block (excluding bad nodes)
   // Write-pipeline recovery after a datanode fails: whether to bring in a replacement node
   // ("never", "default" as HDFS: replication >= 3 and half the nodes lost or the block
@@ -175,9 +176,14 @@ class FileSystem {
   // Empty owner or group leaves it unchanged.
   Status Chown(const std::string& path, const std::string& owner, const std::string& group);
   Status SetTimes(const std::string& path, int64_t mtime_ms, int64_t atime_ms);
-  // Shortens a closed file to new_length (HDFS truncate). The namenode accepts the current
-  // length and block boundaries; cutting inside a block is kUnimplemented.
+  // Shortens a closed file to new_length (HDFS truncate). A cut inside a block is done by
+  // the namenode's block recovery; this waits (up to options.truncate_wait_ms, polling
+  // isFileClosed) until the file is closed again. StartTruncate only asks: true when the
+  // file is done, false when the recovery is under way.
   Status Truncate(const std::string& path, uint64_t new_length);
+  Result<bool> StartTruncate(const std::string& path, uint64_t new_length);
+  // isFileClosed: false while a writer, lease recovery or truncate holds the file open.
+  Result<bool> IsFileClosed(const std::string& path);
   // A symbolic link at `link` pointing to `target` (stored as given, never resolved by the
   // namenode).
   Status CreateSymlink(const std::string& target, const std::string& link, bool create_parent = false);

@@ -102,7 +102,7 @@ Status RecoverBlock(BlockStore& store, NamenodeClient& namenode, const RecoverBl
   CommitBlockSynchronizationRequest commit;
   *commit.mutable_block() = block;
   commit.set_new_gen_stamp(recovery_id);
-  if (parts.empty()) {
+  if (parts.empty() && !command.truncate()) {
     if (block.numbytes() > 0)
       return Aborted("{}: no reachable replica has data, but {} bytes were promised to readers ({})", name,
                      block.numbytes(), failures);
@@ -112,13 +112,22 @@ Status RecoverBlock(BlockStore& store, NamenodeClient& namenode, const RecoverBl
     return namenode.CommitBlockSynchronization(commit);
   }
 
-  // Step 2 and 3: agree on a length, then bring every participant to it.
-  ASSIGN_OR_RETURN(uint64_t length, AgreeOnLength(&parts, block.numbytes(), name));
+  // Step 2 and 3: agree on a length (a truncate names it), then bring every participant to it.
+  uint64_t length = block.numbytes();
+  if (command.truncate()) {
+    std::erase_if(parts, [&](const Participant& r) { return r.length < length; });
+    if (parts.empty())
+      return Aborted("{}: truncate recovery {}: no reachable replica has the {} bytes to keep ({})", name,
+                     recovery_id, length, failures);
+  } else {
+    ASSIGN_OR_RETURN(length, AgreeOnLength(&parts, block.numbytes(), name));
+  }
   InterDatanodeRequest update;
   auto* u = update.mutable_update_replica_under_recovery();
   *u->mutable_block() = block;
   u->set_recovery_id(recovery_id);
   u->set_new_length(length);
+  u->set_truncate(command.truncate());
   for (const auto& p : parts) {
     auto r = Call(store, *p.node, update, timeout_ms);
     if (!r.ok()) {

@@ -13,6 +13,9 @@
 //     recovery fails (the namenode tries again later, when more holders may be back).
 //  3. Each participant truncates its replica to that length, moves it to the new stamp
 //     and finalizes it (UpdateReplicaUnderRecovery).
+//     A truncate recovery (command.truncate) skips the agreement: the length is the
+//     block's numBytes, the length the namenode gave the truncated file, and every
+//     replica at least that long (finalized ones included) is cut to it.
 //  4. CommitBlockSynchronization tells the namenode the new stamp, length and holders;
 //     it closes the file. With no data anywhere (and none promised) the namenode drops
 //     the block instead.

@@ -178,10 +178,11 @@ class BlockStore {
   // the bytes on disk, each covered by its checksum). kNotFound when absent.
   virtual Result<ReplicaInfo> InitReplicaRecovery(uint64_t block_id, uint64_t gen_stamp, uint64_t recovery_id) = 0;
   // Step 2 (updateReplicaUnderRecovery): the replica of the recovery `recovery_id`
-  // is truncated to new_length (a finalized one must have exactly that length), moved to
+  // is truncated to new_length (a finalized one must have exactly that length, unless
+  // `truncate`: the recovery of an HDFS truncate cuts finalized replicas too), moved to
   // the stamp recovery_id and finalized (reported RECEIVED).
   virtual Result<ReplicaInfo> UpdateReplicaUnderRecovery(uint64_t block_id, uint64_t recovery_id,
-                                                         uint64_t new_length) = 0;
+                                                         uint64_t new_length, bool truncate) = 0;
 
   virtual std::vector<VolumeStatus> Volumes() const = 0;
   // Probes volume `index` (as after an I/O error) and takes it out of service when the

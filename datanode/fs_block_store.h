@@ -85,8 +85,8 @@ class FsBlockStore final : public BlockStore {
   Status Delete(uint64_t block_id, uint64_t gen_stamp) override;
   Status MarkCorrupt(uint64_t block_id, uint64_t gen_stamp, const std::string& reason) override;
   Result<ReplicaInfo> InitReplicaRecovery(uint64_t block_id, uint64_t gen_stamp, uint64_t recovery_id) override;
-  Result<ReplicaInfo> UpdateReplicaUnderRecovery(uint64_t block_id, uint64_t recovery_id,
-                                                 uint64_t new_length) override;
+  Result<ReplicaInfo> UpdateReplicaUnderRecovery(uint64_t block_id, uint64_t recovery_id, uint64_t new_length,
+                                                 bool truncate) override;
   std::vector<VolumeStatus> Volumes() const override;
   Status CheckVolume(int index) override;
 

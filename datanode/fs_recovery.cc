@@ -266,7 +266,7 @@ Result<ReplicaInfo> FsBlockStore::InitReplicaRecovery(uint64_t block_id, uint64_
 }
 
 Result<ReplicaInfo> FsBlockStore::UpdateReplicaUnderRecovery(uint64_t block_id, uint64_t recovery_id,
-                                                             uint64_t new_length) {
+                                                             uint64_t new_length, bool truncate) {
   std::shared_ptr<FsReplica> replica;
   {
     std::unique_lock lock(mu_);
@@ -280,7 +280,7 @@ Result<ReplicaInfo> FsBlockStore::UpdateReplicaUnderRecovery(uint64_t block_id, 
     const uint64_t on_disk = replica->bytes_on_disk;
     if (on_disk < new_length)
       return Aborted("replica {} has {} bytes, fewer than the agreed length {}", name, on_disk, new_length);
-    if (replica->state == ReplicaState::kFinalized && on_disk != new_length)
+    if (replica->state == ReplicaState::kFinalized && on_disk != new_length && !truncate)
       return Aborted("finalized replica {} has {} bytes, not the agreed {}", name, on_disk, new_length);
     replica->has_writer = true;  // the recovery's claim until the replica is final
   }

@@ -30,7 +30,8 @@ InterDatanodeResponse HandleInterDatanode(BlockStore& store, const InterDatanode
     }
     case InterDatanodeRequest::kUpdateReplicaUnderRecovery: {
       const auto& r = request.update_replica_under_recovery();
-      auto info = store.UpdateReplicaUnderRecovery(r.block().blockid(), r.recovery_id(), r.new_length());
+      auto info = store.UpdateReplicaUnderRecovery(r.block().blockid(), r.recovery_id(), r.new_length(),
+                                                   r.truncate());
       if (!info.ok()) {
         SetError(info.status(), &out);
         break;

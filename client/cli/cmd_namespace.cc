@@ -187,6 +187,26 @@ Status Setrep(CliContext& ctx, const std::vector<std::string>& args) {
   return Status::OK();
 }
 
+// truncate PATH LENGTH: HDFS truncate; a cut inside a block waits for its block recovery.
+Status Truncate(CliContext& ctx, const std::vector<std::string>& args) {
+  std::vector<std::string> operands;
+  ArgParser p("truncate PATH LENGTH",
+              "Shorten a file to LENGTH bytes. A cut inside a block returns once the datanodes have cut their "
+              "replicas and the file is closed again.");
+  p.Operands(&operands, 2, 2);
+  bool help = false;
+  RETURN_IF_ERROR(ctx.ParseArgs(p, args, kProgram, &help));
+  if (help) return Status::OK();
+  auto length = ParseCount(operands[1], "length", UINT64_MAX);
+  if (!length.ok()) {
+    ctx.set_usage_error();
+    return length.status();
+  }
+  ASSIGN_OR_RETURN(client::FileSystem * fs, ctx.fs());
+  RETURN_IF_ERROR(fs->Truncate(operands[0], *length));
+  return ctx.Out(fmt::format("Truncated {} to {} bytes\n", operands[0], *length));
+}
+
 Status Chmod(CliContext& ctx, const std::vector<std::string>& args) {
   bool recursive = false;
   std::vector<std::string> operands;
@@ -247,6 +267,7 @@ void AddNamespaceCommands(std::vector<Command>* commands) {
   commands->push_back({"stat", "show a file's attributes", Stat});
   commands->push_back({"touch", "create empty files or update their time", Touch});
   commands->push_back({"setrep", "set the replication of files", Setrep});
+  commands->push_back({"truncate", "shorten a file", Truncate});
   commands->push_back({"chmod", "change permissions", Chmod});
   commands->push_back({"chown", "change owner and group", Chown});
 }

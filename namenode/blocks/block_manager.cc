@@ -120,6 +120,7 @@ void BlockManager::ReopenBlock(uint64_t id) {
   if (it == blocks_.end()) return;
   BlockInfo& b = it->second;
   b.state = BlockState::kUnderConstruction;
+  b.recovery_id = 0;  // a recovery of an earlier life of the block is over
   b.expected_locations.clear();
   for (const auto& r : b.replicas) b.expected_locations.push_back(r.node);
   RemoveFromQueuesLocked(id);

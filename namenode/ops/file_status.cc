@@ -83,8 +83,10 @@ void FillLocatedBlocks(const NameSystem& nn, const Inode& file, uint64_t offset,
   const bool uc = file.under_construction();
   uint64_t total = file.FileLength();
   // As HDFS: an open file's length leaves out its last block, whose visible length the
-  // reader learns from the datanodes (or from lastBlock's numBytes, set by fsync).
-  uint64_t file_length = uc && !blocks.empty() ? total - blocks[blocks.size() - 1].num_bytes() : total;
+  // reader learns from the datanodes (or from lastBlock's numBytes, set by fsync). A file
+  // being truncated has its final length already (its replicas may still be longer).
+  const bool open_length = uc && !file.rec.under_construction().truncating();
+  uint64_t file_length = open_length && !blocks.empty() ? total - blocks[blocks.size() - 1].num_bytes() : total;
   out->set_filelength(file_length);
   out->set_underconstruction(uc);
   const uint64_t end = length > UINT64_MAX - offset ? UINT64_MAX : offset + length;

@@ -13,7 +13,7 @@ namespace {
 
 // Starts recovery of the file's last block unless one is under way; false when there is
 // nobody to ask yet.
-bool StartBlockRecovery(NameSystem& nn, Mutation& m, const BlockRecord& last, const BlockInfo& info) {
+bool StartBlockRecovery(NameSystem& nn, Mutation& m, const BlockRecord& last, const BlockInfo& info, bool truncate) {
   if (info.recovery_id != 0 &&
       MonotonicMillis() - info.recovery_started_ms < nn.settings.block_recovery_timeout_ms)
     return true;  // still waiting for the primary
@@ -41,11 +41,13 @@ bool StartBlockRecovery(NameSystem& nn, Mutation& m, const BlockRecord& last, co
   RecoverBlockCommand cmd;
   ToExtendedBlock(nn.ns.block_pool_id(), last, cmd.mutable_block());
   cmd.set_new_gen_stamp(recovery_id);
+  cmd.set_truncate(truncate);
   for (const auto& h : holders) nn.datanodes.FillInfo(h.index, cmd.add_replicas());
   nn.blocks.StartRecovery(last.block_id(), recovery_id);
   nn.datanodes.QueueRecover(primary->index, std::move(cmd));
-  spdlog::info("lease recovery: blk_{}_{} goes to recovery {} led by {}:{} ({} holder(s))", last.block_id(),
-               last.gen_stamp(), recovery_id, primary->ip, primary->xfer_port, holders.size());
+  spdlog::info("{} recovery: blk_{}_{} goes to recovery {} led by {}:{} ({} holder(s))",
+               truncate ? "truncate" : "lease", last.block_id(), last.gen_stamp(), recovery_id, primary->ip,
+               primary->xfer_port, holders.size());
   return true;
 }
 
@@ -72,14 +74,18 @@ bool TryCloseAbandonedFile(NameSystem& nn, Mutation& m, Inode* file) {
     std::optional<BlockInfo> info = nn.blocks.Get(last.block_id());
     if (info && info->state == BlockState::kCommitted) return false;  // waits for its replicas' reports
     if (info && info->state == BlockState::kUnderConstruction) {
-      if (auto agreed = AgreedFinalizedReplica(last, *info)) {
+      // A truncate closes only once the replicas are cut to the block's recorded length.
+      const bool truncating = file->rec.under_construction().truncating();
+      std::optional<const ReplicaInfo*> agreed = AgreedFinalizedReplica(last, *info);
+      if (agreed && truncating && (*agreed)->num_bytes != last.num_bytes()) agreed = std::nullopt;
+      if (agreed) {
         const ReplicaInfo* r = *agreed;
         last.set_num_bytes(r->num_bytes);
         last.set_gen_stamp(r->gen_stamp);
         m.Changed(file);
         nn.blocks.UpdateBlock(last.block_id(), r->gen_stamp, r->num_bytes, std::nullopt);
         nn.blocks.CommitBlock(last.block_id(), r->num_bytes);
-      } else if (StartBlockRecovery(nn, m, last, *info)) {
+      } else if (StartBlockRecovery(nn, m, last, *info, truncating)) {
         return false;  // the primary datanode's commitBlockSynchronization closes the file
       } else if (last.num_bytes() == 0) {
         // Nobody holds the block and nothing of it was promised to readers: drop it.
@@ -161,6 +167,7 @@ Status CommitBlockSynchronization(NameSystem& nn, const CommitBlockSynchronizati
     if (blocks->empty() || (*blocks)[blocks->size() - 1].block_id() != id)
       return InvalidArgument("commitBlockSynchronization: blk_{} is not the last block of its file", id);
     BlockRecord& last = (*blocks)[blocks->size() - 1];
+    const bool truncating = file->rec.under_construction().truncating();
     if (!file->under_construction()) {
       // The primary's first call got through but its answer did not.
       if (last.gen_stamp() == req.new_gen_stamp() && last.num_bytes() == req.new_length()) return Status::OK();
@@ -169,6 +176,9 @@ Status CommitBlockSynchronization(NameSystem& nn, const CommitBlockSynchronizati
     if (info->recovery_id != req.new_gen_stamp())
       return Aborted("commitBlockSynchronization: recovery {} of blk_{} was superseded (current recovery: {})",
                      req.new_gen_stamp(), id, info->recovery_id);
+    if (truncating && (req.delete_block() || req.new_length() != last.num_bytes()))
+      return InvalidArgument("commitBlockSynchronization: truncate recovery {} of blk_{} must keep {} bytes, not {}",
+                             req.new_gen_stamp(), id, last.num_bytes(), req.delete_block() ? 0 : req.new_length());
     if (req.delete_block()) {
       std::vector<BlockRecord> dropped = {last};
       blocks->RemoveLast();

@@ -10,7 +10,9 @@
 // them with the new stamp and calls CommitBlockSynchronization, which records the block
 // and closes the file. A recovery without an answer within namenode_block_recovery_timeout_ms
 // is started again (with a newer stamp, so the old one can no longer commit). An empty
-// last block that no datanode holds is dropped.
+// last block that no datanode holds is dropped. A file that truncate opened (marked
+// `truncating`) closes only at its recorded last-block length: its recovery is a truncate
+// recovery (every replica cut to that length), and a commit with another length is refused.
 //
 // Thread-safety: the Mutation functions run inside Namespace::Mutate (exclusive namespace
 // lock); CommitBlockSynchronization and RecoverExpiredLeases take it themselves.

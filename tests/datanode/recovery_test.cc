@@ -3,6 +3,7 @@
 // finalized replicas', else the shortest RBW one, never less than what readers were
 // promised), finalizes every participant at that length with the new stamp and commits
 // the result to the namenode; with no data anywhere it asks the namenode to drop the block.
+// A truncate recovery cuts every replica (finalized ones too) to the length it names.
 #include <gtest/gtest.h>
 
 #include "datanode/block_recovery.h"
@@ -149,6 +150,31 @@ TEST_F(RecoveryTest, NoDataAnywhereDropsTheBlockAndStaleAttemptsAreRefused) {
   update.mutable_update_replica_under_recovery()->set_recovery_id(1003);
   update.mutable_update_replica_under_recovery()->set_new_length(800);
   EXPECT_EQ(CallInterDatanode(Info(1), update, 5000).status().code(), ErrorCode::kAborted);
+}
+
+TEST_F(RecoveryTest, TruncateCutsFinalizedReplicasToTheNamedLength) {
+  Replica(0, 4000, true);
+  Replica(1, 4000, true);
+  Replica(2, 900, true);  // shorter than the cut: it drops out
+  RecoverBlockCommand cmd = Command(1000 + 7);  // mid-chunk
+  cmd.set_truncate(true);
+  ASSERT_OK(RecoverBlock(*nodes_[1]->store, nn_, cmd, 5000));
+  ASSERT_EQ(nn_.commits.size(), 1u);
+  EXPECT_EQ(nn_.commits[0].new_length(), 1007u);
+  EXPECT_EQ(nn_.commits[0].new_gen_stamp(), kRecovery);
+  EXPECT_FALSE(nn_.commits[0].delete_block());
+  EXPECT_EQ(nn_.commits[0].datanode_uuids_size(), 2);
+  ExpectRecovered(0, 1007);
+  ExpectRecovered(1, 1007);
+  EXPECT_EQ(nodes_[2]->store->GetReplica(kBlock)->gen_stamp, kStamp);
+}
+
+TEST_F(RecoveryTest, WithoutTruncateAFinalizedReplicaIsNeverCut) {
+  Replica(0, 4000, true);
+  ASSERT_TRUE(nodes_[0]->store->InitReplicaRecovery(kBlock, kStamp, kRecovery).ok());
+  auto cut = nodes_[0]->store->UpdateReplicaUnderRecovery(kBlock, kRecovery, 1000, /*truncate=*/false);
+  EXPECT_EQ(cut.status().code(), ErrorCode::kAborted) << cut.status().ToString();
+  EXPECT_EQ(nodes_[0]->store->GetReplica(kBlock)->bytes_on_disk, 4000u);
 }
 
 }  // namespace

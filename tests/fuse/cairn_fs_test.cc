@@ -167,12 +167,12 @@ TEST_F(CairnFsTest, TruncateToZeroToTheLengthLongerAndInsideABlock) {
   Put("/t", data);
   EXPECT_EQ(fs_->Truncate(kRoot, "/t", std::nullopt, data.size()), 0);
   EXPECT_EQ(Cat("/t"), data);
-  // Inside a block: not possible on HDFS; the file is untouched.
-  EXPECT_EQ(fs_->Truncate(kRoot, "/t", std::nullopt, 10), -EOPNOTSUPP);
-  EXPECT_EQ(Cat("/t"), data);
-  // At a block boundary (1 MiB blocks) and to zero.
+  // At a block boundary (1 MiB blocks), inside a block (HDFS truncate with block recovery:
+  // the call returns once the replicas are cut) and to zero.
   EXPECT_EQ(fs_->Truncate(kRoot, "/t", std::nullopt, 1 << 20), 0);
   EXPECT_EQ(Cat("/t"), data.substr(0, 1 << 20));
+  EXPECT_EQ(fs_->Truncate(kRoot, "/t", std::nullopt, 10), 0);
+  EXPECT_EQ(Cat("/t"), data.substr(0, 10));
   EXPECT_EQ(fs_->Truncate(kRoot, "/t", std::nullopt, 0), 0);
   EXPECT_EQ(Cat("/t"), "");
   // Longer: zeros.

@@ -1,7 +1,9 @@
 // The namenode with real datanodes and clients (MiniCluster processes): blocks of a dead
 // datanode are re-replicated elsewhere until fsck is healthy again, and a namenode killed
 // with SIGKILL comes back in safe mode, leaves it once the datanodes report, and serves
-// every file it had acknowledged.
+// every file it had acknowledged; a truncate inside a block cuts every replica on disk.
+#include <sys/stat.h>
+
 #include <csignal>
 #include <set>
 
@@ -9,6 +11,7 @@
 
 #include "cairn/namenode.pb.h"
 #include "client/file_system.h"
+#include "tests/support/cluster_util.h"
 #include "tests/support/mini_cluster.h"
 #include "tests/support/remote_file.h"
 #include "tests/support/test_util.h"
@@ -99,6 +102,56 @@ TEST(NamenodeClusterTest, KilledNamenodeRestartsInSafeModeAndKeepsFiles) {
   }
   ASSERT_OK_AND_ASSIGN(auto st, fs->Stat("/keep/empty-dir"));
   EXPECT_TRUE(st.is_dir);
+}
+
+TEST(NamenodeClusterTest, TruncateInsideABlockCutsEveryReplica) {
+  MiniClusterOptions opts;
+  opts.datanodes = 3;
+  opts.block_size = kBlock;
+  opts.heartbeat_interval_ms = 100;
+  ASSERT_OK_AND_ASSIGN(auto cluster, MiniCluster::Start(opts));
+  ASSERT_OK_AND_ASSIGN(auto fs, cluster->Connect());
+  const std::string data = RandomBytes(3 * kBlock + 500, 9);
+  ASSERT_OK(WriteRemoteFile(*fs, "/cut/f", data));
+  ASSERT_EVENTUALLY(FullyReplicated(*fs, 3, ""), 30000);
+  ASSERT_OK_AND_ASSIGN(auto before, fs->GetBlockLocations("/cut/f", 0, data.size()));
+
+  // Into the middle of the second block, not on a checksum chunk boundary.
+  const uint64_t cut = kBlock + 1000 + 7;
+  ASSERT_OK_AND_ASSIGN(bool done, fs->StartTruncate("/cut/f", cut));
+  EXPECT_FALSE(done) << "a cut inside a block is finished by block recovery";
+  ASSERT_EVENTUALLY(fs->IsFileClosed("/cut/f").ok() && *fs->IsFileClosed("/cut/f"), 30000);
+  ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, "/cut/f"));
+  EXPECT_TRUE(back == data.substr(0, cut));
+
+  // Every replica of the cut block is cut on disk, with a newer stamp.
+  ASSERT_OK_AND_ASSIGN(auto after, fs->GetBlockLocations("/cut/f", 0, cut));
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after[1].block_id, before[1].block_id);
+  EXPECT_GT(after[1].gen_stamp, before[1].gen_stamp);
+  EXPECT_EQ(after[1].length, cut - kBlock);
+  ASSERT_EVENTUALLY(FullyReplicated(*fs, 3, ""), 30000);
+  for (const auto& host : after[1].hosts) {
+    const std::string file = cairn::testing::ReplicaFile(*cluster, cluster->DatanodeIndex(host), after[1].block_id);
+    struct stat st {};
+    ASSERT_EQ(::stat(file.c_str(), &st), 0) << host;
+    EXPECT_EQ(static_cast<uint64_t>(st.st_size), cut - kBlock) << host;
+  }
+
+  // The cut block takes appends (its last checksum covers the partial chunk), and the
+  // blocking Truncate (what `cairn truncate` uses) cuts again.
+  const std::string more = RandomBytes(kBlock / 2, 10);
+  {
+    ASSERT_OK_AND_ASSIGN(auto out, fs->Append("/cut/f"));
+    ASSERT_OK(out->Write(more.data(), more.size()));
+    ASSERT_OK(out->Close());
+  }
+  ASSERT_OK_AND_ASSIGN(back, ReadRemoteFile(*fs, "/cut/f"));
+  EXPECT_TRUE(back == data.substr(0, cut) + more);
+  ASSERT_OK_AND_ASSIGN(auto cli, cluster->Cli({"truncate", "/cut/f", "333"}));
+  EXPECT_EQ(cli.exit_code, 0) << cli.out;
+  ASSERT_OK_AND_ASSIGN(back, ReadRemoteFile(*fs, "/cut/f"));
+  EXPECT_TRUE(back == data.substr(0, 333));
 }
 
 }  // namespace
