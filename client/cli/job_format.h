@@ -29,6 +29,9 @@ bool TaskMatches(const std::string& id, const std::string& filter);
 
 nlohmann::json JobToJson(const JobReport& job);
 std::string ExecutorLine(const ExecutorReport& e);
+// "2 (0.5 in use): 0: NVIDIA H100 80.0GiB; 1: ..." or "none".
+std::string ExecutorGpuText(const ExecutorReport& e);
+nlohmann::json GpuDevicesJson(const ComputeResources& r);
 nlohmann::json ExecutorToJson(const ExecutorReport& e);
 
 }  // namespace cairn::cli

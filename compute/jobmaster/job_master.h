@@ -78,7 +78,7 @@ class JobMaster {
   };
   // Output work for the committer thread.
   struct CommitWork {
-    enum Kind { kCommitTask, kFinishJob } kind;
+    enum Kind { kCommitTask, kFinishJob, kCommitGang } kind;
     std::string job_id;
     TaskType type = MAP;
     int task = 0;
@@ -87,6 +87,10 @@ class JobMaster {
 
   Result<client::FileSystem*> FsFor(const std::string& user);
   Status Plan(Job* job, client::FileSystem& fs);
+  // The output path (free, or absent where allowed) and the job's files exist.
+  Status CheckJobPaths(const JobSpec& spec, client::FileSystem& fs, bool output_required);
+  // Refuses what no executor could ever run (mu_ held).
+  Status CheckPlaceable(const JobSpec& spec) const;
   void ApplyDefaults(JobSpec* spec) const;
   int TotalSlots() const;  // mu_ held
 
@@ -94,6 +98,13 @@ class JobMaster {
   Job* FindJob(const std::string& job_id);
   void ScheduleOn(ExecutorInfo& exec, ExecutorHeartbeatResponse* resp);
   TaskSpec LaunchAttempt(Job& job, ExecutorInfo& exec, const Assignment& a);
+  // A new running attempt of task on exec holding `resources` (Reserve fills its devices).
+  AttemptInfo& StartAttempt(Job& job, TaskInfo& task, ExecutorInfo& exec, ComputeResources resources,
+                            Locality locality, bool speculative);
+  // The TaskSpec fields every attempt has.
+  TaskSpec BaseTaskSpec(const Job& job, const TaskInfo& task, const AttemptInfo& attempt) const;
+  // Sends launches queued for exec (gang workers placed from elsewhere) with this reply.
+  void DeliverPendingLaunches(ExecutorInfo& exec, ExecutorHeartbeatResponse* resp);
   void ApplyUpdate(ExecutorInfo& exec, const AttemptUpdate& u, ExecutorHeartbeatResponse* resp);
   void OnAttemptEnded(Job& job, TaskInfo& task, AttemptInfo& attempt);
   void OnAttemptSucceeded(Job& job, TaskInfo& task, int attempt_index);
@@ -107,6 +118,13 @@ class JobMaster {
   void EndJob(Job& job, JobState state, std::string diagnostics);
   void MaybeFinishJob(Job& job);
   void LoseExecutor(const std::string& executor_id, const std::string& why);
+
+  // Gang jobs (job_master_gang.cc); mu_ held unless said otherwise.
+  Status PlanGang(Job* job, client::FileSystem& fs);  // no lock
+  void TryStartGang(Job& job);
+  void OnGangAttemptEnded(Job& job, TaskInfo& task, AttemptInfo& attempt);
+  void RestartGang(Job& job, const std::string& why);
+  void DoCommitGang(const CommitWork& work);  // committer thread, no lock
 
   void MonitorLoop();
   void CommitLoop();
@@ -132,6 +150,7 @@ class JobMaster {
   std::condition_variable stop_cv_;
   bool stopping_ = false;                                     // guarded by mu_
   int next_job_seq_ = 1;                                      // guarded by mu_
+  int next_gang_port_ = 0;                                    // guarded by mu_: offset in the gang port range
   std::map<std::string, std::unique_ptr<Job>> jobs_;          // guarded by mu_: in-memory jobs, by id
   std::vector<std::string> job_order_;                        // guarded by mu_: running jobs, FIFO
   std::map<std::string, ExecutorInfo> executors_;             // guarded by mu_: live executors, by id

@@ -13,8 +13,17 @@ namespace cairn::compute {
 
 void JobMaster::CommitLoop() {
   while (auto work = commits_.Pop()) {
-    if (work->kind == CommitWork::kCommitTask) DoCommitTask(*work);
-    else DoFinishJob(*work);
+    switch (work->kind) {
+      case CommitWork::kCommitTask:
+        DoCommitTask(*work);
+        break;
+      case CommitWork::kCommitGang:
+        DoCommitGang(*work);
+        break;
+      case CommitWork::kFinishJob:
+        DoFinishJob(*work);
+        break;
+    }
   }
 }
 
@@ -76,9 +85,12 @@ void JobMaster::DoFinishJob(const CommitWork& work) {
     st = fs.status();
   } else {
     if (!staging.empty()) (void)(*fs)->Delete(staging, /*recursive=*/true);
-    auto removed = (*fs)->Delete(temp, /*recursive=*/true);
-    if (!removed.ok()) st = removed.status().WithContext("removing " + temp);
-    if (st.ok() && state == JOB_RUNNING) {
+    // Gang jobs may have no output at all.
+    if (!temp.empty()) {
+      auto removed = (*fs)->Delete(temp, /*recursive=*/true);
+      if (!removed.ok()) st = removed.status().WithContext("removing " + temp);
+    }
+    if (st.ok() && state == JOB_RUNNING && !output.empty()) {
       client::CreateOptions options;
       options.overwrite = true;
       auto out = (*fs)->Create(JoinPath(output, "_SUCCESS"), options);

@@ -12,6 +12,11 @@ Status ValidateProgram(const JobSpec& spec) {
     case JobSpec::PLUGIN:
       if (spec.plugin_path().empty()) return InvalidArgument("a plugin job needs the plugin library's path");
       return Status::OK();
+    case JobSpec::GANG:
+      if (spec.gang_command().empty()) return InvalidArgument("a gang job needs the workers' command");
+      if (spec.gang_workers() < 1) return InvalidArgument("a gang job needs at least one worker");
+      if (spec.gang_workers() > 10000) return InvalidArgument("a gang of {} workers is too many", spec.gang_workers());
+      return Status::OK();
   }
   return InvalidArgument("unknown job kind {}", static_cast<int>(spec.kind()));
 }
@@ -25,6 +30,8 @@ Result<JobProgram> MakeJobProgram(const JobSpec& spec, const TaskEnvironment& en
       return MakeStreamingProgram(spec, env);
     case JobSpec::PLUGIN:
       return MakePluginProgram(spec, env);
+    case JobSpec::GANG:
+      return InvalidArgument("a gang job runs its workers' command, not a MapReduce program");
   }
   return InvalidArgument("unknown job kind");
 }

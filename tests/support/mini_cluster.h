@@ -32,6 +32,7 @@ struct MiniClusterOptions {
   int dead_interval_ms = 30000;
   std::vector<std::string> namenode_flags;  // extra flags, e.g. "--namenode_safemode_threshold=0"
   std::vector<std::string> datanode_flags;
+  std::vector<std::vector<std::string>> datanode_flags_by_index;  // extra flags of datanode i alone, e.g. GPUs
   bool jobmaster = false;             // start cairn-jobmaster and an executor in every datanode
   int executor_slots = 2;             // task slots per executor
   int executor_heartbeat_ms = 100;
