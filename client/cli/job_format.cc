@@ -95,6 +95,10 @@ std::string Join(const google::protobuf::RepeatedPtrField<std::string>& list) {
 }  // namespace
 
 double DataLocalShare(const JobReport& job) {
+  if (job.spec().kind() == JobSpec::GANG) {
+    int64_t local = Counter(job, "shard_bytes_local"), remote = Counter(job, "shard_bytes_remote");
+    return local + remote == 0 ? 0.0 : static_cast<double>(local) / static_cast<double>(local + remote);
+  }
   int64_t launched = Counter(job, "launched_maps");
   return launched == 0 ? 0.0 : static_cast<double>(Counter(job, "data_local_maps")) / static_cast<double>(launched);
 }
@@ -121,6 +125,9 @@ std::string JobStatusText(const JobReport& job) {
                        job.reduce_progress() * 100);
   }
   if (!job.pending_reason().empty()) out += fmt::format("  waiting:     {}\n", job.pending_reason());
+  if (int64_t shard_bytes = Counter(job, "shard_bytes_local") + Counter(job, "shard_bytes_remote"); shard_bytes > 0)
+    out += fmt::format("  data-local:  {} of {} input bytes given to workers next to a replica ({:.0f}%)\n",
+                       Counter(job, "shard_bytes_local"), shard_bytes, DataLocalShare(job) * 100);
   int64_t launched = Counter(job, "launched_maps");
   if (launched > 0)
     out += fmt::format("  data-local:  {} of {} map attempts ({:.0f}%)\n", Counter(job, "data_local_maps"), launched,

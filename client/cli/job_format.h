@@ -13,7 +13,8 @@
 
 namespace cairn::cli {
 
-// Share of launched maps that ran node-local (0..1), from the job's counters.
+// Share of launched maps that ran node-local (0..1), from the job's counters; for gang
+// jobs, the share of input bytes given to workers on a node holding a replica.
 double DataLocalShare(const JobReport& job);
 
 std::string JobStatusText(const JobReport& job);
