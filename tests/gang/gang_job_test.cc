@@ -246,6 +246,92 @@ TEST(GangJobTest, FailingWorkerRestartsTheWholeGang) {
   EXPECT_NE(logs.out.find("worker 1"), std::string::npos) << logs.out;
 }
 
+TEST(GangJobTest, ShardsWithoutALocalReplicaAreFetchedForTheWorker) {
+  // The input lives on datanode 0 alone; the worker needs a GPU, which only datanode 1 has.
+  MiniClusterOptions o;
+  o.datanodes = 1;
+  o.replication = 1;
+  o.block_size = 32 * 1024;
+  o.jobmaster = true;
+  o.datanode_flags_by_index = {{}, {"--executor_gpus=1"}};
+  ASSERT_OK_AND_ASSIGN(auto cluster, MiniCluster::Start(o));
+  ASSERT_OK_AND_ASSIGN(auto fs, cluster->Connect());
+  ASSERT_OK_AND_ASSIGN(auto jobs, cluster->ConnectJobs());
+  const std::string data = Text(3 * 32 * 1024 + 500, 5);
+  ASSERT_OK(WriteRemoteFile(*fs, "/in", data));
+  ASSERT_OK(cluster->AddDatanode());
+  ASSERT_OK(cluster->WaitForExecutors(2));
+  const std::string script = cluster->dir() + "/worker.py";
+  ASSERT_OK(WriteLocalFile(script, kWorkerPy));
+  ASSERT_OK_AND_ASSIGN(CommandResult submit,
+                       cluster->Cli({"job", "submit", "--gang", "1", "--command", "python3 worker.py", "--files", script,
+                                     "--gpus-per-worker", "1", "--input", "/in", "--output", "/out", "--wait"}));
+  ASSERT_EQ(submit.exit_code, 0) << submit.out;
+  ASSERT_OK_AND_ASSIGN(JobReport r, jobs->Status(JobIdOf(submit), true));
+  ASSERT_EQ(r.tasks(0).attempts_size(), 1);
+  EXPECT_EQ(r.tasks(0).attempts(0).node(), cluster->datanode_address(1));
+  EXPECT_NE(r.tasks(0).attempts(0).locality(), NODE_LOCAL);
+  ASSERT_OK_AND_ASSIGN(std::string env_text, ReadRemoteFile(*fs, "/out/rank-00000/env.json"));
+  nlohmann::json env = nlohmann::json::parse(env_text);
+  std::string joined;
+  ASSERT_EQ(env["shards"].size(), 4u);
+  for (const auto& s : env["shards"]) {
+    EXPECT_FALSE(s["local"].get<bool>()) << s.dump();
+    ASSERT_OK_AND_ASSIGN(std::string bytes,
+                         ReadRemoteFile(*fs, fmt::format("/out/rank-00000/shard-{:012d}", s["start"].get<uint64_t>())));
+    joined += bytes;
+  }
+  EXPECT_TRUE(joined == data) << joined.size() << " vs " << data.size();
+  EXPECT_EQ(Counter(r, compute::counter::kShardBytesRemote), static_cast<int64_t>(data.size()));
+  EXPECT_EQ(Counter(r, compute::counter::kBytesReadRemote), static_cast<int64_t>(data.size()));
+  EXPECT_EQ(Counter(r, compute::counter::kBytesReadLocal), 0);
+}
+
+TEST(GangJobTest, LosingAWorkersNodeRestartsTheGangElsewhere) {
+  MiniClusterOptions o;
+  o.datanodes = 3;
+  o.replication = 2;
+  o.jobmaster = true;
+  o.dead_interval_ms = 4000;
+  ASSERT_OK_AND_ASSIGN(auto cluster, MiniCluster::Start(o));
+  ASSERT_OK_AND_ASSIGN(auto jobs, cluster->ConnectJobs());
+  ASSERT_OK_AND_ASSIGN(auto fs, cluster->Connect());
+  ASSERT_OK_AND_ASSIGN(
+      CommandResult submit,
+      cluster->Cli({"job", "submit", "--gang", "2", "--output", "/out", "--command",
+                    "if [ \"$CAIRN_GANG_RESTART\" = 0 ]; then sleep 60; fi; echo ok > \"$CAIRN_OUTPUT_DIR/done\""}));
+  ASSERT_EQ(submit.exit_code, 0) << submit.out;
+  const std::string id = JobIdOf(submit);
+  // Both workers run (their executors report them), then rank 1's node dies.
+  ASSERT_EVENTUALLY(jobs->Status(id, true).ok() && jobs->Status(id, true)->tasks(0).attempts_size() == 1 &&
+                        jobs->Status(id, true)->tasks(1).attempts_size() == 1 &&
+                        jobs->Status(id, true)->tasks(1).attempts(0).status() == "running" &&
+                        jobs->Status(id, true)->tasks(0).attempts(0).status() == "running",
+                    30000);
+  ASSERT_OK_AND_ASSIGN(JobReport running, jobs->Status(id, true));
+  const std::string lost_node = running.tasks(1).attempts(0).node();
+  ASSERT_NE(lost_node, running.tasks(0).attempts(0).node());  // one worker per node
+  int lost = -1;
+  for (int i = 0; i < cluster->num_datanodes(); ++i) {
+    if (cluster->datanode_address(i) == lost_node) lost = i;
+  }
+  ASSERT_GE(lost, 0);
+  ASSERT_OK(cluster->StopDatanode(lost, SIGKILL));
+  ASSERT_OK_AND_ASSIGN(JobReport r, WaitForJob(*jobs, id, 60000));
+  ASSERT_EQ(r.state(), JOB_SUCCEEDED) << r.diagnostics();
+  EXPECT_EQ(r.gang_restarts(), 1);
+  EXPECT_EQ(r.tasks(1).attempts(0).state(), ATTEMPT_KILLED);
+  EXPECT_NE(r.tasks(1).attempts(0).diagnostics().find("lost"), std::string::npos) << r.tasks(1).attempts(0).diagnostics();
+  EXPECT_EQ(r.tasks(0).attempts(0).state(), ATTEMPT_KILLED);  // stopped with the gang
+  for (const TaskReport& t : r.tasks()) {
+    ASSERT_EQ(t.attempts_size(), 2);
+    EXPECT_NE(t.attempts(1).node(), lost_node);
+    EXPECT_EQ(t.attempts(1).state(), ATTEMPT_SUCCEEDED);
+  }
+  ASSERT_OK_AND_ASSIGN(std::string done, ReadRemoteFile(*fs, "/out/rank-00001/done"));
+  EXPECT_EQ(done, "ok\n");
+}
+
 TEST(GangJobTest, ImpossibleRequestsAreRefusedAndBusyGangsWaitWithAReason) {
   MiniClusterOptions o;
   o.datanodes = 2;
