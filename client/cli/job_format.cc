@@ -233,6 +233,8 @@ nlohmann::json JobToJson(const JobReport& job) {
                             {"node", a.node()},
                             {"locality", LocalityText(a.locality())},
                             {"speculative", a.speculative()},
+                            {"start_ms", a.start_ms()},
+                            {"finish_ms", a.finish_ms()},
                             {"exit_code", a.exit_code()},
                             {"gpu_ids", std::vector<int>(a.resources().gpu_ids().begin(), a.resources().gpu_ids().end())},
                             {"diagnostics", a.diagnostics()}});

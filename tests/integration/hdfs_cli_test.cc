@@ -179,15 +179,18 @@ TEST_F(HdfsCliTest, TruncateDuDf) {
   HdfsOk({"put", Local("e", data), "/hc/space/e"});
   std::string du = HdfsOk({"du", "-s", "/hc/space"});
   EXPECT_EQ(du.substr(0, du.find_first_of(" \t")), std::to_string(kBlockSize * 2 + data.size())) << du;
-  std::string df = HdfsOk({"df"});
+  // As in HDFS, datanodes report their used space with heartbeats: poll until the puts show.
+  const std::regex df_row(R"(\n\S+\s+(\d+)\s+(\d+)\s+(\d+))");
+  std::string df;
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(df, m, std::regex(R"(\n\S+\s+(\d+)\s+(\d+)\s+(\d+))"))) << df;
-  EXPECT_GT(std::stoull(m[1]), 0u) << "capacity";
-  EXPECT_GT(std::stoull(m[2]), 0u) << "used";
+  ASSERT_EVENTUALLY((df = HdfsOk({"df"}), std::regex_search(df, m, df_row) && std::stoull(m[2]) >= data.size()),
+                    30000);
+  EXPECT_GT(std::stoull(m[1]), std::stoull(m[2])) << "capacity must exceed used: " << df;
 }
 
 TEST_F(HdfsCliTest, ChecksumIsTheSameOnEveryReplica) {
   const std::string data = testing::RandomBytes(kBlockSize * 2 + 300, 8);
+  HdfsOk({"mkdir", "-p", "/hc"});  // ctest runs each test alone, on a fresh cluster
   HdfsOk({"put", Local("c", data), "/hc/sum1"});
   HdfsOk({"put", Local("c", data), "/hc/sum2"});
   auto sum_of = [&](const std::string& path) {

@@ -1,9 +1,13 @@
-// Failures: a datanode (and its executor) killed with SIGKILL in the middle of a job; a
-// mapper that always fails; a task that runs past its timeout; jobs refused at submit.
+// Failures: a datanode (and its executor) killed with SIGKILL in the middle of a job; map
+// output lost from a live executor (reducers' fetches fail, the maps run again); a mapper
+// that always fails; a task that runs past its timeout; jobs refused at submit.
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 #include <nlohmann/json.hpp>
 
+#include "compute/executor/shuffle_service.h"
 #include "tests/mapreduce/mr_test_util.h"
 
 namespace cairn::testing {
@@ -55,6 +59,68 @@ TEST(FaultTest, DatanodeKilledMidJobStillGivesCorrectOutput) {
   EXPECT_GT(Counter(r, "rerun_maps") + Counter(r, "killed_attempts"), 0);
 }
 
+TEST(FaultTest, LostMapOutputIsFetchedInVainThenMapsRunAgain) {
+  MiniClusterOptions o;
+  o.datanodes = 3;
+  o.replication = 2;
+  o.block_size = 8 * 1024;
+  o.jobmaster = true;
+  ASSERT_OK_AND_ASSIGN(auto cluster, MiniCluster::Start(o));
+  ASSERT_OK_AND_ASSIGN(auto fs, cluster->Connect());
+  ASSERT_OK_AND_ASSIGN(auto jobs, cluster->ConnectJobs());
+  const std::string fast = GenerateText(8 * 8 * 1024, 31), slow = GenerateText(2000, 32);
+  ASSERT_OK(WriteFile(*fs, "/lost/in/fast", fast));
+  ASSERT_OK(WriteFile(*fs, "/lost/in/slow", slow));
+  // The map of the "slow" file holds the reducers back (it waits for a local file the test
+  // creates) while the others' output is removed from the executors' disks behind their back.
+  const std::string release = cluster->dir() + "/release-slow-map";
+  JobSpec spec;
+  spec.set_kind(JobSpec::STREAMING);
+  spec.set_mapper_command(fmt::format(
+      "case \"$mapreduce_map_input_file\" in *slow) while [ ! -e '{}' ]; do sleep 0.05; done;; esac; "
+      "awk '{{for (i = 1; i <= NF; i++) print $i \"\\t1\"}}'",
+      release));
+  spec.set_reducer_command(kSumReducer);
+  spec.add_input_paths("/lost/in");
+  spec.set_output_path("/lost/out");
+  spec.set_reducers(2);
+  spec.set_speculative(false);
+  ASSERT_OK_AND_ASSIGN(std::string id, jobs->Submit(spec));
+  JobReport mid;
+  ASSERT_EVENTUALLY((mid = *jobs->Status(id, true)).maps_done() + 1 >= mid.maps_total(), 60000);
+  ASSERT_EQ(mid.state(), JOB_RUNNING);
+  int removed = 0;
+  for (const TaskReport& t : mid.tasks()) {
+    if (t.type() != MAP || t.state() != TASK_SUCCEEDED) continue;
+    for (const AttemptReport& a : t.attempts()) {
+      if (a.state() != ATTEMPT_SUCCEEDED) continue;
+      for (int i = 0; i < o.datanodes; ++i) {
+        if (cluster->datanode_address(i) != a.node()) continue;
+        std::string dir = compute::MapOutputDir(cluster->datanode_data_dir(i) + "/executor", id, a.attempt_id());
+        ASSERT_TRUE(std::filesystem::exists(dir)) << dir;
+        std::filesystem::remove_all(dir);
+        ++removed;
+      }
+    }
+  }
+  ASSERT_EQ(removed, mid.maps_total() - 1);
+  ASSERT_OK(WriteLocalFile(release, ""));
+  JobReport r;
+  ASSERT_EVENTUALLY((r = *jobs->Status(id, true)).state() != JOB_RUNNING, 120000);
+  ASSERT_EQ(r.state(), JOB_SUCCEEDED) << r.diagnostics();
+  ASSERT_OK_AND_ASSIGN(std::string out, ReadOutput(*fs, "/lost/out"));
+  EXPECT_EQ(ParseCounts(out), ReferenceWordCount({fast, slow}));
+  EXPECT_GE(Counter(r, "rerun_maps"), removed);
+  // The maps whose output went missing show why their first success no longer counts.
+  int lost = 0;
+  for (const TaskReport& t : r.tasks()) {
+    for (const AttemptReport& a : t.attempts()) {
+      if (a.diagnostics().find("could not fetch its output") != std::string::npos) ++lost;
+    }
+  }
+  EXPECT_GE(lost, removed);
+}
+
 TEST(FaultTest, AlwaysFailingMapperFailsTheJobWithItsErrorInLogs) {
   MiniClusterOptions o;
   o.datanodes = 2;
@@ -73,6 +139,11 @@ TEST(FaultTest, AlwaysFailingMapperFailsTheJobWithItsErrorInLogs) {
   EXPECT_EQ(wait.exit_code, 1) << wait.out;
   EXPECT_NE(wait.out.find("FAILED"), std::string::npos) << wait.out;
   EXPECT_NE(wait.out.find("failed 3 times"), std::string::npos) << wait.out;
+  // `job status` names the exit code and the command's own error, not just "failed".
+  ASSERT_OK_AND_ASSIGN(CommandResult status, cluster->Cli({"job", "status", id}));
+  EXPECT_EQ(status.exit_code, 0) << status.out;
+  EXPECT_NE(status.out.find("exited with code 42"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("ValueError: bad record 42"), std::string::npos) << status.out;
   ASSERT_OK_AND_ASSIGN(CommandResult logs, cluster->Cli({"job", "logs", id, "--task", "m_000000"}));
   EXPECT_EQ(logs.exit_code, 0) << logs.out;
   // Every attempt, its exit code and the command's own error.

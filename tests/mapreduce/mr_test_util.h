@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "compute/counters.h"
 #include "tests/support/mini_cluster.h"
+#include "tests/support/remote_file.h"
 #include "tests/support/test_util.h"
 
 namespace cairn::testing {
@@ -58,28 +59,11 @@ inline std::map<std::string, uint64_t> ReferenceWordCount(const std::vector<std:
   return counts;
 }
 
-inline Status WriteFile(client::FileSystem& fs, const std::string& path, const std::string& data,
-                        uint64_t block_size = 0, uint32_t replication = 0) {
+// Writes data to path (replacing it) with the cluster's block size and replication.
+inline Status WriteFile(client::FileSystem& fs, const std::string& path, const std::string& data) {
   client::CreateOptions o;
   o.overwrite = true;
-  o.block_size = block_size;
-  o.replication = replication;
-  ASSIGN_OR_RETURN(auto out, fs.Create(path, o));
-  RETURN_IF_ERROR(out->Write(data.data(), data.size()));
-  return out->Close();
-}
-
-inline Result<std::string> ReadFile(client::FileSystem& fs, const std::string& path) {
-  ASSIGN_OR_RETURN(auto in, fs.Open(path));
-  std::string data(in->Length(), '\0');
-  size_t got = 0;
-  while (got < data.size()) {
-    ASSIGN_OR_RETURN(size_t n, in->Read(data.data() + got, data.size() - got));
-    if (n == 0) break;
-    got += n;
-  }
-  data.resize(got);
-  return data;
+  return WriteRemoteFile(fs, path, data, o);
 }
 
 // The output directory's part files in name order, concatenated; *names gets their names.
@@ -90,7 +74,7 @@ inline Result<std::string> ReadOutput(client::FileSystem& fs, const std::string&
   for (const auto& e : entries) {
     if (names) names->push_back(e.name);
     if (e.name.rfind("part-", 0) != 0) continue;
-    ASSIGN_OR_RETURN(std::string data, ReadFile(fs, e.path));
+    ASSIGN_OR_RETURN(std::string data, ReadRemoteFile(fs, e.path));
     all += data;
   }
   return all;

@@ -1,5 +1,5 @@
 // Jobs defined outside Cairn, submitted through the CLI: a streaming job with a Python
-// mapper and reducer shipped with --files (Hadoop Streaming's contract and environment),
+// mapper, combiner and reducer shipped with --files (Hadoop Streaming's contract and environment),
 // and a plugin library uploaded with --plugin.
 #include <gtest/gtest.h>
 
@@ -64,7 +64,7 @@ TEST_F(ExternalJobsTest, StreamingPythonMapperAndReducer) {
   ASSERT_OK_AND_ASSIGN(
       CommandResult r,
       cluster_->Cli({"job", "submit", "--mapper", "python3 mapper.py", "--reducer", "python3 reducer.py",
-                     "--files", local_ + "/mapper.py," + local_ + "/reducer.py", "--param", "word.prefix=w:",
+                     "--combiner", "python3 reducer.py", "--files", local_ + "/mapper.py," + local_ + "/reducer.py", "--param", "word.prefix=w:",
                      "--input", "/in/text", "--output", "/out/streaming", "--reducers", "2", "--wait", "--json"}));
   ASSERT_EQ(r.exit_code, 0) << r.out;
   nlohmann::json status = nlohmann::json::parse(r.out.substr(r.out.find('{')));
@@ -79,6 +79,9 @@ TEST_F(ExternalJobsTest, StreamingPythonMapperAndReducer) {
   EXPECT_EQ(counts, want);
   EXPECT_EQ(status["counters"]["streaming"]["lines"], Lines(text_).size());
   EXPECT_EQ(status["counters"]["streaming"]["input_file_set"], maps);
+  // The combiner (the reducer script again) summed each map's output before the shuffle.
+  EXPECT_GT(status["counters"]["cairn"]["combine_input_records"], status["counters"]["cairn"]["combine_output_records"]);
+  EXPECT_EQ(status["counters"]["cairn"]["combine_input_records"], status["counters"]["cairn"]["map_output_records"]);
   // The staged files were removed with the job.
   ASSERT_OK_AND_ASSIGN(auto staging, fs_->List("/tmp/cairn-staging"));
   for (const auto& user_dir : staging) {

@@ -23,6 +23,7 @@ class GrpcFrontDoorTest : public ::testing::Test {
     s.name_dir = dir_ + "/name";
     s.bind_host = "127.0.0.1";
     s.rpc_port = 0;
+    s.ipc_port = 0;  // any free port: both front doors must appear in the port file
     s.superuser = "hdfs";
     s.user_groups = "alice=alice";
     s.port_file = dir_ + "/ports";
@@ -75,7 +76,8 @@ class GrpcFrontDoorTest : public ::testing::Test {
 TEST_F(GrpcFrontDoorTest, PortFileIsWritten) {
   auto ports = cairn::testing::ReadLocalFile(dir_ + "/ports");
   ASSERT_OK(ports.status());
-  EXPECT_EQ(*ports, fmt::format("rpc_port={}\nipc_port=0\n", node_->rpc_port()));
+  ASSERT_GT(node_->ipc_port(), 0);
+  EXPECT_EQ(*ports, fmt::format("rpc_port={}\nipc_port={}\n", node_->rpc_port(), node_->ipc_port()));
 }
 
 TEST_F(GrpcFrontDoorTest, MkdirsAndGetFileInfoAsTheCaller) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tools/cluster end to end: start writes cluster.env and pid files and returns with every
-# datanode registered; data survives stop + start with the same --dir; stop ends every process.
+# datanode (and its executor) registered; a job runs through the job master it started;
+# data and finished jobs survive stop + start with the same --dir; stop ends every process.
 set -euo pipefail
 src="${CAIRN_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
 export CAIRN_BIN_DIR="${CAIRN_BIN_DIR:-$src/build/bin}"
@@ -16,7 +17,8 @@ fail() { echo "FAIL: $*" >&2; for f in "$dir"/*/*.log; do echo "--- $f" >&2; tai
 [ -f "$dir/cluster.env" ] || fail "no cluster.env"
 grep -q '^CAIRN_NAMENODE=127.0.0.1:[0-9]\+$' "$dir/cluster.env" || fail "cluster.env lacks CAIRN_NAMENODE"
 grep -q '^HADOOP_NAMENODE=127.0.0.1:[0-9]\+$' "$dir/cluster.env" || fail "cluster.env lacks HADOOP_NAMENODE"
-for role in namenode datanode-0 datanode-1 datanode-2; do
+grep -q '^CAIRN_JOBMASTER=127.0.0.1:[0-9]\+$' "$dir/cluster.env" || fail "cluster.env lacks CAIRN_JOBMASTER"
+for role in namenode jobmaster datanode-0 datanode-1 datanode-2; do
   [ -f "$dir/$role.pid" ] || fail "no $role.pid"
   kill -0 "$(cat "$dir/$role.pid")" || fail "$role is not running"
 done
@@ -32,6 +34,15 @@ head -c 300000 /dev/urandom >"$dir/payload"
 "$cairn" get /shell/test/payload "$dir/copy1"
 cmp "$dir/payload" "$dir/copy1" || fail "first read differs"
 
+executors="$("$cairn" job executors --json | grep -o '"executor_id"' | wc -l)"
+[ "$executors" -eq 3 ] || fail "job executors shows $executors executors, want 3"
+printf 'b a b\nc b\n' >"$dir/words"
+"$cairn" put "$dir/words" /shell/test/words
+"$cairn" job submit wordcount --input /shell/test/words --output /shell/wc --wait >"$dir/job.out" \
+  || fail "wordcount failed: $(cat "$dir/job.out")"
+job_id="$(head -n 1 "$dir/job.out")"
+[ "$("$cairn" cat /shell/wc/part-r-00000 | sort)" = "$(printf 'a\t1\nb\t3\nc\t1')" ] || fail "wrong wordcount output"
+
 nn_pid="$(cat "$dir/namenode.pid")"
 "$src/tools/cluster" stop --dir "$dir"
 kill -0 "$nn_pid" 2>/dev/null && fail "namenode still running after stop"
@@ -41,4 +52,5 @@ ls "$dir"/*.pid >/dev/null 2>&1 && fail "pid files left after stop"
 set -a; . "$dir/cluster.env"; set +a
 "$cairn" get /shell/test/payload "$dir/copy2"
 cmp "$dir/payload" "$dir/copy2" || fail "read after restart differs"
+"$cairn" job list | grep -q "$job_id" || fail "job $job_id is not in the job list after a restart"
 echo "PASS"
