@@ -4,7 +4,9 @@
 // follows attempts to their end (retrying failures on other nodes, re-running maps whose
 // output was lost with their executor, speculating on stragglers), commits task output by
 // rename (only the first successful attempt of a task wins), finishes jobs (_SUCCESS) and
-// keeps their history durably (HistoryStore).
+// keeps their history durably (HistoryStore). Executors' slots, memory and GPU devices are
+// accounted in resource_fit.h; gang (barrier) jobs are placed whole and restarted whole
+// (job_master_gang.cc, gang_placement.h).
 //
 // Threads: gRPC handler threads call the public methods; the monitor thread expires
 // silent executors; the committer thread does every file-system change of output (renames,
