@@ -19,15 +19,18 @@ struct JobClient::Impl {
   int timeout_ms = 0;
 
   template <typename Resp, typename Req, typename Method>
-  Result<Resp> Call(Method method, const Req& req, const std::string& user) {
+  Result<Resp> Call(Method method, const Req& req, const std::string& user, int call_timeout_ms = 0) {
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::milliseconds(call_timeout_ms > 0 ? call_timeout_ms : timeout_ms));
     ctx.AddMetadata(kUserMetadataKey, user);
     Resp resp;
     grpc::Status st = (stub.get()->*method)(&ctx, req, &resp);
     if (!st.ok()) {
       cairn::Status s = FromGrpcStatus(st);
-      if (s.code() == ErrorCode::kUnavailable) return Unavailable("job master unreachable: {}", s.message());
+      // ML steps report their own Unavailable (partitions loading); keep those as they are.
+      if (s.code() == ErrorCode::kUnavailable && call_timeout_ms == 0)
+        return Unavailable("job master unreachable: {}", s.message());
       return s;
     }
     return resp;
@@ -82,6 +85,23 @@ Result<std::vector<ExecutorReport>> JobClient::Executors() {
   ASSIGN_OR_RETURN(ListExecutorsResponse resp,
                    impl_->Call<ListExecutorsResponse>(&cairn::JobMaster::Stub::ListExecutors, req, user_));
   return std::vector<ExecutorReport>(resp.executors().begin(), resp.executors().end());
+}
+
+Result<MlPartial> JobClient::MlStep(const std::string& job_id, const MlCommand& command, int timeout_ms) {
+  MlStepRequest req;
+  req.set_job_id(job_id);
+  *req.mutable_command() = command;
+  ASSIGN_OR_RETURN(MlStepResponse resp,
+                   impl_->Call<MlStepResponse>(&cairn::JobMaster::Stub::MlStep, req, user_, timeout_ms));
+  return std::move(*resp.mutable_partial());
+}
+
+cairn::Status JobClient::MlFinish(const std::string& job_id, bool succeeded, const std::string& diagnostics) {
+  MlFinishRequest req;
+  req.set_job_id(job_id);
+  req.set_succeeded(succeeded);
+  req.set_diagnostics(diagnostics);
+  return impl_->Call<MlFinishResponse>(&cairn::JobMaster::Stub::MlFinish, req, user_).status();
 }
 
 Result<JobState> JobClient::Kill(const std::string& job_id) {

@@ -36,6 +36,10 @@ class JobClient {
   Result<std::vector<JobReport>> List(bool include_finished = true);
   // The job's state after the call (a finished job stays as it ended).
   Result<JobState> Kill(const std::string& job_id);
+  // ML jobs (compute/ml/): one step over every loaded partition, summed; Unavailable while
+  // partitions are (re)loading. MlFinish ends the job (succeeded or failed with diagnostics).
+  Result<MlPartial> MlStep(const std::string& job_id, const MlCommand& command, int timeout_ms);
+  cairn::Status MlFinish(const std::string& job_id, bool succeeded, const std::string& diagnostics = "");
   // The executors the job master knows, with their resources and load.
   Result<std::vector<ExecutorReport>> Executors();
   // Polls every poll_ms until the job ends, calling on_poll with each report; returns the

@@ -70,6 +70,7 @@ std::vector<Command> AllCommands() {
   AddIoCommands(&commands);
   AddAdminCommands(&commands);
   AddJobCommands(&commands);
+  AddMlCommands(&commands);
   return commands;
 }
 

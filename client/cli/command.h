@@ -65,6 +65,7 @@ void AddSpaceCommands(std::vector<Command>* commands);      // du df
 void AddIoCommands(std::vector<Command>* commands);         // put get cat
 void AddAdminCommands(std::vector<Command>* commands);      // fsck admin
 void AddJobCommands(std::vector<Command>* commands);        // job
+void AddMlCommands(std::vector<Command>* commands);         // ml
 
 std::vector<Command> AllCommands();
 

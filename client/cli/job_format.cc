@@ -58,6 +58,8 @@ std::string What(const JobSpec& spec) {
                          spec.reducer_command().empty() ? "" : ", reducer '" + spec.reducer_command() + "'");
     case JobSpec::PLUGIN:
       return "plugin " + spec.plugin_path();
+    case JobSpec::ML:
+      return "ml " + spec.ml().algorithm();
     case JobSpec::GANG:
       return fmt::format("gang of {} workers: '{}'", spec.gang_workers(), spec.gang_command());
   }
@@ -178,6 +180,7 @@ std::string JobLogsText(const JobReport& job, const std::string& task) {
                          AttemptStateText(a.state()), a.node(), LocalityText(a.locality()),
                          a.speculative() ? ", speculative" : "", gpus.empty() ? "" : ", GPUs " + gpus,
                          a.exit_code() >= 0 ? fmt::format(", exit code {}", a.exit_code()) : "");
+      if (!a.status().empty()) out += fmt::format("status: {}\n", a.status());
       if (!a.diagnostics().empty()) out += fmt::format("diagnostics: {}\n", a.diagnostics());
       if (!a.stderr_tail().empty()) {
         out += "--- stderr (tail)\n" + a.stderr_tail();
@@ -233,6 +236,7 @@ nlohmann::json JobToJson(const JobReport& job) {
                             {"node", a.node()},
                             {"locality", LocalityText(a.locality())},
                             {"speculative", a.speculative()},
+                            {"status", a.status()},
                             {"start_ms", a.start_ms()},
                             {"finish_ms", a.finish_ms()},
                             {"exit_code", a.exit_code()},

@@ -61,6 +61,12 @@ Result<std::unique_ptr<Executor>> Executor::Start(const ExecutorSettings& settin
   // Files of an earlier run belong to jobs the job master no longer tracks here.
   RETURN_IF_ERROR(RemoveTree(settings.work_dir + "/jobs"));
   RETURN_IF_ERROR(MakeDirectories(settings.work_dir + "/jobs"));
+  MlWorkersOptions ml;
+  ml.binary = settings.ml_worker_binary.empty() ? SelfDir() + "/cairn-ml-worker" : settings.ml_worker_binary;
+  ml.bind_host = ex->identity_.bind_host;
+  ml.advertise_host = ex->identity_.advertise_host;
+  ml.default_cache_bytes = settings.ml_cache.bytes;
+  ex->ml_workers_ = std::make_unique<MlWorkers>(std::move(ml));
   ex->shuffle_ = std::make_unique<ShuffleServer>(settings.work_dir);
   RETURN_IF_ERROR(ex->shuffle_->Start(ex->identity_.bind_host, settings.shuffle_port, settings.shuffle_threads));
   ex->heartbeat_thread_ = std::thread([e = ex.get()] { e->HeartbeatLoop(); });
@@ -82,6 +88,7 @@ void Executor::Stop() {
     for (auto& [id, a] : attempts_) a->process.Kill();
     attempts_.clear();  // TaskProcess reaps on destruction
   }
+  if (ml_workers_) ml_workers_->StopAll();
   if (shuffle_) shuffle_->Stop();
 }
 
@@ -211,6 +218,7 @@ Status Executor::HeartbeatOnce() {
       it->second->process.Kill();
     }
     for (const auto& job : resp.finished_jobs()) {
+      ml_workers_->StopJob(job);
       if (!jobs_with_data_.count(job)) continue;
       jobs_to_remove_.insert(job);
       for (auto& [id, a] : attempts_) {
@@ -254,6 +262,11 @@ void Executor::Launch(TaskSpec spec) {
   if (spec.timeout_ms() > 0) attempt->deadline_ms = MonotonicMillis() + static_cast<int64_t>(spec.timeout_ms());
   Localize(&spec);
   Status st = RemoveTree(attempt->dir);
+  if (st.ok() && spec.job().kind() == JobSpec::ML) {
+    auto dir = ml_workers_->Ensure(spec, JobDir(spec.job_id()));
+    if (dir.ok()) spec.set_ml_worker_dir(*dir);
+    else st = dir.status().WithContext("starting the job's ML worker");
+  }
   if (st.ok()) st = MakeDirectories(attempt->dir);
   if (st.ok()) st = WriteProtoFile(attempt->dir + "/task.pb", spec, /*sync=*/false);
   if (st.ok()) {
@@ -318,6 +331,7 @@ void Executor::MonitorLoop() {
     };
     std::vector<Exited> exited;
     std::vector<std::string> remove;
+    ml_workers_->Reap();
     {
       std::lock_guard lock(mu_);
       const int64_t now = MonotonicMillis();

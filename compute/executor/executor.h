@@ -9,6 +9,9 @@
 // Each task process sees only the GPUs the job master gave its attempt
 // (CUDA_VISIBLE_DEVICES, empty for none; CAIRN_GPU_FRACTION for a share of one device).
 //
+// ML jobs: the first task of an ML job here starts the job's ML worker (MlWorkers), which
+// keeps the job's partitions in memory until the job is over.
+//
 // Short-circuit input: when a map's split is a block this node holds, the executor looks
 // up the replica's files (LocalReplicaLookup, backed by the datanode's BlockStore) and puts
 // their paths into the task's spec; the task reads them directly. Likewise a reduce
@@ -36,6 +39,7 @@
 #include "cairn/compute.pb.h"
 #include "compute/executor/executor_settings.h"
 #include "compute/executor/jobmaster_client.h"
+#include "compute/executor/ml_workers.h"
 #include "compute/executor/shuffle_service.h"
 #include "compute/executor/task_process.h"
 
@@ -113,6 +117,7 @@ class Executor {
   std::string executor_id_;
   std::string task_binary_;
   std::unique_ptr<ShuffleServer> shuffle_;
+  std::unique_ptr<MlWorkers> ml_workers_;
 
   std::atomic<bool> stop_{false};
   std::atomic<bool> registered_{false};

@@ -30,6 +30,8 @@ void AddExecutorFlags(FlagSet& flags, ExecutorSettings* s) {
   flags.Add("executor_task_binary", &s->task_binary, "the cairn-task binary (default: next to this binary)");
   flags.Add("executor_rpc_timeout_ms", &s->rpc_timeout_ms, "deadline of each call to the job master");
   flags.Add("executor_monitor_interval_ms", &s->monitor_interval_ms, "how often running task processes are checked");
+  flags.Add("executor_ml_worker_binary", &s->ml_worker_binary, "the cairn-ml-worker binary (default: next to this binary)");
+  flags.Add("executor_ml_cache", &s->ml_cache, "per ML job: parsed partitions its worker on this node keeps in memory");
 }
 
 }  // namespace cairn::compute

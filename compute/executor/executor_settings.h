@@ -25,6 +25,8 @@ struct ExecutorSettings {
   std::string task_binary;             // cairn-task; empty: next to the running binary
   int rpc_timeout_ms = 10000;          // deadline of each call to the job master
   int monitor_interval_ms = 100;       // how often running task processes are checked
+  std::string ml_worker_binary;        // cairn-ml-worker; empty: next to the running binary
+  ByteSize ml_cache{1ull << 30};       // per ML job: parsed partitions its worker keeps in memory
 
   Status Validate() const;
 };

@@ -38,6 +38,7 @@ struct AttemptInfo {
   ComputeResources resources;     // held on its executor while it runs
   std::string output_file;        // reported by a successful attempt
   google::protobuf::RepeatedField<int32_t> fetch_failed_maps;  // reduces: map outputs it could not get
+  std::string ml_worker;          // ML loads: the worker (host:port) holding its partition
 };
 
 struct TaskInfo {
@@ -86,6 +87,9 @@ struct Job {
   CounterSet job_counters;        // locality and attempt counts
   bool finalizing = false;        // the committer is finishing it (output, history)
   std::optional<GangState> gang;  // gang jobs only
+  int64_t ml_active_mono_ms = 0;  // ML jobs: the driver's last call (submit, step)
+  bool ml_finished = false;       // ML jobs: the driver said it is done; finish once tasks are
+  int ml_steps = 0;               // ML jobs: steps run
 
   int maps_done() const;
   int reduces_done() const;

@@ -128,6 +128,10 @@ void JobMaster::ApplyDefaults(JobSpec* spec) const {
     // TeraSort writes its output once: replication 1 unless asked otherwise.
     if (spec->output_replication() == 0) spec->set_output_replication(1);
   }
+  if (spec->kind() == JobSpec::ML) {
+    spec->set_reducers(0);
+    spec->set_speculative(false);  // a second copy of a partition would only take memory
+  }
   if (spec->kind() == JobSpec::GANG) {
     spec->set_reducers(0);
     spec->set_speculative(false);
@@ -149,6 +153,7 @@ void JobMaster::ApplyDefaults(JobSpec* spec) const {
   if (spec->name().empty()) {
     spec->set_name(spec->kind() == JobSpec::BUILTIN     ? spec->builtin()
                    : spec->kind() == JobSpec::STREAMING ? "streaming"
+                   : spec->kind() == JobSpec::ML        ? "ml " + spec->ml().algorithm()
                    : spec->kind() == JobSpec::GANG      ? "gang"
                                                         : "plugin");
   }
@@ -177,6 +182,7 @@ Status JobMaster::CheckJobPaths(const JobSpec& spec, client::FileSystem& fs, boo
 }
 
 Status JobMaster::Plan(Job* job, client::FileSystem& fs) {
+  if (job->spec.kind() == JobSpec::ML) return PlanMl(job, fs);
   if (job->spec.kind() == JobSpec::GANG) return PlanGang(job, fs);
   JobSpec& spec = job->spec;
   const std::string& out = spec.output_path();
@@ -259,6 +265,7 @@ Result<std::string> JobMaster::Submit(JobSpec spec, const std::string& user) {
     for (auto* tasks : {&job->maps, &job->reduces}) {
       for (TaskInfo& t : *tasks) t.id = MakeTaskId(id, t.type, t.index);
     }
+    job->ml_active_mono_ms = MonotonicMillis();
     report = BuildReport(*job, true);
     if (job->gang) {
       spdlog::info("job {} ({}) submitted by {}: a gang of {} workers ({} each) over {} input splits", id,
@@ -334,6 +341,7 @@ void JobMaster::MonitorLoop() {
     if (stopping_) break;
     lock.unlock();
     CheckExecutors();
+    ExpireIdleMlJobs();
     lock.lock();
   }
 }

@@ -33,6 +33,7 @@
 #include "compute/jobmaster/history_store.h"
 #include "compute/jobmaster/job.h"
 #include "compute/jobmaster/jobmaster_settings.h"
+#include "compute/jobmaster/ml_fanout.h"
 #include "compute/jobmaster/scheduler.h"
 
 namespace grpc {
@@ -68,6 +69,14 @@ class JobMaster {
   // One liveness check (tests call it directly).
   void CheckExecutors();
 
+  // --- ML jobs (job_master_ml.cc): the driver's steps, fanned out to the executors' ML
+  // workers holding the job's partitions (one partial per executor, summed here), and the
+  // job's end. ---
+  Result<MlStepResponse> MlStep(const MlStepRequest& req, const std::string& user);
+  Status MlFinish(const MlFinishRequest& req, const std::string& user);
+  // Fails ML jobs whose driver went silent (the monitor thread calls it).
+  void ExpireIdleMlJobs();
+
  private:
   explicit JobMaster(JobMasterSettings settings);
 
@@ -93,12 +102,15 @@ class JobMaster {
   Status CheckJobPaths(const JobSpec& spec, client::FileSystem& fs, bool output_required);
   // Refuses what no executor could ever run (mu_ held).
   Status CheckPlaceable(const JobSpec& spec) const;
+  Status PlanMl(Job* job, client::FileSystem& fs);
   void ApplyDefaults(JobSpec* spec) const;
   int TotalSlots() const;  // mu_ held
 
   // All below: mu_ held.
   Job* FindJob(const std::string& job_id);
   void ScheduleOn(ExecutorInfo& exec, ExecutorHeartbeatResponse* resp);
+  // Whether an executor other than exec has room for a task needing r.
+  bool OtherExecutorFits(const ExecutorInfo& exec, const ComputeResources& r) const;
   TaskSpec LaunchAttempt(Job& job, ExecutorInfo& exec, const Assignment& a);
   // A new running attempt of task on exec holding `resources` (Reserve fills its devices).
   AttemptInfo& StartAttempt(Job& job, TaskInfo& task, ExecutorInfo& exec, ComputeResources resources,
@@ -138,6 +150,7 @@ class JobMaster {
   std::unique_ptr<HistoryStore> history_store_;
   int64_t start_ms_ = 0;
   std::unique_ptr<JobMasterServices> services_;
+  MlFanout ml_fanout_;                        // steps to ML workers (own lock)
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 

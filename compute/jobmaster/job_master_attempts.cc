@@ -42,7 +42,9 @@ void JobMaster::OnAttemptSucceeded(Job& job, TaskInfo& task, int index) {
     return;
   }
   KillOtherAttempts(task, index, "another attempt of the task finished first");
-  if (task.type == MAP && job.num_reducers > 0) {
+  // Maps feeding reducers, and ML loads (their partition now lives in a worker), have no
+  // output to commit.
+  if (task.type == MAP && (job.num_reducers > 0 || job.spec.kind() == JobSpec::ML)) {
     task.state = TASK_SUCCEEDED;
     task.succeeded = index;
     task.done_mono_ms = MonotonicMillis();
@@ -136,7 +138,8 @@ void JobMaster::EndJob(Job& job, JobState state, std::string diagnostics) {
 
 void JobMaster::MaybeFinishJob(Job& job) {
   if (job.state != JOB_RUNNING || job.finalizing) return;
-  if (job.gang && !job.gang->committed) return;
+  if (job.spec.kind() == JobSpec::ML && !job.ml_finished) return;  // its driver ends it
+  if (job.gang && !job.gang->committed) return;                     // its workers' output first
   for (const auto* tasks : {&job.maps, &job.reduces}) {
     for (const TaskInfo& t : *tasks) {
       if (t.state != TASK_SUCCEEDED) return;

@@ -85,7 +85,7 @@ void JobMaster::DoFinishJob(const CommitWork& work) {
     st = fs.status();
   } else {
     if (!staging.empty()) (void)(*fs)->Delete(staging, /*recursive=*/true);
-    // Gang jobs may have no output at all.
+    // ML and gang jobs may have no output at all.
     if (!temp.empty()) {
       auto removed = (*fs)->Delete(temp, /*recursive=*/true);
       if (!removed.ok()) st = removed.status().WithContext("removing " + temp);

@@ -111,6 +111,13 @@ Result<ExecutorHeartbeatResponse> JobMaster::Heartbeat(const ExecutorHeartbeatRe
   return resp;
 }
 
+bool JobMaster::OtherExecutorFits(const ExecutorInfo& exec, const ComputeResources& r) const {
+  for (const auto& entry : executors_) {
+    if (entry.second.id != exec.id && entry.second.Fits(r)) return true;
+  }
+  return false;
+}
+
 void JobMaster::ScheduleOn(ExecutorInfo& exec, ExecutorHeartbeatResponse* resp) {
   const int64_t now = MonotonicMillis();
   // Copy: a gang start may run while jobs are being iterated (it never ends one, but keep
@@ -134,6 +141,9 @@ void JobMaster::ScheduleOn(ExecutorInfo& exec, ExecutorHeartbeatResponse* resp) 
       std::optional<Assignment> a = ChooseTask(*job, exec, capable_nodes, now, scheduler_);
       if (!a) break;
       *resp->add_launch() = LaunchAttempt(*job, exec, *a);
+      // Reduces are spread over the nodes: one per heartbeat here while another executor
+      // has room (its next heartbeat, at most an interval away, takes the next one).
+      if (a->type == REDUCE && OtherExecutorFits(exec, job->spec.task_resources())) break;
     }
   }
   DeliverPendingLaunches(exec, resp);
@@ -260,6 +270,7 @@ void JobMaster::ApplyUpdate(ExecutorInfo& exec, const AttemptUpdate& u, Executor
   a.stderr_tail = u.stderr_tail();
   a.finish_ms = WallMillis();
   a.output_file = u.progress().output_file();
+  a.ml_worker = u.progress().ml_worker_address();
   a.fetch_failed_maps = u.progress().fetch_failed_maps();
   ReleaseResources(a);
   OnAttemptEnded(*job, task, a);
@@ -298,8 +309,11 @@ void JobMaster::LoseExecutor(const std::string& executor_id, const std::string& 
   // Map outputs on the lost node are gone: maps that reducers still need run again.
   for (const std::string& job_id : job_order_) {
     Job* job = FindJob(job_id);
-    if (job == nullptr || job->state != JOB_RUNNING || job->finalizing || job->num_reducers == 0) continue;
-    if (job->reduces_done() == static_cast<int>(job->reduces.size())) continue;
+    if (job == nullptr || job->state != JOB_RUNNING || job->finalizing) continue;
+    // ML jobs lose the partitions the node's worker held: they are loaded again elsewhere.
+    const bool ml = job->spec.kind() == JobSpec::ML;
+    if (!ml && job->num_reducers == 0) continue;
+    if (!ml && job->reduces_done() == static_cast<int>(job->reduces.size())) continue;
     for (TaskInfo& m : job->maps) {
       const AttemptInfo* w = m.winner();
       if (m.state == TASK_SUCCEEDED && w != nullptr && w->executor_id == executor_id)

@@ -13,6 +13,7 @@ Status JobMasterSettings::Validate() const {
   if (task_timeout_ms < 1) return InvalidArgument("--jobmaster_task_timeout_ms must be positive");
   if (speculative_slowness < 1) return InvalidArgument("--jobmaster_speculative_slowness must be at least 1");
   if (sort_samples < 1) return InvalidArgument("--jobmaster_sort_samples must be at least 1");
+  if (ml_idle_timeout_ms < 1 || ml_step_timeout_ms < 1) return InvalidArgument("ML timeouts must be positive");
   if (history_max_jobs < 1) return InvalidArgument("--jobmaster_history_max_jobs must be at least 1");
   if (gang_max_restarts < 0) return InvalidArgument("--jobmaster_gang_max_restarts must not be negative");
   if (gang_port_base < 1024 || gang_port_range < 16 || gang_port_base + gang_port_range > 65536)
@@ -44,6 +45,8 @@ void RegisterJobMasterFlags(FlagSet& flags, JobMasterSettings* s) {
             "times a reduce task may be re-run because map output was lost");
   flags.Add("jobmaster_sort_samples", &s->sort_samples, "keys sampled to range-partition a sort job");
   flags.Add("jobmaster_history_max_jobs", &s->history_max_jobs, "finished jobs remembered");
+  flags.Add("jobmaster_ml_idle_timeout_ms", &s->ml_idle_timeout_ms, "an ML job whose driver is silent this long fails");
+  flags.Add("jobmaster_ml_step_timeout_ms", &s->ml_step_timeout_ms, "deadline of one ML step at the executors' workers");
   flags.Add("jobmaster_monitor_interval_ms", &s->monitor_interval_ms, "period of executor liveness checks");
   flags.Add("jobmaster_handler_threads", &s->handler_threads, "gRPC handler threads");
   flags.Add("jobmaster_gang_max_restarts", &s->gang_max_restarts,

@@ -11,7 +11,8 @@
 // failed it.
 // live_nodes are the nodes whose executor could ever run the job's tasks (GPUs), so a map
 // whose replicas are all on nodes without GPUs runs at once elsewhere instead of waiting.
-// Reduces run once every map is done, anywhere.
+// Reduces run once every map is done, anywhere; the job master spreads them by giving an
+// executor one reduce per heartbeat while another executor has room.
 // Speculation: when a phase has nothing left to start, a task whose one attempt has run
 // longer than speculative_slowness times the median time of the phase's finished tasks
 // (and at least speculative_min_ms) gets a backup attempt on another node.

@@ -43,6 +43,15 @@ class JobMasterServices::ClientService final : public cairn::JobMaster::Service 
     resp->set_state(*state);
     return grpc::Status::OK;
   }
+  grpc::Status MlStep(grpc::ServerContext* ctx, const MlStepRequest* req, MlStepResponse* resp) override {
+    auto r = master_->MlStep(*req, CallerUser(ctx));
+    if (!r.ok()) return ToGrpcStatus(r.status());
+    *resp = std::move(*r);
+    return grpc::Status::OK;
+  }
+  grpc::Status MlFinish(grpc::ServerContext* ctx, const MlFinishRequest* req, MlFinishResponse*) override {
+    return ToGrpcStatus(master_->MlFinish(*req, CallerUser(ctx)));
+  }
 
  private:
   compute::JobMaster* const master_;

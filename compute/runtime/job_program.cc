@@ -12,6 +12,9 @@ Status ValidateProgram(const JobSpec& spec) {
     case JobSpec::PLUGIN:
       if (spec.plugin_path().empty()) return InvalidArgument("a plugin job needs the plugin library's path");
       return Status::OK();
+    case JobSpec::ML:
+      if (spec.ml().format().features() == 0) return InvalidArgument("an ML job needs its data format (features)");
+      return Status::OK();
     case JobSpec::GANG:
       if (spec.gang_command().empty()) return InvalidArgument("a gang job needs the workers' command");
       if (spec.gang_workers() < 1) return InvalidArgument("a gang job needs at least one worker");
@@ -30,6 +33,8 @@ Result<JobProgram> MakeJobProgram(const JobSpec& spec, const TaskEnvironment& en
       return MakeStreamingProgram(spec, env);
     case JobSpec::PLUGIN:
       return MakePluginProgram(spec, env);
+    case JobSpec::ML:
+      return InvalidArgument("ML jobs have no map program: their tasks load partitions into ML workers");
     case JobSpec::GANG:
       return InvalidArgument("a gang job runs its workers' command, not a MapReduce program");
   }

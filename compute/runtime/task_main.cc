@@ -19,6 +19,7 @@
 #include "common/logging.h"
 #include "compute/gang/gang_worker.h"
 #include "compute/local_files.h"
+#include "compute/ml/worker/load_task.h"
 #include "compute/runtime/task_runtime.h"
 
 namespace {
@@ -83,7 +84,9 @@ int Run(const std::string& spec_path) {
     StatusReporter reporter(rt, work_dir + "/status.pb");
     outcome.status = rt.LocalizeFiles();
     if (outcome.status.ok()) {
-      if (rt.spec().job().kind() == JobSpec::GANG) {
+      if (rt.spec().job().kind() == JobSpec::ML) {
+        outcome = ml::RunLoadTask(rt);
+      } else if (rt.spec().job().kind() == JobSpec::GANG) {
         outcome = RunGangWorker(rt);
       } else if (auto program = MakeJobProgram(rt.spec().job(), rt.Environment()); !program.ok()) {
         outcome.status = program.status();
@@ -101,6 +104,7 @@ int Run(const std::string& spec_path) {
   }
   for (int m : outcome.fetch_failed_maps) result.add_fetch_failed_maps(m);
   result.set_output_file(outcome.output_file);
+  if (!outcome.ml_worker_address.empty()) result.set_ml_worker_address(outcome.ml_worker_address);
   st = WriteProtoFile(work_dir + "/result.pb", result, /*sync=*/false);
   if (!st.ok()) {
     std::fprintf(stderr, "cairn-task: cannot write result.pb: %s\n", st.ToString().c_str());

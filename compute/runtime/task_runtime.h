@@ -29,6 +29,7 @@ struct TaskOutcome {
   Status status;
   std::vector<int> fetch_failed_maps;  // reduces: maps whose output could not be fetched
   std::string output_file;             // Cairn path of the part file written, if any
+  std::string ml_worker_address;       // ML loads: the worker that holds the partition
 };
 
 class TaskRuntime {

@@ -42,6 +42,7 @@ JobReport FailedJob() {
     a->set_finish_ms(2000 + m);
     a->set_state(m == 1 ? ATTEMPT_FAILED : ATTEMPT_SUCCEEDED);
     a->set_exit_code(m == 1 ? 3 : 0);
+    a->set_status("mapping part " + std::to_string(m));
     if (m == 1) {
       a->set_diagnostics("map command 'python3 map.py' exited with code 3");
       a->set_stderr_tail("Traceback\nKeyError: 'x'");
@@ -81,6 +82,7 @@ TEST(JobFormatTest, LogsFilterByTaskAndShowExitCodeAndStderr) {
   EXPECT_EQ(one.find("m_000000_0"), std::string::npos) << one;
   EXPECT_NE(one.find("FAILED  on 10.0.0.1:9866 (node-local), exit code 3"), std::string::npos) << one;
   EXPECT_NE(one.find("exited with code 3"), std::string::npos) << one;
+  EXPECT_NE(one.find("status: mapping part 1\n"), std::string::npos) << one;
   EXPECT_NE(one.find("--- stderr (tail)\nTraceback\nKeyError: 'x'\n"), std::string::npos) << one;
   EXPECT_TRUE(TaskMatches("attempt_17_0003_m_000001_0", "m_000001_0"));
   EXPECT_FALSE(TaskMatches("task_17_0003_m_000011", "m_000001"));
@@ -97,6 +99,7 @@ TEST(JobFormatTest, JsonCarriesCountersByGroupAndTasks) {
   ASSERT_EQ(j["tasks"].size(), 2u);
   EXPECT_EQ(j["tasks"][1]["attempts"][0]["exit_code"], 3);
   EXPECT_EQ(j["tasks"][1]["attempts"][0]["locality"], "node-local");
+  EXPECT_EQ(j["tasks"][1]["attempts"][0]["status"], "mapping part 1");
   EXPECT_EQ(j["tasks"][1]["attempts"][0]["start_ms"], 1001);
   EXPECT_EQ(j["tasks"][1]["attempts"][0]["finish_ms"], 2001);
 }

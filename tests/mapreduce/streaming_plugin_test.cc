@@ -79,6 +79,18 @@ TEST_F(ExternalJobsTest, StreamingPythonMapperAndReducer) {
   EXPECT_EQ(counts, want);
   EXPECT_EQ(status["counters"]["streaming"]["lines"], Lines(text_).size());
   EXPECT_EQ(status["counters"]["streaming"]["input_file_set"], maps);
+  // reporter:status lines became the map attempts' status.
+  ASSERT_OK_AND_ASSIGN(CommandResult tasks,
+                       cluster_->Cli({"job", "status", std::string(status["job_id"]), "--json", "--tasks"}));
+  ASSERT_EQ(tasks.exit_code, 0) << tasks.out;
+  int map_tasks = 0;
+  const nlohmann::json report = nlohmann::json::parse(tasks.out);
+  for (const auto& t : report["tasks"]) {
+    if (t["type"] != "map") continue;
+    ++map_tasks;
+    EXPECT_EQ(t["attempts"][0]["status"], "mapping " + std::string(t["task_id"])) << t.dump();
+  }
+  EXPECT_EQ(map_tasks, maps);
   // The combiner (the reducer script again) summed each map's output before the shuffle.
   EXPECT_GT(status["counters"]["cairn"]["combine_input_records"], status["counters"]["cairn"]["combine_output_records"]);
   EXPECT_EQ(status["counters"]["cairn"]["combine_input_records"], status["counters"]["cairn"]["map_output_records"]);

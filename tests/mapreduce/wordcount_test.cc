@@ -72,6 +72,12 @@ TEST_F(TextJobsTest, WordCountMatchesReference) {
   EXPECT_GT(Counter(r, "shuffle_bytes"), 0);
   EXPECT_EQ(Counter(r, "reduce_input_groups"), static_cast<int64_t>(ReferenceWordCount(texts_).size()));
   EXPECT_GT(Counter(r, "combine_input_records"), 0);
+  // The two reduces were spread over two executors, not packed into the first one's slots.
+  std::set<std::string> reduce_nodes;
+  for (const TaskReport& t : r.tasks()) {
+    if (t.type() == REDUCE) reduce_nodes.insert(t.attempts(0).node());
+  }
+  EXPECT_EQ(reduce_nodes.size(), 2u);
 }
 
 TEST_F(TextJobsTest, DistinctMatchesReference) {

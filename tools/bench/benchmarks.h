@@ -34,5 +34,6 @@ Status RunDfsio(const std::vector<std::string>& args, bool* usage_error);
 Status RunNnBench(const std::vector<std::string>& args, bool* usage_error);
 Status RunFuseBench(const std::vector<std::string>& args, bool* usage_error);
 Status RunMrBench(const std::vector<std::string>& args, bool* usage_error);
+Status RunMlBench(const std::vector<std::string>& args, bool* usage_error);
 
 }  // namespace cairn::bench

@@ -17,8 +17,9 @@ constexpr const char* kUsage =
     "       cairn-bench nn --op create|getFileInfo|mkdirs|delete [--threads T] [--ops N] [--runs N]\n"
     "       cairn-bench fuse [--size SIZE] [--mount-options OPTS] [--runs N]   (root and /dev/fuse)\n"
     "       cairn-bench mr wordcount|sort [--size SIZE] [--reducers N] [--runs N] [--jobmaster HOST:PORT]\n"
+    "       cairn-bench ml logreg|kmeans [--rows R] [--features F] [--iterations N] [--runs N]\n"
     "Common options: --namenode HOST:PORT (default $CAIRN_NAMENODE), --user NAME, --keep.\n"
-    "`cairn-bench BENCHMARK --help` describes each benchmark (dfsio, nn, fuse, mr).\n";
+    "`cairn-bench BENCHMARK --help` describes each benchmark (dfsio, nn, fuse, mr, ml).\n";
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -44,6 +45,8 @@ int main(int argc, char** argv) {
     st = cairn::bench::RunFuseBench(rest, &usage_error);
   } else if (bench == "mr") {
     st = cairn::bench::RunMrBench(rest, &usage_error);
+  } else if (bench == "ml") {
+    st = cairn::bench::RunMlBench(rest, &usage_error);
   } else {
     std::fprintf(stderr, "cairn-bench: unknown benchmark '%s'\n%s", bench.c_str(), kUsage);
     return 2;

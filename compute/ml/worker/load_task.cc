@@ -1,0 +1,76 @@
+#include "compute/ml/worker/load_task.h"
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+
+#include "cairn/ml_worker.grpc.pb.h"
+#include "common/clock.h"
+#include "common/grpc_status.h"
+
+namespace cairn::ml {
+
+namespace {
+constexpr int kWorkerStartMs = 60000;
+
+Result<std::string> WaitForAddress(const std::string& dir) {
+  const int64_t deadline = MonotonicMillis() + kWorkerStartMs;
+  while (MonotonicMillis() < deadline) {
+    std::ifstream in(dir + "/address");
+    std::string address;
+    if (in && std::getline(in, address) && !address.empty()) return address;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return Unavailable("the job's ML worker on this node did not start within {} ms (no {}/address)", kWorkerStartMs, dir);
+}
+}  // namespace
+
+compute::TaskOutcome RunLoadTask(compute::TaskRuntime& rt) {
+  compute::TaskOutcome outcome;
+  const TaskSpec& spec = rt.spec();
+  if (spec.ml_worker_dir().empty()) {
+    outcome.status = Internal("the executor gave this ML task no worker");
+    return outcome;
+  }
+  rt.set_phase("waiting for the ML worker");
+  auto address = WaitForAddress(spec.ml_worker_dir());
+  if (!address.ok()) {
+    outcome.status = address.status();
+    return outcome;
+  }
+  rt.set_phase("loading");
+  auto channel = grpc::CreateChannel(*address, grpc::InsecureChannelCredentials());
+  auto stub = cairn::MlWorker::NewStub(channel);
+  MlLoadRequest req;
+  req.set_partition(spec.index());
+  *req.mutable_split() = spec.split();
+  *req.mutable_format() = spec.job().ml().format();
+  req.set_namenode(spec.namenode());
+  req.set_user(spec.user());
+  MlLoadResponse resp;
+  grpc::ClientContext ctx;
+  if (spec.timeout_ms() > 0) ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(spec.timeout_ms()));
+  grpc::Status gs = stub->Load(&ctx, req, &resp);
+  if (!gs.ok()) {
+    outcome.status = FromGrpcStatus(gs).WithContext("loading " + spec.split().path() + " into the ML worker");
+    return outcome;
+  }
+  compute::TaskCounters& c = rt.counters();
+  c.map_input_records.Add(resp.rows());
+  c.map_input_bytes.Add(spec.split().length());
+  auto get = [&](const char* name) -> uint64_t {
+    auto it = resp.counters().find(name);
+    return it == resp.counters().end() ? 0 : static_cast<uint64_t>(it->second);
+  };
+  c.bytes_read_local.Add(get("ml_bytes_read_local"));
+  c.bytes_read_remote.Add(get("ml_bytes_read_remote"));
+  rt.set_progress(1.0f);
+  rt.set_phase("loaded");
+  outcome.ml_worker_address = *address;
+  return outcome;
+}
+
+}  // namespace cairn::ml
