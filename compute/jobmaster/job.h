@@ -90,6 +90,7 @@ struct Job {
   int64_t ml_active_mono_ms = 0;  // ML jobs: the driver's last call (submit, step)
   bool ml_finished = false;       // ML jobs: the driver said it is done; finish once tasks are
   int ml_steps = 0;               // ML jobs: steps run
+  int ml_steps_in_flight = 0;     // ML jobs: steps at the workers now (the driver is not idle)
 
   int maps_done() const;
   int reduces_done() const;

@@ -57,10 +57,12 @@ Result<MlStepResponse> JobMaster::MlStep(const MlStepRequest& req, const std::st
     }
     if (loaded < static_cast<int>(job->maps.size()))
       return Unavailable("{} of {} partitions of job {} are loaded", loaded, job->maps.size(), job_id);
+    ++job->ml_steps_in_flight;
   }
   MlFanout::Outcome out = ml_fanout_.Run(req.command(), by_worker, settings_.ml_step_timeout_ms);
   std::lock_guard lock(mu_);
   Job* job = FindJob(job_id);
+  if (job != nullptr) --job->ml_steps_in_flight;
   if (job == nullptr || job->state != JOB_RUNNING || job->finalizing) return Aborted("job {} ended during the step", job_id);
   job->ml_active_mono_ms = MonotonicMillis();
   if (!out.failed.empty()) {
@@ -105,6 +107,7 @@ void JobMaster::ExpireIdleMlJobs() {
   for (const std::string& id : std::vector<std::string>(job_order_)) {
     Job* job = FindJob(id);
     if (job == nullptr || job->spec.kind() != JobSpec::ML || job->state != JOB_RUNNING || job->finalizing) continue;
+    if (job->ml_steps_in_flight > 0) continue;  // a long step is not an idle driver
     if (now - job->ml_active_mono_ms > settings_.ml_idle_timeout_ms)
       EndJob(*job, JOB_FAILED, fmt::format("its ML driver sent nothing for {} ms", settings_.ml_idle_timeout_ms));
   }

@@ -61,11 +61,14 @@ void LogregRange(const Partition& p, size_t a, size_t b, const float* rw, const 
     const float* x = p.row(i);
     const float z = bias + Dot(x, w, f);
     const float y = p.y[i];
-    const float prob = 1.0f / (1.0f + std::exp(-z));
+    // One exponential serves the sigmoid on both sides of 0 and the stable log loss.
+    const float e = std::exp(-std::fabs(z));
+    const float inv = 1.0f / (1.0f + e);
+    const float prob = z >= 0 ? inv : e * inv;
     const float r = wt * (prob - y);
     Axpy(r, x, g.data(), f);
     g[f] += r;
-    if (want_loss) l += wt * (std::max(z, 0.0f) + std::log1p(std::exp(-std::fabs(z))) - y * z);
+    if (want_loss) l += wt * (std::max(z, 0.0f) + std::log1p(e) - y * z);
     if ((i - a) % kFlushRows == kFlushRows - 1) Flush(g, gd.data());
   }
   Flush(g, gd.data());

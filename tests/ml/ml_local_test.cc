@@ -337,6 +337,38 @@ TEST(MlAlgorithmsTest, TunePicksTheKnownBestSetting) {
   EXPECT_GE(m->at("accuracy"), 0.95);
 }
 
+// Random search draws log-uniformly inside the ranges, reproducibly, and tune ranks what it drew.
+TEST(MlAlgorithmsTest, RandomSearchStaysInItsRanges) {
+  auto a = RandomTrials({{"l2", {1e-6, 1.0}}, {"learning_rate", {0.1, 2}}}, 12, 9);
+  auto b = RandomTrials({{"l2", {1e-6, 1.0}}, {"learning_rate", {0.1, 2}}}, 12, 9);
+  ASSERT_EQ(a.size(), 12u);
+  EXPECT_EQ(a, b);
+  int small = 0;
+  for (const auto& t : a) {
+    EXPECT_GE(t.at("l2"), 1e-6);
+    EXPECT_LE(t.at("l2"), 1.0);
+    EXPECT_GE(t.at("learning_rate"), 0.1);
+    EXPECT_LE(t.at("learning_rate"), 2.0);
+    small += t.at("l2") < 1e-3;
+  }
+  EXPECT_GE(small, 3) << "log-uniform draws should often be tiny";
+  GenOptions o;
+  o.rows = 3000;
+  o.features = 3;
+  auto p = Generate(o);
+  auto runner = Runner(*p);
+  TuneOptions t;
+  t.algorithm = "logreg";
+  t.logreg.solver = "sgd";
+  t.logreg.iterations = 20;
+  t.logreg.batch_fraction = 0.5;
+  t.trials = RandomTrials({{"l2", {1e-5, 10}}}, 4, 3);
+  auto r = Tune(runner, t);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  double best_l2 = r->trials[r->best].params.at("l2");
+  for (const auto& tr : r->trials) EXPECT_LE(best_l2, tr.params.at("l2") * 1.0001 + 0.1);
+}
+
 TEST(MlAlgorithmsTest, BadRequestsAreClearErrors) {
   GenOptions o;
   o.rows = 100;

@@ -13,6 +13,13 @@
 namespace cairn::ml {
 
 namespace {
+// The worker's own failures. Its Unavailable (say, the namenode is unreachable) must not
+// read as the worker being unreachable, which makes the job master reload its partitions.
+grpc::Status WorkerError(const Status& st) {
+  if (st.code() == ErrorCode::kUnavailable) return grpc::Status(grpc::StatusCode::ABORTED, st.ToString());
+  return ToGrpcStatus(st);
+}
+
 // Bytes read by the loads of the calling handler (Load or Compute), for its counters.
 thread_local int64_t* tl_bytes_local = nullptr;
 thread_local int64_t* tl_bytes_remote = nullptr;
@@ -71,12 +78,20 @@ Status MlWorker::WritePredictions(const std::string& dir, int32_t partition, std
 }
 
 grpc::Status MlWorker::Load(grpc::ServerContext*, const MlLoadRequest* req, MlLoadResponse* resp) {
+  {
+    // Predictions are written through the file system even when every read was local.
+    std::lock_guard lock(fs_mu_);
+    if (namenode_.empty()) {
+      namenode_ = req->namenode();
+      user_ = req->user();
+    }
+  }
   int64_t local = 0, remote = 0;
   tl_bytes_local = &local;
   tl_bytes_remote = &remote;
   auto p = cache_.Load(*req);
   tl_bytes_local = tl_bytes_remote = nullptr;
-  if (!p.ok()) return ToGrpcStatus(p.status());
+  if (!p.ok()) return WorkerError(p.status());
   resp->set_rows((*p)->rows());
   (*resp->mutable_counters())["ml_bytes_read_local"] = local;
   (*resp->mutable_counters())["ml_bytes_read_remote"] = remote;
@@ -99,10 +114,10 @@ grpc::Status MlWorker::Compute(grpc::ServerContext* ctx, const MlComputeRequest*
     if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "the step was cancelled");
     bool hit = false;
     auto p = cache_.Get(index, &hit);
-    if (!p.ok()) return ToGrpcStatus(p.status());
+    if (!p.ok()) return WorkerError(p.status());
     (hit ? hits : misses) += 1;
     Status st = RunOp(req->command(), **p, *kernels_, writer, resp);
-    if (!st.ok()) return ToGrpcStatus(st.WithContext(fmt::format("partition {}", index)));
+    if (!st.ok()) return WorkerError(st.WithContext(fmt::format("partition {}", index)));
   }
   auto& c = *resp->mutable_counters();
   c["ml_cache_hits"] += hits;
