@@ -44,6 +44,12 @@ inline constexpr std::string_view kFailedAttempts = "failed_attempts";
 inline constexpr std::string_view kKilledAttempts = "killed_attempts";
 inline constexpr std::string_view kSpeculativeAttempts = "speculative_attempts";
 inline constexpr std::string_view kRerunMaps = "rerun_maps";                // outputs lost, run again
+// Gang jobs (kept by the job master): workers started, whole-gang restarts, and the input
+// bytes given to workers on a node holding a replica vs elsewhere.
+inline constexpr std::string_view kLaunchedWorkers = "launched_workers";
+inline constexpr std::string_view kGangRestarts = "gang_restarts";
+inline constexpr std::string_view kShardBytesLocal = "shard_bytes_local";
+inline constexpr std::string_view kShardBytesRemote = "shard_bytes_remote";
 }  // namespace counter
 
 class CounterSet {

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
 #include <thread>
 
 #ifdef CAIRN_HAVE_CUDA
@@ -34,6 +36,41 @@ std::vector<GpuInfo> ProbeGpus() {
   return gpus;
 }
 }  // namespace
+
+Result<std::vector<GpuInfo>> SelectGpus(const std::vector<GpuInfo>& probed, int count, const std::string& ids) {
+  auto probed_device = [&](int id) -> const GpuInfo* {
+    for (const auto& g : probed) {
+      if (g.device_id == id) return &g;
+    }
+    return nullptr;
+  };
+  auto declared = [](int id) { return GpuInfo{id, "configured GPU " + std::to_string(id), 0, true}; };
+  std::vector<GpuInfo> out;
+  if (!ids.empty()) {
+    size_t start = 0;
+    while (start <= ids.size()) {
+      size_t comma = std::min(ids.find(',', start), ids.size());
+      std::string item = ids.substr(start, comma - start);
+      start = comma + 1;
+      if (item.empty()) continue;
+      int id = -1;
+      auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), id);
+      if (ec != std::errc() || end != item.data() + item.size() || id < 0 || id > 4095)
+        return InvalidArgument("GPU id '{}' is not a device number", item);
+      for (const auto& g : out) {
+        if (g.device_id == id) return InvalidArgument("GPU id {} is listed twice", id);
+      }
+      const GpuInfo* found = probed_device(id);
+      out.push_back(found != nullptr ? *found : declared(id));
+    }
+    return out;
+  }
+  if (count < 0) return probed;
+  for (int i = 0; i < count && i < static_cast<int>(probed.size()); ++i) out.push_back(probed[static_cast<size_t>(i)]);
+  int next = out.empty() ? 0 : out.back().device_id + 1;
+  while (static_cast<int>(out.size()) < count) out.push_back(declared(next++));
+  return out;
+}
 
 NodeResources ProbeNodeResources() {
   NodeResources r;

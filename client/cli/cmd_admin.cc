@@ -1,7 +1,8 @@
-// Administration commands: fsck, recoverlease, admin report, admin safemode, admin
-// decommission / recommission.
+// Administration commands: fsck, recoverlease, admin report (with compute slots), admin
+// safemode, admin decommission / recommission.
 #include <chrono>
 #include <functional>
+#include <map>
 #include <thread>
 
 #include <fmt/format.h>
@@ -9,6 +10,8 @@
 #include "cairn/namenode.pb.h"
 #include "client/cli/command.h"
 #include "client/cli/format.h"
+#include "client/cli/job_format.h"
+#include "client/job_client.h"
 #include "client/namenode_client.h"
 #include "common/clock.h"
 #include "common/flags.h"
@@ -95,9 +98,26 @@ Status Report(CliContext& ctx, const std::vector<std::string>& args) {
   ASSIGN_OR_RETURN(std::vector<client::DatanodeReport> nodes, fs->GetDatanodeReport());
   size_t live = 0;
   for (const auto& dn : nodes) live += dn.live ? 1 : 0;
+  // Each datanode's executor, when a job master is configured: slots, memory and GPUs.
+  std::map<std::string, ExecutorReport> executors;
+  std::string compute_error;
+  if (auto jobs = ctx.jobs(); jobs.ok()) {
+    auto list = (*jobs)->Executors();
+    if (list.ok()) {
+      for (auto& e : *list) executors[e.node()] = std::move(e);
+    } else {
+      compute_error = list.status().ToString();
+    }
+  } else if (jobs.status().code() != ErrorCode::kInvalidArgument) {  // kInvalidArgument: no job master configured
+    compute_error = jobs.status().ToString();
+  }
   if (json) {
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& dn : nodes) list.push_back(ToJson(dn));
+    for (const auto& dn : nodes) {
+      nlohmann::json j = ToJson(dn);
+      if (auto it = executors.find(dn.address); it != executors.end()) j["executor"] = ExecutorToJson(it->second);
+      list.push_back(std::move(j));
+    }
     nlohmann::json doc = {{"capacity", stats.capacity},
                           {"used", stats.used},
                           {"remaining", stats.remaining},
@@ -107,6 +127,7 @@ Status Report(CliContext& ctx, const std::vector<std::string>& args) {
                           {"live_datanodes", live},
                           {"dead_datanodes", nodes.size() - live},
                           {"datanodes", std::move(list)}};
+    if (!compute_error.empty()) doc["compute_error"] = compute_error;
     return ctx.Out(doc.dump() + "\n");
   }
   std::string out = fmt::format(
@@ -135,8 +156,15 @@ Status Report(CliContext& ctx, const std::vector<std::string>& args) {
           "DFS Remaining: {}\nBlocks: {}\nXceivers: {}\n{}Last contact: {}\n\n",
           dn.address, dn.hostname, dn.uuid, dn.rack, dn.live ? "live" : "dead", admin, Bytes(dn.capacity),
           Bytes(dn.used), Bytes(dn.remaining), dn.blocks, dn.xceivers, volumes, contact);
+      if (auto it = executors.find(dn.address); it != executors.end()) {
+        const ExecutorReport& e = it->second;
+        out.insert(out.size() - 1, fmt::format("Compute slots: {} ({} in use)\nCompute memory: {} ({} in use)\nGPUs: {}\n",
+                                               e.total().cpu_slots(), e.used_slots(), FormatByteSize(e.total().memory_bytes()),
+                                               FormatByteSize(e.used_memory()), ExecutorGpuText(e)));
+      }
     }
   }
+  if (!compute_error.empty()) out += "Compute: the job master could not be asked: " + compute_error + "\n";
   return ctx.Out(out);
 }
 

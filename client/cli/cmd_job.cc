@@ -1,8 +1,9 @@
-// `cairn job`: MapReduce jobs through the job master — submit, status, wait, list, kill,
-// logs. A job's outcome is the exit code of `job wait` and `job submit --wait`: 0 when it
+// `cairn job`: MapReduce and gang jobs through the job master — submit, status, wait, list,
+// kill, logs. A job's outcome is the exit code of `job wait` and `job submit --wait`: 0 when it
 // succeeded, 1 otherwise (with the job's diagnostics on stderr).
 #include <unistd.h>
 
+#include <charconv>
 #include <random>
 #include <thread>
 
@@ -54,14 +55,33 @@ Status WaitFor(CliContext& ctx, client::JobClient& jobs, const std::string& id, 
   return JobOutcome(final);
 }
 
+// "2" asks for two whole GPUs, "0.25" for a quarter of one device.
+Status ParseGpus(const std::string& text, const std::string& flag, ComputeResources* r) {
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || !(value > 0))
+    return InvalidArgument("{} must be a number of GPUs or a fraction of one, like 2 or 0.25, not '{}'", flag, text);
+  if (value < 1) {
+    r->set_gpu_fraction(value);
+  } else if (value == static_cast<double>(static_cast<uint32_t>(value)) && value <= 4096) {
+    r->set_gpus(static_cast<uint32_t>(value));
+  } else {
+    return InvalidArgument("{} takes whole GPUs or a fraction below 1 of one device, not {}", flag, text);
+  }
+  return Status::OK();
+}
+
 Status Submit(CliContext& ctx, const std::vector<std::string>& args) {
   std::string input, output, reducers, mapper, reducer, combiner, files, plugin, params, format, memory, slots,
-      attempts, timeout, replication, sort_buffer, name;
+      attempts, timeout, replication, sort_buffer, name, gang, command, gpus, gpus_per_worker, max_restarts;
   bool wait = false, json = false, no_speculation = false;
   std::vector<std::string> operands;
-  ArgParser p("job submit [wordcount|grep PATTERN|sort|distinct] --input PATHS --output PATH [options]",
+  ArgParser p("job submit [wordcount|grep PATTERN|sort|distinct] --input PATHS --output PATH [options]\n"
+              "       job submit --gang N --command CMD [--gpus-per-worker G] [--input PATHS] [--output PATH]",
               "Submit a MapReduce job: a built-in, a streaming job (--mapper/--reducer commands) or a plugin "
-              "(--plugin lib.so). Prints the job id; with --wait, follows it and exits 0 only if it succeeds.");
+              "(--plugin lib.so); or a gang job: N copies of CMD started together next to their input shards "
+              "(RANK, WORLD_SIZE, MASTER_ADDR, ... in their environment). Prints the job id; with --wait, "
+              "follows it and exits 0 only if it succeeds.");
   p.Option("--input", &input, "PATHS", "comma-separated input files, directories or globs")
       .Option("--output", &output, "PATH", "output directory (must not exist)")
       .Option("--reducers", &reducers, "N", "reduce tasks (0: map output is the job's output)")
@@ -79,6 +99,11 @@ Status Submit(CliContext& ctx, const std::vector<std::string>& args) {
       .Option("--output-replication", &replication, "N", "replication of the output files")
       .Option("--sort-buffer", &sort_buffer, "SIZE", "map-side sort buffer")
       .Option("--name", &name, "NAME", "the job's name")
+      .Option("--gpus", &gpus, "G", "GPUs per task: whole devices (2) or a share of one (0.25)")
+      .Option("--gang", &gang, "N", "gang job: N workers running --command, all started together or none")
+      .Option("--command", &command, "CMD", "gang job: the workers' shell command")
+      .Option("--gpus-per-worker", &gpus_per_worker, "G", "gang job: GPUs per worker (whole, or a share like 0.5)")
+      .Option("--max-restarts", &max_restarts, "N", "gang job: whole-gang restarts after a worker fails")
       .Flag("--no-speculation", &no_speculation, "never start backup attempts for slow tasks")
       .Flag("--wait", &wait, "wait for the job, showing progress; exit code = outcome")
       .Flag("--json", &json, "with --wait: print the final status as JSON")
@@ -91,7 +116,33 @@ Status Submit(CliContext& ctx, const std::vector<std::string>& args) {
     return st;
   };
   JobSpec spec;
-  if (!plugin.empty()) {
+  const bool is_gang = !gang.empty() || !command.empty();
+  if (is_gang) {
+    if (gang.empty() || command.empty()) return usage(InvalidArgument("a gang job needs both --gang N and --command CMD"));
+    if (!operands.empty() || !mapper.empty() || !plugin.empty() || !reducer.empty() || !combiner.empty())
+      return usage(InvalidArgument("--gang excludes a built-in name, --mapper, --reducer, --combiner and --plugin"));
+    ASSIGN_OR_RETURN(uint64_t n, ParseCount(gang, "--gang", 10000));
+    if (n == 0) return usage(InvalidArgument("--gang needs at least one worker"));
+    spec.set_kind(JobSpec::GANG);
+    spec.set_gang_workers(static_cast<uint32_t>(n));
+    spec.set_gang_command(command);
+    if (!max_restarts.empty()) {
+      ASSIGN_OR_RETURN(uint64_t k, ParseCount(max_restarts, "--max-restarts", 1000));
+      spec.set_gang_max_restarts(static_cast<int32_t>(k));
+    }
+  } else if (!gpus_per_worker.empty() || !max_restarts.empty()) {
+    return usage(InvalidArgument("--gpus-per-worker and --max-restarts are for gang jobs (--gang N); tasks take --gpus"));
+  }
+  if (!gpus.empty() && !gpus_per_worker.empty()) return usage(InvalidArgument("give --gpus or --gpus-per-worker, not both"));
+  if (!gpus.empty() || !gpus_per_worker.empty()) {
+    const bool per_worker = !gpus_per_worker.empty();
+    Status st = ParseGpus(per_worker ? gpus_per_worker : gpus, per_worker ? "--gpus-per-worker" : "--gpus",
+                          spec.mutable_task_resources());
+    if (!st.ok()) return usage(st);
+  }
+  if (is_gang) {
+    // Built-in, streaming and plugin choices below do not apply.
+  } else if (!plugin.empty()) {
     if (!operands.empty() || !mapper.empty()) return usage(InvalidArgument("--plugin excludes a built-in name and --mapper"));
     spec.set_kind(JobSpec::PLUGIN);
   } else if (!mapper.empty()) {
@@ -107,8 +158,8 @@ Status Submit(CliContext& ctx, const std::vector<std::string>& args) {
     spec.set_builtin(operands[0]);
     for (size_t i = 1; i < operands.size(); ++i) spec.add_builtin_args(operands[i]);
   }
-  if (input.empty()) return usage(InvalidArgument("--input is required"));
-  if (output.empty()) return usage(InvalidArgument("--output is required"));
+  if (input.empty() && !is_gang) return usage(InvalidArgument("--input is required"));
+  if (output.empty() && !is_gang) return usage(InvalidArgument("--output is required"));
   for (const auto& in : SplitList(input)) spec.add_input_paths(in);
   spec.set_output_path(output);
   spec.set_name(name);
@@ -282,6 +333,7 @@ Status Job(CliContext& ctx, const std::vector<std::string>& args) {
       "usage: cairn job submit [wordcount|grep PATTERN|sort|distinct] --input PATHS --output PATH [--wait] ...\n"
       "       cairn job submit --mapper CMD [--reducer CMD] [--combiner CMD] [--files F,...] --input ... --output ...\n"
       "       cairn job submit --plugin LIB.so --input ... --output ...\n"
+      "       cairn job submit --gang N --command CMD [--gpus-per-worker G] [--input PATHS] [--output PATH]\n"
       "       cairn job status JOB_ID [--json] [--tasks]\n"
       "       cairn job wait JOB_ID [--json]\n"
       "       cairn job list [--running] [--json]\n"
@@ -312,7 +364,7 @@ Status Job(CliContext& ctx, const std::vector<std::string>& args) {
 }  // namespace
 
 void AddJobCommands(std::vector<Command>* commands) {
-  commands->push_back({"job", "MapReduce jobs: submit, status, wait, list, kill, logs, executors", Job});
+  commands->push_back({"job", "MapReduce and gang jobs: submit, status, wait, list, kill, logs, executors", Job});
 }
 
 }  // namespace cairn::cli

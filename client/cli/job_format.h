@@ -13,7 +13,8 @@
 
 namespace cairn::cli {
 
-// Share of launched maps that ran node-local (0..1), from the job's counters.
+// Share of launched maps that ran node-local (0..1), from the job's counters; for gang
+// jobs, the share of input bytes given to workers on a node holding a replica.
 double DataLocalShare(const JobReport& job);
 
 std::string JobStatusText(const JobReport& job);
@@ -29,6 +30,9 @@ bool TaskMatches(const std::string& id, const std::string& filter);
 
 nlohmann::json JobToJson(const JobReport& job);
 std::string ExecutorLine(const ExecutorReport& e);
+// "2 (0.5 in use): 0: NVIDIA H100 80.0GiB; 1: ..." or "none".
+std::string ExecutorGpuText(const ExecutorReport& e);
+nlohmann::json GpuDevicesJson(const ComputeResources& r);
 nlohmann::json ExecutorToJson(const ExecutorReport& e);
 
 }  // namespace cairn::cli

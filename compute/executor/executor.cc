@@ -18,6 +18,19 @@ namespace {
 constexpr size_t kStderrTailBytes = 8192;
 constexpr int kMaxRegisterBackoffMs = 2000;
 
+// What the task process gets besides the datanode's environment: its own GPUs alone
+// (an empty CUDA_VISIBLE_DEVICES hides every device from a task given none) and its share
+// of a device when it asked for a fraction.
+std::vector<std::string> TaskEnvironmentFor(const TaskSpec& spec) {
+  std::vector<std::string> env = {"MALLOC_ARENA_MAX=2"};
+  std::string devices;
+  for (int id : spec.resources().gpu_ids()) devices += (devices.empty() ? "" : ",") + std::to_string(id);
+  env.push_back("CUDA_VISIBLE_DEVICES=" + devices);
+  const double fraction = spec.resources().gpu_fraction();
+  if (!devices.empty()) env.push_back(fmt::format("CAIRN_GPU_FRACTION={}", fraction > 0 && fraction < 1 ? fraction : 1.0));
+  return env;
+}
+
 std::string SelfDir() {
   char buf[PATH_MAX];
   ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
@@ -105,15 +118,23 @@ Status Executor::Register() {
   ComputeResources* total = req.mutable_total();
   total->set_cpu_slots(settings_.cpu_slots > 0 ? static_cast<uint32_t>(settings_.cpu_slots) : probed.cpu_slots);
   total->set_memory_bytes(settings_.memory.bytes > 0 ? settings_.memory.bytes : probed.memory_bytes);
-  total->set_gpus(static_cast<uint32_t>(probed.gpus.size()));
-  for (const auto& g : probed.gpus) total->add_gpu_ids(g.device_id);
+  ASSIGN_OR_RETURN(std::vector<GpuInfo> gpus, SelectGpus(probed.gpus, settings_.gpus, settings_.gpu_ids));
+  total->set_gpus(static_cast<uint32_t>(gpus.size()));
+  for (const auto& g : gpus) {
+    total->add_gpu_ids(g.device_id);
+    GpuDevice* d = total->add_gpu_devices();
+    d->set_id(g.device_id);
+    d->set_name(g.name);
+    d->set_memory_bytes(g.memory_bytes);
+    d->set_configured(g.configured);
+  }
   ASSIGN_OR_RETURN(RegisterExecutorResponse resp, client_->Register(req));
   {
     std::lock_guard lock(mu_);
     if (resp.heartbeat_interval_ms() > 0) heartbeat_interval_ms_ = static_cast<int>(resp.heartbeat_interval_ms());
   }
-  spdlog::info("executor {} registered with the job master: {} slots, {}", executor_id_, total->cpu_slots(),
-               FormatByteSize(total->memory_bytes()));
+  spdlog::info("executor {} registered with the job master: {} slots, {}, {} GPUs", executor_id_, total->cpu_slots(),
+               FormatByteSize(total->memory_bytes()), total->gpus());
   return Status::OK();
 }
 
@@ -214,14 +235,16 @@ Status Executor::HeartbeatOnce() {
 
 void Executor::Localize(TaskSpec* spec) const {
   spec->set_namenode(identity_.namenode);
-  if (spec->type() == MAP && spec->split().block_id() != 0 && lookup_) {
-    InputSplit* split = spec->mutable_split();
+  auto localize = [this](InputSplit* split) {
+    if (split->block_id() == 0 || !lookup_) return;
     auto local = lookup_(split->block_id(), split->gen_stamp());
     if (local.ok()) {
       split->set_local_block_path(local->data_path);
       split->set_local_meta_path(local->meta_path);
     }
-  }
+  };
+  if (spec->type() == MAP && spec->has_split()) localize(spec->mutable_split());
+  for (InputSplit& split : *spec->mutable_splits()) localize(&split);
   for (MapOutputLocation& loc : *spec->mutable_map_outputs()) {
     if (loc.executor_id() == executor_id_) loc.set_local_dir(MapOutputDir(settings_.work_dir, spec->job_id(), loc.attempt_id()));
   }
@@ -254,7 +277,7 @@ void Executor::Launch(TaskSpec spec) {
     options.stdout_path = attempt->dir + "/stdout.log";
     options.stderr_path = attempt->dir + "/stderr.log";
     options.memory_limit_bytes = spec.resources().memory_bytes();
-    options.extra_env = {"MALLOC_ARENA_MAX=2"};
+    options.extra_env = TaskEnvironmentFor(spec);
     auto process = TaskProcess::Launch(options);
     if (process.ok()) attempt->process = std::move(*process);
     else st = process.status();

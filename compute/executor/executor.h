@@ -1,9 +1,13 @@
 // Executor: the compute side of a datanode. It registers with the job master (offering
-// CPU slots and memory; GPUs are reported for the scheduler of later work), heartbeats
+// CPU slots, memory and GPUs: probed through CUDA or declared by its settings, with their
+// exact device ids), heartbeats
 // the state of its attempts, and runs the attempts the replies launch, each as a cairn-task
 // process (TaskProcess) in <work_dir>/jobs/<job>/<attempt>/ with a memory limit and a kill
 // on timeout. It serves finished maps' outputs to reducers (ShuffleServer) and deletes a
 // job's files once the job master says the job is over.
+//
+// Each task process sees only the GPUs the job master gave its attempt
+// (CUDA_VISIBLE_DEVICES, empty for none; CAIRN_GPU_FRACTION for a share of one device).
 //
 // ML jobs: the first task of an ML job here starts the job's ML worker (MlWorkers), which
 // keeps the job's partitions in memory until the job is over.

@@ -1,9 +1,13 @@
 #include "compute/executor/executor_settings.h"
 
+#include "compute/resources.h"
+
 namespace cairn::compute {
 
 Status ExecutorSettings::Validate() const {
   if (cpu_slots < 0) return InvalidArgument("--executor_cpu_slots must not be negative");
+  if (gpus < -1) return InvalidArgument("--executor_gpus must be -1 (probe) or a device count");
+  if (auto ids = SelectGpus({}, gpus, gpu_ids); !ids.ok()) return ids.status().WithContext("--executor_gpu_ids");
   if (heartbeat_interval_ms < 10) return InvalidArgument("--executor_heartbeat_interval_ms must be at least 10");
   if (shuffle_port < 0 || shuffle_port > 65535) return InvalidArgument("--executor_shuffle_port out of range");
   if (shuffle_threads < 1) return InvalidArgument("--executor_shuffle_threads must be at least 1");
@@ -17,6 +21,9 @@ void AddExecutorFlags(FlagSet& flags, ExecutorSettings* s) {
   flags.Add("executor_work_dir", &s->work_dir, "task working dirs and map outputs (default <first data dir>/executor)");
   flags.Add("executor_cpu_slots", &s->cpu_slots, "task slots offered to the job master (0 = online CPUs)");
   flags.Add("executor_memory", &s->memory, "memory offered to tasks (0 = physical memory)");
+  flags.Add("executor_gpus", &s->gpus,
+            "GPUs offered (-1 = what CUDA finds; N = N devices, declared when fewer are found)");
+  flags.Add("executor_gpu_ids", &s->gpu_ids, "exact GPU device ids offered, e.g. 0,2 (overrides --executor_gpus)");
   flags.Add("executor_heartbeat_interval_ms", &s->heartbeat_interval_ms, "heartbeat period to the job master");
   flags.Add("executor_shuffle_port", &s->shuffle_port, "gRPC port serving map outputs (0 = pick a free port)");
   flags.Add("executor_shuffle_threads", &s->shuffle_threads, "concurrent map output fetches served");

@@ -17,6 +17,8 @@ struct ExecutorSettings {
   std::string work_dir;                // task dirs and map outputs; empty: <first data dir>/executor
   int cpu_slots = 0;                   // task slots offered; 0: the number of online CPUs
   ByteSize memory;                     // memory offered to tasks; 0: physical memory
+  int gpus = -1;                       // GPUs offered: -1 as the CUDA probe finds; N: N devices (declared when absent)
+  std::string gpu_ids;                 // exact device ids offered, e.g. "0,2" (overrides gpus)
   int heartbeat_interval_ms = 300;     // heartbeat period (an attempt ending sends one at once)
   int shuffle_port = 0;                // gRPC port serving map outputs; 0 picks a free one
   int shuffle_threads = 8;             // concurrent map output fetches served

@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 extern char** environ;
 
@@ -43,8 +44,14 @@ Result<TaskProcess> TaskProcess::Launch(const TaskProcessOptions& options) {
   std::vector<char*> argv;
   for (auto& a : argv_storage) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // extra_env replaces the parent's variables of the same names.
+  auto name_of = [](std::string_view entry) { return entry.substr(0, entry.find('=')); };
   std::vector<std::string> env_storage;
-  for (char** e = environ; *e != nullptr; ++e) env_storage.emplace_back(*e);
+  for (char** e = environ; *e != nullptr; ++e) {
+    bool replaced = false;
+    for (const auto& x : options.extra_env) replaced |= name_of(x) == name_of(*e);
+    if (!replaced) env_storage.emplace_back(*e);
+  }
   env_storage.insert(env_storage.end(), options.extra_env.begin(), options.extra_env.end());
   std::vector<char*> envp;
   for (auto& e : env_storage) envp.push_back(e.data());

@@ -28,7 +28,7 @@ struct TaskProcessOptions {
   std::string stdout_path;
   std::string stderr_path;
   uint64_t memory_limit_bytes = 0;       // 0: none
-  std::vector<std::string> extra_env;    // NAME=value, added to the parent's environment
+  std::vector<std::string> extra_env;    // NAME=value, added to the parent's environment (replacing)
 };
 
 class TaskProcess {

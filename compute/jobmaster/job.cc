@@ -1,5 +1,7 @@
 #include "compute/jobmaster/job.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "compute/ids.h"
@@ -22,6 +24,12 @@ int Job::reduces_done() const {
   int n = 0;
   for (const auto& t : reduces) n += t.state == TASK_SUCCEEDED ? 1 : 0;
   return n;
+}
+
+std::string OneLine(const std::string& s, size_t max) {
+  std::string out = s.size() > max ? s.substr(0, max) + "..." : s;
+  std::replace(out.begin(), out.end(), '\n', ' ');
+  return out;
 }
 
 std::string DescribeSplit(const InputSplit& split) {
@@ -54,6 +62,21 @@ void FillAttempt(const AttemptInfo& a, AttemptReport* r) {
   r->set_diagnostics(a.diagnostics);
   r->set_stderr_tail(a.stderr_tail);
   *r->mutable_counters() = a.counters;
+  *r->mutable_resources() = a.resources;
+}
+
+// A gang worker's shards: "3 shards, 3.0MiB: /in [0, +1048576), ...".
+std::string DescribeShards(const Job& job, const TaskInfo& t) {
+  uint64_t bytes = 0;
+  std::string list;
+  for (int i : t.gang_splits) {
+    const InputSplit& s = job.gang->splits[static_cast<size_t>(i)];
+    bytes += s.length();
+    if (list.size() < 200) list += (list.empty() ? "" : ", ") + DescribeSplit(s);
+    else if (list.back() != '.') list += ", ...";
+  }
+  return fmt::format("{} shard{}, {} bytes{}{}", t.gang_splits.size(), t.gang_splits.size() == 1 ? "" : "s", bytes,
+                     list.empty() ? "" : ": ", list);
 }
 
 }  // namespace
@@ -70,6 +93,10 @@ JobReport BuildReport(const Job& job, bool include_tasks) {
   r.set_reduces_total(static_cast<int>(job.reduces.size()));
   r.set_reduces_done(job.reduces_done());
   r.set_diagnostics(job.diagnostics);
+  if (job.gang) {
+    r.set_gang_restarts(job.gang->restarts);
+    if (job.state == JOB_RUNNING) r.set_pending_reason(job.gang->pending_reason);
+  }
   CounterSet counters;
   float map_sum = 0, reduce_sum = 0;
   for (const auto* tasks : {&job.maps, &job.reduces}) {
@@ -83,7 +110,8 @@ JobReport BuildReport(const Job& job, bool include_tasks) {
       tr->set_index(t.index);
       tr->set_state(t.state);
       tr->set_progress(ProgressOf(t));
-      if (t.type == MAP) tr->set_split(DescribeSplit(t.split));
+      if (job.gang) tr->set_split(DescribeShards(job, t));
+      else if (t.type == MAP) tr->set_split(DescribeSplit(t.split));
       for (const auto& a : t.attempts) FillAttempt(a, tr->add_attempts());
     }
   }

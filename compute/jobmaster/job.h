@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -53,9 +54,21 @@ struct TaskInfo {
   int succeeded = -1;             // index of the winning attempt
   bool committing = false;        // its output is being renamed into place
   int64_t done_mono_ms = 0;
+  std::vector<int> gang_splits;   // gang workers: indexes into GangState::splits of the current start
 
   int running_attempts() const;
   const AttemptInfo* winner() const { return succeeded >= 0 ? &attempts[succeeded] : nullptr; }
+};
+
+// A gang job's own state: its workers are the job's map tasks (one per rank), started all
+// together on a placement of the whole gang (gang_placement.h).
+struct GangState {
+  std::vector<InputSplit> splits;  // the input, to share out among the workers at each start
+  int max_restarts = 0;
+  int restarts = 0;                // whole-gang restarts so far
+  bool placed = false;             // workers of the current start hold resources (or ran)
+  std::string pending_reason;      // why the gang is not placed now
+  bool committed = false;          // every worker's output is in place
 };
 
 struct Job {
@@ -73,6 +86,7 @@ struct Job {
   int64_t locality_skip_since = 0;  // delay scheduling: when the job first passed a slot (0: not waiting)
   CounterSet job_counters;        // locality and attempt counts
   bool finalizing = false;        // the committer is finishing it (output, history)
+  std::optional<GangState> gang;  // gang jobs only
   int64_t ml_active_mono_ms = 0;  // ML jobs: the driver's last call (submit, step)
   bool ml_finished = false;       // ML jobs: the driver said it is done; finish once tasks are
   int ml_steps = 0;               // ML jobs: steps run
@@ -97,14 +111,17 @@ struct ExecutorInfo {
   uint64_t heartbeats = 0;
   std::set<std::string> running;  // attempt ids it holds resources for
   std::set<std::string> to_kill;  // sent with its next heartbeat reply
+  std::map<int, int> gpu_used;    // device id -> share units in use (resource_fit.h)
+  std::vector<TaskSpec> pending_launches;  // placed from another executor's heartbeat (gangs); sent with its next reply
 
-  bool Fits(const ComputeResources& r) const {
-    return used_slots + r.cpu_slots() <= total.cpu_slots() && used_memory + r.memory_bytes() <= total.memory_bytes();
-  }
+  // Slots, memory and GPUs free enough for r now (resource_fit.h).
+  bool Fits(const ComputeResources& r) const;
 };
 
 // The report of a job; tasks (with attempts) only when include_tasks.
 JobReport BuildReport(const Job& job, bool include_tasks);
+// Attempt diagnostics in job-level messages: one readable line of at most max bytes.
+std::string OneLine(const std::string& s, size_t max = 600);
 // "path [start, +length)".
 std::string DescribeSplit(const InputSplit& split);
 

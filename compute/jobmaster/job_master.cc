@@ -12,7 +12,9 @@
 #include "common/clock.h"
 #include "common/path.h"
 #include "compute/ids.h"
+#include "compute/jobmaster/gang_placement.h"
 #include "compute/jobmaster/input_planner.h"
+#include "compute/jobmaster/resource_fit.h"
 #include "compute/jobmaster/services.h"
 #include "compute/local_files.h"
 #include "compute/runtime/job_program.h"
@@ -130,6 +132,11 @@ void JobMaster::ApplyDefaults(JobSpec* spec) const {
     spec->set_reducers(0);
     spec->set_speculative(false);  // a second copy of a partition would only take memory
   }
+  if (spec->kind() == JobSpec::GANG) {
+    spec->set_reducers(0);
+    spec->set_speculative(false);
+    if (spec->gang_max_restarts() < 0) spec->set_gang_max_restarts(settings_.gang_max_restarts);
+  }
   if (spec->reducers() < 0) {
     int reducers = 1;
     if (spec->kind() == JobSpec::BUILTIN && spec->builtin() == "sort") {
@@ -144,23 +151,25 @@ void JobMaster::ApplyDefaults(JobSpec* spec) const {
   if (spec->max_attempts() == 0) spec->set_max_attempts(static_cast<uint32_t>(settings_.max_task_attempts));
   if (spec->task_timeout_ms() == 0) spec->set_task_timeout_ms(static_cast<uint64_t>(settings_.task_timeout_ms));
   if (spec->name().empty()) {
-    spec->set_name(spec->kind() == JobSpec::BUILTIN ? spec->builtin()
+    spec->set_name(spec->kind() == JobSpec::BUILTIN     ? spec->builtin()
                    : spec->kind() == JobSpec::STREAMING ? "streaming"
                    : spec->kind() == JobSpec::ML        ? "ml " + spec->ml().algorithm()
+                   : spec->kind() == JobSpec::GANG      ? "gang"
                                                         : "plugin");
   }
 }
 
-Status JobMaster::Plan(Job* job, client::FileSystem& fs) {
-  if (job->spec.kind() == JobSpec::ML) return PlanMl(job, fs);
-  JobSpec& spec = job->spec;
+Status JobMaster::CheckJobPaths(const JobSpec& spec, client::FileSystem& fs, bool output_required) {
   const std::string& out = spec.output_path();
-  if (out.empty()) return InvalidArgument("the job needs an output path");
-  RETURN_IF_ERROR(SplitPath(out).status().WithContext("output path"));
-  if (out == "/") return InvalidArgument("the output path cannot be /");
-  auto existing = fs.Stat(out);
-  if (existing.ok()) return AlreadyExists("output path {} already exists", out);
-  if (existing.status().code() != ErrorCode::kNotFound) return existing.status().WithContext("output path " + out);
+  if (out.empty()) {
+    if (output_required) return InvalidArgument("the job needs an output path");
+  } else {
+    RETURN_IF_ERROR(SplitPath(out).status().WithContext("output path"));
+    if (out == "/") return InvalidArgument("the output path cannot be /");
+    auto existing = fs.Stat(out);
+    if (existing.ok()) return AlreadyExists("output path {} already exists", out);
+    if (existing.status().code() != ErrorCode::kNotFound) return existing.status().WithContext("output path " + out);
+  }
   for (const std::string& f : spec.files()) {
     ASSIGN_OR_RETURN(client::FileStatus st, fs.Stat(f));
     if (st.is_dir) return InvalidArgument("job file {} is a directory", f);
@@ -169,6 +178,15 @@ Status JobMaster::Plan(Job* job, client::FileSystem& fs) {
     auto st = fs.Stat(spec.plugin_path());
     if (!st.ok()) return st.status().WithContext("plugin");
   }
+  return Status::OK();
+}
+
+Status JobMaster::Plan(Job* job, client::FileSystem& fs) {
+  if (job->spec.kind() == JobSpec::ML) return PlanMl(job, fs);
+  if (job->spec.kind() == JobSpec::GANG) return PlanGang(job, fs);
+  JobSpec& spec = job->spec;
+  const std::string& out = spec.output_path();
+  RETURN_IF_ERROR(CheckJobPaths(spec, fs, /*output_required=*/true));
   ASSIGN_OR_RETURN(PlannedInput input, PlanInput(fs, spec));
   job->num_reducers = spec.reducers();
   if (spec.kind() == JobSpec::BUILTIN && spec.builtin() == "sort" && job->num_reducers > 1) {
@@ -194,22 +212,43 @@ Status JobMaster::Plan(Job* job, client::FileSystem& fs) {
   return Status::OK();
 }
 
+Status JobMaster::CheckPlaceable(const JobSpec& spec) const {
+  if (executors_.empty()) return Status::OK();  // executors are still registering: the job waits
+  const ComputeResources& r = spec.task_resources();
+  uint32_t most_gpus = 0;
+  bool fits = false;
+  for (const auto& [id, e] : executors_) {
+    fits |= CanEverFit(e.total, r);
+    most_gpus = std::max<uint32_t>(most_gpus, static_cast<uint32_t>(e.total.gpu_ids_size()));
+  }
+  const bool wants_gpus = r.gpus() > 0 || r.gpu_fraction() > 0;
+  const std::string gpu_note = wants_gpus ? fmt::format(" (the most GPUs on one executor: {})", most_gpus) : "";
+  if (!fits) {
+    return InvalidArgument("a {} asks for {}, more than any executor offers{}",
+                           spec.kind() == JobSpec::GANG ? "gang worker" : "task", DescribeResources(r), gpu_note);
+  }
+  if (spec.kind() == JobSpec::GANG) {
+    const int n = static_cast<int>(spec.gang_workers());
+    const int room = GangCapacityWhenIdle(n, r, executors_);
+    if (room < n) {
+      return InvalidArgument(
+          "a gang of {} workers ({} each) can never be placed: the {} executors have room for at most {}{}", n,
+          DescribeResources(r), executors_.size(), room, gpu_note);
+    }
+  }
+  return Status::OK();
+}
+
 Result<std::string> JobMaster::Submit(JobSpec spec, const std::string& user) {
   if (user.empty()) return InvalidArgument("the caller's user name is missing");
   spec.set_user(user);
   ApplyDefaults(&spec);
   RETURN_IF_ERROR(ValidateProgram(spec));
   if (spec.reducers() > 100000) return InvalidArgument("{} reducers is too many", spec.reducers());
+  RETURN_IF_ERROR(ValidateTaskResources(spec.task_resources()));
   {
     std::lock_guard lock(mu_);
-    bool fits = executors_.empty();
-    for (const auto& [id, e] : executors_) {
-      fits |= e.total.cpu_slots() >= spec.task_resources().cpu_slots() &&
-              e.total.memory_bytes() >= spec.task_resources().memory_bytes();
-    }
-    if (!fits)
-      return InvalidArgument("a task asks for {} slots and {}, more than any executor offers",
-                             spec.task_resources().cpu_slots(), FormatByteSize(spec.task_resources().memory_bytes()));
+    RETURN_IF_ERROR(CheckPlaceable(spec));
   }
   ASSIGN_OR_RETURN(client::FileSystem * fs, FsFor(user));
   auto job = std::make_unique<Job>();
@@ -228,8 +267,14 @@ Result<std::string> JobMaster::Submit(JobSpec spec, const std::string& user) {
     }
     job->ml_active_mono_ms = MonotonicMillis();
     report = BuildReport(*job, true);
-    spdlog::info("job {} ({}) submitted by {}: {} maps, {} reduces, output {}", id, job->spec.name(), user,
-                 job->maps.size(), job->reduces.size(), job->spec.output_path());
+    if (job->gang) {
+      spdlog::info("job {} ({}) submitted by {}: a gang of {} workers ({} each) over {} input splits", id,
+                   job->spec.name(), user, job->maps.size(), DescribeResources(job->spec.task_resources()),
+                   job->gang->splits.size());
+    } else {
+      spdlog::info("job {} ({}) submitted by {}: {} maps, {} reduces, output {}", id, job->spec.name(), user,
+                   job->maps.size(), job->reduces.size(), job->spec.output_path());
+    }
     Job& ref = *job;
     jobs_[id] = std::move(job);
     job_order_.push_back(id);

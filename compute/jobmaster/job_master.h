@@ -4,7 +4,9 @@
 // follows attempts to their end (retrying failures on other nodes, re-running maps whose
 // output was lost with their executor, speculating on stragglers), commits task output by
 // rename (only the first successful attempt of a task wins), finishes jobs (_SUCCESS) and
-// keeps their history durably (HistoryStore).
+// keeps their history durably (HistoryStore). Executors' slots, memory and GPU devices are
+// accounted in resource_fit.h; gang (barrier) jobs are placed whole and restarted whole
+// (job_master_gang.cc, gang_placement.h).
 //
 // Threads: gRPC handler threads call the public methods; the monitor thread expires
 // silent executors; the committer thread does every file-system change of output (renames,
@@ -87,7 +89,7 @@ class JobMaster {
   };
   // Output work for the committer thread.
   struct CommitWork {
-    enum Kind { kCommitTask, kFinishJob } kind;
+    enum Kind { kCommitTask, kFinishJob, kCommitGang } kind;
     std::string job_id;
     TaskType type = MAP;
     int task = 0;
@@ -96,6 +98,10 @@ class JobMaster {
 
   Result<client::FileSystem*> FsFor(const std::string& user);
   Status Plan(Job* job, client::FileSystem& fs);
+  // The output path (free, or absent where allowed) and the job's files exist.
+  Status CheckJobPaths(const JobSpec& spec, client::FileSystem& fs, bool output_required);
+  // Refuses what no executor could ever run (mu_ held).
+  Status CheckPlaceable(const JobSpec& spec) const;
   Status PlanMl(Job* job, client::FileSystem& fs);
   void ApplyDefaults(JobSpec* spec) const;
   int TotalSlots() const;  // mu_ held
@@ -106,6 +112,13 @@ class JobMaster {
   // Whether an executor other than exec has room for a task needing r.
   bool OtherExecutorFits(const ExecutorInfo& exec, const ComputeResources& r) const;
   TaskSpec LaunchAttempt(Job& job, ExecutorInfo& exec, const Assignment& a);
+  // A new running attempt of task on exec holding `resources` (Reserve fills its devices).
+  AttemptInfo& StartAttempt(Job& job, TaskInfo& task, ExecutorInfo& exec, ComputeResources resources,
+                            Locality locality, bool speculative);
+  // The TaskSpec fields every attempt has.
+  TaskSpec BaseTaskSpec(const Job& job, const TaskInfo& task, const AttemptInfo& attempt) const;
+  // Sends launches queued for exec (gang workers placed from elsewhere) with this reply.
+  void DeliverPendingLaunches(ExecutorInfo& exec, ExecutorHeartbeatResponse* resp);
   void ApplyUpdate(ExecutorInfo& exec, const AttemptUpdate& u, ExecutorHeartbeatResponse* resp);
   void OnAttemptEnded(Job& job, TaskInfo& task, AttemptInfo& attempt);
   void OnAttemptSucceeded(Job& job, TaskInfo& task, int attempt_index);
@@ -119,6 +132,13 @@ class JobMaster {
   void EndJob(Job& job, JobState state, std::string diagnostics);
   void MaybeFinishJob(Job& job);
   void LoseExecutor(const std::string& executor_id, const std::string& why);
+
+  // Gang jobs (job_master_gang.cc); mu_ held unless said otherwise.
+  Status PlanGang(Job* job, client::FileSystem& fs);  // no lock
+  void TryStartGang(Job& job);
+  void OnGangAttemptEnded(Job& job, TaskInfo& task, AttemptInfo& attempt);
+  void RestartGang(Job& job, const std::string& why);
+  void DoCommitGang(const CommitWork& work);  // committer thread, no lock
 
   void MonitorLoop();
   void CommitLoop();
@@ -145,6 +165,7 @@ class JobMaster {
   std::condition_variable stop_cv_;
   bool stopping_ = false;                                     // guarded by mu_
   int next_job_seq_ = 1;                                      // guarded by mu_
+  int next_gang_port_ = 0;                                    // guarded by mu_: offset in the gang port range
   std::map<std::string, std::unique_ptr<Job>> jobs_;          // guarded by mu_: in-memory jobs, by id
   std::vector<std::string> job_order_;                        // guarded by mu_: running jobs, FIFO
   std::map<std::string, ExecutorInfo> executors_;             // guarded by mu_: live executors, by id

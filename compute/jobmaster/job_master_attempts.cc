@@ -11,17 +11,12 @@
 
 namespace cairn::compute {
 
-namespace {
-// Attempt diagnostics in job-level messages are kept to one readable line.
-std::string Shorten(const std::string& s, size_t max = 600) {
-  std::string out = s.size() > max ? s.substr(0, max) + "..." : s;
-  std::replace(out.begin(), out.end(), '\n', ' ');
-  return out;
-}
-}  // namespace
-
 void JobMaster::OnAttemptEnded(Job& job, TaskInfo& task, AttemptInfo& attempt) {
   if (job.state != JOB_RUNNING || job.finalizing) return;
+  if (job.gang) {
+    OnGangAttemptEnded(job, task, attempt);
+    return;
+  }
   switch (attempt.state) {
     case ATTEMPT_SUCCEEDED:
       OnAttemptSucceeded(job, task, static_cast<int>(&attempt - task.attempts.data()));
@@ -75,11 +70,11 @@ void JobMaster::OnAttemptFailed(Job& job, TaskInfo& task, AttemptInfo& attempt) 
   ++task.failures;
   task.failed_nodes.insert(attempt.node);
   spdlog::info("{} failed on {} ({} of {} attempts): {}", attempt.id, attempt.node, task.failures,
-               job.spec.max_attempts(), Shorten(attempt.diagnostics, 300));
+               job.spec.max_attempts(), OneLine(attempt.diagnostics, 300));
   if (task.failures >= static_cast<int>(job.spec.max_attempts())) {
     EndJob(job, JOB_FAILED,
            fmt::format("{} task {} failed {} times; last attempt {} on {}: {}", TaskTypeName(task.type), task.id,
-                       task.failures, attempt.id, attempt.node, Shorten(attempt.diagnostics)));
+                       task.failures, attempt.id, attempt.node, OneLine(attempt.diagnostics)));
     return;
   }
   if (task.state == TASK_RUNNING && task.running_attempts() == 0 && !task.committing) task.state = TASK_PENDING;
@@ -144,6 +139,7 @@ void JobMaster::EndJob(Job& job, JobState state, std::string diagnostics) {
 void JobMaster::MaybeFinishJob(Job& job) {
   if (job.state != JOB_RUNNING || job.finalizing) return;
   if (job.spec.kind() == JobSpec::ML && !job.ml_finished) return;  // its driver ends it
+  if (job.gang && !job.gang->committed) return;                     // its workers' output first
   for (const auto* tasks : {&job.maps, &job.reduces}) {
     for (const TaskInfo& t : *tasks) {
       if (t.state != TASK_SUCCEEDED) return;

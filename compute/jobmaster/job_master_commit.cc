@@ -13,8 +13,17 @@ namespace cairn::compute {
 
 void JobMaster::CommitLoop() {
   while (auto work = commits_.Pop()) {
-    if (work->kind == CommitWork::kCommitTask) DoCommitTask(*work);
-    else DoFinishJob(*work);
+    switch (work->kind) {
+      case CommitWork::kCommitTask:
+        DoCommitTask(*work);
+        break;
+      case CommitWork::kCommitGang:
+        DoCommitGang(*work);
+        break;
+      case CommitWork::kFinishJob:
+        DoFinishJob(*work);
+        break;
+    }
   }
 }
 
@@ -76,6 +85,7 @@ void JobMaster::DoFinishJob(const CommitWork& work) {
     st = fs.status();
   } else {
     if (!staging.empty()) (void)(*fs)->Delete(staging, /*recursive=*/true);
+    // ML and gang jobs may have no output at all.
     if (!temp.empty()) {
       auto removed = (*fs)->Delete(temp, /*recursive=*/true);
       if (!removed.ok()) st = removed.status().WithContext("removing " + temp);

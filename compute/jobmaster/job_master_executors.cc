@@ -5,6 +5,7 @@
 #include "common/clock.h"
 #include "compute/ids.h"
 #include "compute/jobmaster/job_master.h"
+#include "compute/jobmaster/resource_fit.h"
 
 namespace cairn::compute {
 
@@ -38,8 +39,8 @@ Result<RegisterExecutorResponse> JobMaster::RegisterExecutor(const RegisterExecu
   e.shuffle_address = req.shuffle_address();
   e.total = req.total();
   e.last_heartbeat_mono_ms = MonotonicMillis();
-  spdlog::info("executor {} registered: node {} rack {} shuffle {} ({} slots, {})", e.id, e.node, e.rack,
-               e.shuffle_address, e.total.cpu_slots(), FormatByteSize(e.total.memory_bytes()));
+  spdlog::info("executor {} registered: node {} rack {} shuffle {} ({} slots, {}, {} GPUs)", e.id, e.node, e.rack,
+               e.shuffle_address, e.total.cpu_slots(), FormatByteSize(e.total.memory_bytes()), e.total.gpu_ids_size());
   return RegisterExecutorResponse();
 }
 
@@ -58,6 +59,7 @@ std::vector<ExecutorReport> JobMaster::ListExecutors() const {
     r.set_used_memory(e.used_memory);
     r.set_running_attempts(static_cast<uint32_t>(e.running.size()));
     r.set_last_heartbeat_ms_ago(now - e.last_heartbeat_mono_ms);
+    r.set_used_gpus(UsedGpus(e));
   }
   return out;
 }
@@ -117,14 +119,26 @@ bool JobMaster::OtherExecutorFits(const ExecutorInfo& exec, const ComputeResourc
 }
 
 void JobMaster::ScheduleOn(ExecutorInfo& exec, ExecutorHeartbeatResponse* resp) {
-  std::set<std::string> live_nodes;
-  for (const auto& [id, e] : executors_) live_nodes.insert(e.node);
   const int64_t now = MonotonicMillis();
-  for (const std::string& job_id : job_order_) {
+  // Copy: a gang start may run while jobs are being iterated (it never ends one, but keep
+  // the loop independent of job_order_ changes).
+  const std::vector<std::string> order = job_order_;
+  for (const std::string& job_id : order) {
     Job* job = FindJob(job_id);
     if (job == nullptr || job->state != JOB_RUNNING || job->finalizing) continue;
-    while (exec.Fits(job->spec.task_resources())) {
-      std::optional<Assignment> a = ChooseTask(*job, exec, live_nodes, now, scheduler_);
+    if (job->gang) {
+      TryStartGang(*job);
+      continue;
+    }
+    const ComputeResources& wants = job->spec.task_resources();
+    if (!exec.Fits(wants)) continue;
+    // Only nodes whose executor could ever run the job's tasks (GPUs) count for locality.
+    std::set<std::string> capable_nodes;
+    for (const auto& [id, e] : executors_) {
+      if (CanEverFit(e.total, wants)) capable_nodes.insert(e.node);
+    }
+    while (exec.Fits(wants)) {
+      std::optional<Assignment> a = ChooseTask(*job, exec, capable_nodes, now, scheduler_);
       if (!a) break;
       *resp->add_launch() = LaunchAttempt(*job, exec, *a);
       // Reduces are spread over the nodes: one per heartbeat here while another executor
@@ -132,10 +146,25 @@ void JobMaster::ScheduleOn(ExecutorInfo& exec, ExecutorHeartbeatResponse* resp) 
       if (a->type == REDUCE && OtherExecutorFits(exec, job->spec.task_resources())) break;
     }
   }
+  DeliverPendingLaunches(exec, resp);
 }
 
-TaskSpec JobMaster::LaunchAttempt(Job& job, ExecutorInfo& exec, const Assignment& a) {
-  TaskInfo& task = job.task(a.type, a.index);
+void JobMaster::DeliverPendingLaunches(ExecutorInfo& exec, ExecutorHeartbeatResponse* resp) {
+  for (TaskSpec& spec : exec.pending_launches) {
+    auto ref = attempt_index_.find(spec.attempt_id());
+    if (ref == attempt_index_.end()) continue;
+    Job* job = FindJob(ref->second.job_id);
+    if (job == nullptr) continue;
+    AttemptInfo& a = job->task(ref->second.type, ref->second.task).attempts[ref->second.attempt];
+    if (a.state != ATTEMPT_RUNNING) continue;  // killed before it was sent
+    a.launch_heartbeat = exec.heartbeats;
+    *resp->add_launch() = std::move(spec);
+  }
+  exec.pending_launches.clear();
+}
+
+AttemptInfo& JobMaster::StartAttempt(Job& job, TaskInfo& task, ExecutorInfo& exec, ComputeResources resources,
+                                     Locality locality, bool speculative) {
   const int number = static_cast<int>(task.attempts.size());
   AttemptInfo& attempt = task.attempts.emplace_back();
   attempt.id = MakeAttemptId(task.id, number);
@@ -144,15 +173,36 @@ TaskSpec JobMaster::LaunchAttempt(Job& job, ExecutorInfo& exec, const Assignment
   attempt.start_ms = WallMillis();
   attempt.start_mono_ms = MonotonicMillis();
   attempt.launch_heartbeat = exec.heartbeats;
-  attempt.locality = a.locality;
-  attempt.speculative = a.speculative;
-  attempt.resources = job.spec.task_resources();
+  attempt.locality = locality;
+  attempt.speculative = speculative;
   attempt.status = "starting";
+  Reserve(exec, &resources);
+  attempt.resources = std::move(resources);
   task.state = TASK_RUNNING;
-  exec.used_slots += attempt.resources.cpu_slots();
-  exec.used_memory += attempt.resources.memory_bytes();
   exec.running.insert(attempt.id);
-  attempt_index_[attempt.id] = AttemptRef{job.id, a.type, a.index, number};
+  attempt_index_[attempt.id] = AttemptRef{job.id, task.type, task.index, number};
+  return attempt;
+}
+
+TaskSpec JobMaster::BaseTaskSpec(const Job& job, const TaskInfo& task, const AttemptInfo& attempt) const {
+  TaskSpec spec;
+  spec.set_job_id(job.id);
+  spec.set_task_id(task.id);
+  spec.set_attempt_id(attempt.id);
+  spec.set_type(task.type);
+  spec.set_index(task.index);
+  *spec.mutable_job() = job.spec;
+  spec.set_num_reducers(job.num_reducers);
+  *spec.mutable_resources() = attempt.resources;
+  spec.set_locality(attempt.locality);
+  spec.set_timeout_ms(job.spec.task_timeout_ms());
+  spec.set_user(job.spec.user());
+  return spec;
+}
+
+TaskSpec JobMaster::LaunchAttempt(Job& job, ExecutorInfo& exec, const Assignment& a) {
+  TaskInfo& task = job.task(a.type, a.index);
+  AttemptInfo& attempt = StartAttempt(job, task, exec, job.spec.task_resources(), a.locality, a.speculative);
 
   if (a.type == MAP) {
     job.job_counters.Add(counter::kLaunchedMaps, 1);
@@ -165,19 +215,8 @@ TaskSpec JobMaster::LaunchAttempt(Job& job, ExecutorInfo& exec, const Assignment
   }
   if (a.speculative) job.job_counters.Add(counter::kSpeculativeAttempts, 1);
 
-  TaskSpec spec;
-  spec.set_job_id(job.id);
-  spec.set_task_id(task.id);
-  spec.set_attempt_id(attempt.id);
-  spec.set_type(a.type);
-  spec.set_index(a.index);
-  *spec.mutable_job() = job.spec;
-  spec.set_num_reducers(job.num_reducers);
+  TaskSpec spec = BaseTaskSpec(job, task, attempt);
   spec.set_output_dir(job.temp_dir + "/" + attempt.id);
-  *spec.mutable_resources() = attempt.resources;
-  spec.set_locality(a.locality);
-  spec.set_timeout_ms(job.spec.task_timeout_ms());
-  spec.set_user(job.spec.user());
   if (a.type == MAP) {
     *spec.mutable_split() = task.split;
     for (const auto& b : job.partition_bounds) spec.add_partition_bounds(b);
@@ -199,9 +238,7 @@ TaskSpec JobMaster::LaunchAttempt(Job& job, ExecutorInfo& exec, const Assignment
 void JobMaster::ReleaseResources(const AttemptInfo& attempt) {
   auto it = executors_.find(attempt.executor_id);
   if (it == executors_.end() || !it->second.running.erase(attempt.id)) return;
-  ExecutorInfo& e = it->second;
-  e.used_slots -= std::min(e.used_slots, attempt.resources.cpu_slots());
-  e.used_memory -= std::min(e.used_memory, attempt.resources.memory_bytes());
+  Release(it->second, attempt.resources);
 }
 
 void JobMaster::ApplyUpdate(ExecutorInfo& exec, const AttemptUpdate& u, ExecutorHeartbeatResponse* resp) {

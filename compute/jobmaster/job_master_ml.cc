@@ -20,14 +20,8 @@ Status JobMaster::PlanMl(Job* job, client::FileSystem& fs) {
   JobSpec& spec = job->spec;
   if (spec.ml().format().features() == 0) return InvalidArgument("an ML job needs its data format");
   const std::string& out = spec.output_path();
-  if (!out.empty()) {
-    RETURN_IF_ERROR(SplitPath(out).status().WithContext("output path"));
-    if (out == "/") return InvalidArgument("the output path cannot be /");
-    auto existing = fs.Stat(out);
-    if (existing.ok()) return AlreadyExists("output path {} already exists", out);
-    if (existing.status().code() != ErrorCode::kNotFound) return existing.status().WithContext("output path " + out);
-    RETURN_IF_ERROR(fs.Mkdirs(out).WithContext("creating the output directory"));
-  }
+  RETURN_IF_ERROR(CheckJobPaths(spec, fs, /*output_required=*/false));
+  if (!out.empty()) RETURN_IF_ERROR(fs.Mkdirs(out).WithContext("creating the output directory"));
   ASSIGN_OR_RETURN(PlannedInput input, PlanInput(fs, spec));
   if (input.splits.empty()) return InvalidArgument("the input has no data");
   job->num_reducers = 0;

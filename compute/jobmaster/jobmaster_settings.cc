@@ -15,6 +15,9 @@ Status JobMasterSettings::Validate() const {
   if (sort_samples < 1) return InvalidArgument("--jobmaster_sort_samples must be at least 1");
   if (ml_idle_timeout_ms < 1 || ml_step_timeout_ms < 1) return InvalidArgument("ML timeouts must be positive");
   if (history_max_jobs < 1) return InvalidArgument("--jobmaster_history_max_jobs must be at least 1");
+  if (gang_max_restarts < 0) return InvalidArgument("--jobmaster_gang_max_restarts must not be negative");
+  if (gang_port_base < 1024 || gang_port_range < 16 || gang_port_base + gang_port_range > 65536)
+    return InvalidArgument("--jobmaster_gang_port_base/_range must give at least 16 ports within 1024..65535");
   if (handler_threads < 2) return InvalidArgument("--jobmaster_handler_threads must be at least 2");
   return Status::OK();
 }
@@ -46,6 +49,10 @@ void RegisterJobMasterFlags(FlagSet& flags, JobMasterSettings* s) {
   flags.Add("jobmaster_ml_step_timeout_ms", &s->ml_step_timeout_ms, "deadline of one ML step at the executors' workers");
   flags.Add("jobmaster_monitor_interval_ms", &s->monitor_interval_ms, "period of executor liveness checks");
   flags.Add("jobmaster_handler_threads", &s->handler_threads, "gRPC handler threads");
+  flags.Add("jobmaster_gang_max_restarts", &s->gang_max_restarts,
+            "default times a gang job starts again after one of its workers fails");
+  flags.Add("jobmaster_gang_port_base", &s->gang_port_base, "first port handed to gangs (MASTER_PORT, TF_CONFIG)");
+  flags.Add("jobmaster_gang_port_range", &s->gang_port_range, "ports handed to gangs, from the base");
   AddLogFlags(flags, &s->log);
 }
 

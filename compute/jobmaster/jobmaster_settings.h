@@ -32,6 +32,9 @@ struct JobMasterSettings {
   int history_max_jobs = 1000;             // finished jobs kept; older ones are forgotten
   int monitor_interval_ms = 200;           // period of executor liveness checks
   int handler_threads = 16;                // gRPC handler threads
+  int gang_max_restarts = 3;               // default whole-gang restarts after a worker fails
+  int gang_port_base = 20000;              // MASTER_PORT and TF_CONFIG ports of gangs come from
+  int gang_port_range = 8000;              //   [base, base + range), a fresh block per gang start
   int64_t ml_idle_timeout_ms = 600000;     // an ML job whose driver sent nothing this long fails
   int64_t ml_step_timeout_ms = 1800000;    // deadline of one ML step at the workers
   LogSettings log;

@@ -9,6 +9,8 @@
 // (its replicas are on nodes without an executor, or where it already failed) runs at
 // once. A task avoids nodes where one of its attempts failed, unless every live node has
 // failed it.
+// live_nodes are the nodes whose executor could ever run the job's tasks (GPUs), so a map
+// whose replicas are all on nodes without GPUs runs at once elsewhere instead of waiting.
 // Reduces run once every map is done, anywhere; the job master spreads them by giving an
 // executor one reduce per heartbeat while another executor has room.
 // Speculation: when a phase has nothing left to start, a task whose one attempt has run

@@ -17,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/logging.h"
+#include "compute/gang/gang_worker.h"
 #include "compute/local_files.h"
 #include "compute/ml/worker/load_task.h"
 #include "compute/runtime/task_runtime.h"
@@ -73,17 +74,21 @@ int Run(const std::string& spec_path) {
   char cwd[4096];
   std::string work_dir = ::getcwd(cwd, sizeof cwd) != nullptr ? cwd : ".";
   TaskRuntime rt(std::move(spec), work_dir);
-  spdlog::info("{} starting ({} {})", rt.spec().attempt_id(), rt.spec().type() == MAP ? "map" : "reduce",
+  spdlog::info("{} starting ({} {})", rt.spec().attempt_id(),
+               rt.spec().job().kind() == JobSpec::GANG ? "gang worker"
+               : rt.spec().type() == MAP              ? "map"
+                                                      : "reduce",
                rt.spec().index());
   TaskOutcome outcome;
   {
     StatusReporter reporter(rt, work_dir + "/status.pb");
     outcome.status = rt.LocalizeFiles();
-    if (outcome.status.ok() && rt.spec().job().kind() == JobSpec::ML) {
-      outcome = ml::RunLoadTask(rt);
-    } else if (outcome.status.ok()) {
-      auto program = MakeJobProgram(rt.spec().job(), rt.Environment());
-      if (!program.ok()) {
+    if (outcome.status.ok()) {
+      if (rt.spec().job().kind() == JobSpec::ML) {
+        outcome = ml::RunLoadTask(rt);
+      } else if (rt.spec().job().kind() == JobSpec::GANG) {
+        outcome = RunGangWorker(rt);
+      } else if (auto program = MakeJobProgram(rt.spec().job(), rt.Environment()); !program.ok()) {
         outcome.status = program.status();
       } else {
         outcome = rt.spec().type() == MAP ? RunMapTask(rt, *program) : RunReduceTask(rt, *program);

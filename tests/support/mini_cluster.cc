@@ -179,6 +179,10 @@ Status MiniCluster::StartDatanode(int i) {
     argv.push_back("--executor_heartbeat_interval_ms=" + std::to_string(options_.executor_heartbeat_ms));
   }
   argv.insert(argv.end(), options_.datanode_flags.begin(), options_.datanode_flags.end());
+  if (i < static_cast<int>(options_.datanode_flags_by_index.size())) {
+    const auto& own = options_.datanode_flags_by_index[static_cast<size_t>(i)];
+    argv.insert(argv.end(), own.begin(), own.end());
+  }
   ASSIGN_OR_RETURN(datanodes_[i].process, Subprocess::Start(OnHost(i, std::move(argv)), dn_dir + "/datanode.log"));
   ASSIGN_OR_RETURN(datanodes_[i].xfer_port, ReadPortFile(port_file, "xfer_port", 30000));
   return Status::OK();

@@ -42,6 +42,7 @@ struct MiniClusterOptions {
   bool network_namespaces = false;    // each process on its own network host (see above)
   std::vector<std::string> namenode_flags;  // extra flags, e.g. "--namenode_safemode_threshold=0"
   std::vector<std::string> datanode_flags;
+  std::vector<std::vector<std::string>> datanode_flags_by_index;  // extra flags of datanode i alone, e.g. GPUs
   bool jobmaster = false;             // start cairn-jobmaster and an executor in every datanode
   int executor_slots = 2;             // task slots per executor
   int executor_heartbeat_ms = 100;
