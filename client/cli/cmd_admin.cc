@@ -265,22 +265,14 @@ Status RecoverLease(CliContext& ctx, const std::vector<std::string>& args) {
 }
 
 Status Admin(CliContext& ctx, const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "-h" || args[0] == "--help") {
-    if (args.empty()) {
-      ctx.set_usage_error();
-      return InvalidArgument("missing subcommand (report, safemode, decommission or recommission)");
-    }
-    return ctx.Out(
-        "usage: cairn admin report [--json]\n       cairn admin safemode get|enter|leave\n"
-        "       cairn admin decommission [--wait SECONDS] HOST:PORT...\n       cairn admin recommission HOST:PORT...\n");
-  }
-  std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (args[0] == "report") return Report(ctx, rest);
-  if (args[0] == "safemode") return SafeMode(ctx, rest);
-  if (args[0] == "decommission") return Decommission(ctx, rest, true);
-  if (args[0] == "recommission") return Decommission(ctx, rest, false);
-  ctx.set_usage_error();
-  return InvalidArgument("unknown subcommand '{}' (report, safemode, decommission or recommission)", args[0]);
+  static const char* kUsage =
+      "usage: cairn admin report [--json]\n       cairn admin safemode get|enter|leave\n"
+      "       cairn admin decommission [--wait SECONDS] HOST:PORT...\n       cairn admin recommission HOST:PORT...\n";
+  return RunSubcommand(ctx, args, kUsage,
+                       {{"report", Report},
+                        {"safemode", SafeMode},
+                        {"decommission", [](CliContext& c, const auto& a) { return Decommission(c, a, true); }},
+                        {"recommission", [](CliContext& c, const auto& a) { return Decommission(c, a, false); }}});
 }
 
 }  // namespace

@@ -341,24 +341,14 @@ Status Job(CliContext& ctx, const std::vector<std::string>& args) {
       "       cairn job logs JOB_ID [--task TASK]\n"
       "       cairn job executors [--json]\n"
       "The job master's address comes from --jobmaster or $CAIRN_JOBMASTER.\n";
-  if (args.empty() || args[0] == "-h" || args[0] == "--help") {
-    if (args.empty()) {
-      ctx.set_usage_error();
-      return InvalidArgument("missing subcommand (submit, status, wait, list, kill, logs or executors)");
-    }
-    return ctx.Out(kUsage);
-  }
-  std::vector<std::string> rest(args.begin() + 1, args.end());
-  const std::string& sub = args[0];
-  if (sub == "submit") return Submit(ctx, rest);
-  if (sub == "status") return StatusCmd(ctx, rest);
-  if (sub == "wait") return WaitCmd(ctx, rest);
-  if (sub == "list") return ListCmd(ctx, rest);
-  if (sub == "kill") return KillCmd(ctx, rest);
-  if (sub == "logs") return LogsCmd(ctx, rest);
-  if (sub == "executors") return ExecutorsCmd(ctx, rest);
-  ctx.set_usage_error();
-  return InvalidArgument("unknown subcommand '{}' (submit, status, wait, list, kill, logs or executors)", sub);
+  return RunSubcommand(ctx, args, kUsage,
+                       {{"submit", Submit},
+                        {"status", StatusCmd},
+                        {"wait", WaitCmd},
+                        {"list", ListCmd},
+                        {"kill", KillCmd},
+                        {"logs", LogsCmd},
+                        {"executors", ExecutorsCmd}});
 }
 
 }  // namespace

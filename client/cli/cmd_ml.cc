@@ -489,22 +489,8 @@ Status Ml(CliContext& ctx, const std::vector<std::string>& args) {
       "       cairn ml predict --model PATH --input PATHS --output DIR\n"
       "       cairn ml tune --algorithm logreg|linreg --input PATHS --model PATH --grid SPEC | --random N --range SPEC\n"
       "Jobs run on the executors next to the data; the job master comes from --jobmaster or $CAIRN_JOBMASTER.\n";
-  if (args.empty() || args[0] == "-h" || args[0] == "--help") {
-    if (args.empty()) {
-      ctx.set_usage_error();
-      return InvalidArgument("missing subcommand (gen, train, evaluate, predict or tune)");
-    }
-    return ctx.Out(kUsage);
-  }
-  std::vector<std::string> rest(args.begin() + 1, args.end());
-  const std::string& sub = args[0];
-  if (sub == "gen") return Gen(ctx, rest);
-  if (sub == "train") return Train(ctx, rest);
-  if (sub == "evaluate") return EvaluateCmd(ctx, rest);
-  if (sub == "predict") return Predict(ctx, rest);
-  if (sub == "tune") return TuneCmd(ctx, rest);
-  ctx.set_usage_error();
-  return InvalidArgument("unknown subcommand '{}' (gen, train, evaluate, predict or tune)", sub);
+  return RunSubcommand(ctx, args, kUsage,
+                       {{"gen", Gen}, {"train", Train}, {"evaluate", EvaluateCmd}, {"predict", Predict}, {"tune", TuneCmd}});
 }
 
 }  // namespace

@@ -74,6 +74,23 @@ std::vector<Command> AllCommands() {
   return commands;
 }
 
+Status RunSubcommand(CliContext& ctx, const std::vector<std::string>& args, std::string_view usage,
+                     const std::vector<Subcommand>& subcommands) {
+  std::string names;  // "a, b or c"
+  for (size_t i = 0; i < subcommands.size(); ++i)
+    names += (i == 0 ? "" : i + 1 == subcommands.size() ? " or " : ", ") + subcommands[i].name;
+  if (args.empty()) {
+    ctx.set_usage_error();
+    return InvalidArgument("missing subcommand ({})", names);
+  }
+  if (args[0] == "-h" || args[0] == "--help") return ctx.Out(usage);
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  for (const Subcommand& sub : subcommands)
+    if (sub.name == args[0]) return sub.run(ctx, rest);
+  ctx.set_usage_error();
+  return InvalidArgument("unknown subcommand '{}' ({})", args[0], names);
+}
+
 Status WalkTree(client::FileSystem& fs, const client::FileStatus& root,
                 const std::function<Status(const client::FileStatus&)>& fn) {
   RETURN_IF_ERROR(fn(root));

@@ -69,6 +69,17 @@ void AddMlCommands(std::vector<Command>* commands);         // ml
 
 std::vector<Command> AllCommands();
 
+// One subcommand of a command group (`cairn admin report`, `cairn job submit`, ...).
+struct Subcommand {
+  std::string name;
+  std::function<Status(CliContext&, const std::vector<std::string>& args)> run;
+};
+
+// Runs the subcommand named by args[0] with the remaining arguments. No arguments or an
+// unknown name is a usage error listing the names; -h/--help prints usage.
+Status RunSubcommand(CliContext& ctx, const std::vector<std::string>& args, std::string_view usage,
+                     const std::vector<Subcommand>& subcommands);
+
 // Visits root and, for a directory, everything below it (depth first, parents before
 // children, entries in name order); stops at the first error fn returns.
 Status WalkTree(client::FileSystem& fs, const client::FileStatus& root,
