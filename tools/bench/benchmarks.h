@@ -24,6 +24,10 @@ struct CommonArgs {
   bool keep = false;      // leave the benchmark's files behind
 
   void AddTo(cli::ArgParser& parser);
+  // Adds these options to parser and parses args. Returns false when --help was asked (the
+  // help is printed: nothing to run). Errors from here on count as usage errors (exit 2)
+  // unless the benchmark clears *usage_error once it starts measuring.
+  Result<bool> Parse(cli::ArgParser& parser, const std::vector<std::string>& args, bool* usage_error);
   Result<int> Runs() const;
   std::string LocalDir() const;
   Result<std::unique_ptr<client::FileSystem>> Connect() const;

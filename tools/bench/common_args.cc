@@ -1,3 +1,4 @@
+#include <cstdio>
 #include <cstdlib>
 
 #include "tools/bench/benchmarks.h"
@@ -10,6 +11,16 @@ void CommonArgs::AddTo(cli::ArgParser& parser) {
       .Option("--runs", &runs, "N", "repetitions; the median is reported (default 3)")
       .Option("--local-dir", &local_dir, "DIR", "where baseline files go (default $TMPDIR or /tmp)")
       .Flag("--keep", &keep, "keep the benchmark's files afterwards");
+}
+
+Result<bool> CommonArgs::Parse(cli::ArgParser& parser, const std::vector<std::string>& args, bool* usage_error) {
+  AddTo(parser);
+  *usage_error = true;
+  RETURN_IF_ERROR(parser.Parse(args));
+  if (!parser.help_requested()) return true;
+  std::fputs(parser.Help("cairn-bench").c_str(), stdout);
+  *usage_error = false;
+  return false;
 }
 
 Result<int> CommonArgs::Runs() const {

@@ -98,14 +98,8 @@ Status RunDfsio(const std::vector<std::string>& args, bool* usage_error) {
       .Option("--block-size", &block_size_text, "SIZE", "block size of the files (default: the namenode's)")
       .Flag("--baseline-no-fsync", &no_fsync, "write baseline without fsync (page cache speed)")
       .Operands(nullptr, 0, 0);
-  common.AddTo(p);
-  *usage_error = true;
-  RETURN_IF_ERROR(p.Parse(args));
-  if (p.help_requested()) {
-    std::fputs(p.Help("cairn-bench").c_str(), stdout);
-    *usage_error = false;
-    return Status::OK();
-  }
+  ASSIGN_OR_RETURN(bool run, common.Parse(p, args, usage_error));
+  if (!run) return Status::OK();
   if (write == read) return InvalidArgument("give exactly one of --write and --read");
   ASSIGN_OR_RETURN(uint64_t size, ParseByteSize(size_text));
   ASSIGN_OR_RETURN(uint64_t files, cli::ParseCount(files_text, "--files", 4096));

@@ -136,14 +136,8 @@ Status RunFuseBench(const std::vector<std::string>& args, bool* usage_error) {
       .Option("--mount-options", &mount_options, "OPTS", "extra cairn-fuse -o options, e.g. readahead=16MiB")
       .Option("--fuse-binary", &fuse_binary, "PATH", "cairn-fuse to run (default: next to cairn-bench)")
       .Operands(nullptr, 0, 0);
-  common.AddTo(p);
-  *usage_error = true;
-  RETURN_IF_ERROR(p.Parse(args));
-  if (p.help_requested()) {
-    std::fputs(p.Help("cairn-bench").c_str(), stdout);
-    *usage_error = false;
-    return Status::OK();
-  }
+  ASSIGN_OR_RETURN(bool run, common.Parse(p, args, usage_error));
+  if (!run) return Status::OK();
   ASSIGN_OR_RETURN(uint64_t size, ParseByteSize(size_text));
   if (size == 0) return InvalidArgument("--size must be positive");
   ASSIGN_OR_RETURN(int runs, common.Runs());

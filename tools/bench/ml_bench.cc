@@ -90,14 +90,8 @@ Status RunMlBench(const std::vector<std::string>& args, bool* usage_error) {
       .Option("--block-size", &block_size_text, "SIZE", "block size of the data file (default: the namenode's)")
       .Flag("--regenerate", &regenerate, "write the data again even if it is there")
       .Operands(&operands, 1, 1);
-  common.AddTo(p);
-  *usage_error = true;
-  RETURN_IF_ERROR(p.Parse(args));
-  if (p.help_requested()) {
-    std::fputs(p.Help("cairn-bench").c_str(), stdout);
-    *usage_error = false;
-    return Status::OK();
-  }
+  ASSIGN_OR_RETURN(bool run, common.Parse(p, args, usage_error));
+  if (!run) return Status::OK();
   const std::string algorithm = operands[0];
   if (algorithm != "logreg" && algorithm != "kmeans")
     return InvalidArgument("ml benchmarks: logreg or kmeans, not '{}'", algorithm);

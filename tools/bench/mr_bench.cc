@@ -69,14 +69,8 @@ Status RunMrBench(const std::vector<std::string>& args, bool* usage_error) {
       .Option("--block-size", &block_size_text, "SIZE", "block size of the input (default: the namenode's)")
       .Flag("--regenerate", &regenerate, "write the input again even if it is there")
       .Operands(&operands, 1, 1);
-  common.AddTo(p);
-  *usage_error = true;
-  RETURN_IF_ERROR(p.Parse(args));
-  if (p.help_requested()) {
-    std::fputs(p.Help("cairn-bench").c_str(), stdout);
-    *usage_error = false;
-    return Status::OK();
-  }
+  ASSIGN_OR_RETURN(bool run, common.Parse(p, args, usage_error));
+  if (!run) return Status::OK();
   const std::string job = operands[0];
   if (job != "wordcount" && job != "sort") return InvalidArgument("mr benchmarks: wordcount or sort, not '{}'", job);
   const bool sort = job == "sort";

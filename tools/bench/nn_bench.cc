@@ -101,14 +101,8 @@ Status RunNnBench(const std::vector<std::string>& args, bool* usage_error) {
       .Option("--ops", &ops_text, "N", "operations per run, shared by the threads (default 10000)")
       .Option("--dir", &dir, "DIR", "cluster directory to work in (default /benchmarks/nn)")
       .Operands(nullptr, 0, 0);
-  common.AddTo(p);
-  *usage_error = true;
-  RETURN_IF_ERROR(p.Parse(args));
-  if (p.help_requested()) {
-    std::fputs(p.Help("cairn-bench").c_str(), stdout);
-    *usage_error = false;
-    return Status::OK();
-  }
+  ASSIGN_OR_RETURN(bool run, common.Parse(p, args, usage_error));
+  if (!run) return Status::OK();
   if (op_text.empty()) return InvalidArgument("--op is required");
   ASSIGN_OR_RETURN(Op op, ParseOp(op_text));
   ASSIGN_OR_RETURN(uint64_t threads64, cli::ParseCount(threads_text, "--threads", 1024));
