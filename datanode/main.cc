@@ -1,12 +1,11 @@
 // cairn-datanode: stores blocks on local disks and serves HDFS's DataTransferProtocol.
-#include <sys/resource.h>
-
 #include <cstdio>
 
 #include <spdlog/spdlog.h>
 
 #include "common/flags.h"
 #include "common/logging.h"
+#include "common/process_limits.h"
 #include "common/signals.h"
 #include "datanode/datanode.h"
 
@@ -27,13 +26,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   cairn::InitLogging("datanode", log_settings);
-  // Every transfer connection holds a socket and two replica files: allow as many
-  // descriptors as the hard limit does.
-  rlimit files{};
-  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
-    files.rlim_cur = files.rlim_max;
-    (void)::setrlimit(RLIMIT_NOFILE, &files);
-  }
+  // Every transfer connection holds a socket and two replica files.
+  spdlog::info("file descriptor limit {}", cairn::RaiseFileDescriptorLimit());
   auto dn = cairn::datanode::Datanode::Start(settings);
   if (!dn.ok()) {
     spdlog::critical("cannot start: {}", dn.status().ToString());

@@ -5,6 +5,7 @@
 
 #include "common/flags.h"
 #include "common/logging.h"
+#include "common/process_limits.h"
 #include "common/signals.h"
 #include "namenode/namenode.h"
 #include "namenode/settings.h"
@@ -30,6 +31,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   InitLogging("namenode", settings.log);
+  // Client connections and RocksDB files each hold a descriptor: a RocksDB write that fails
+  // for want of one stops every namespace change.
+  spdlog::info("file descriptor limit {}", RaiseFileDescriptorLimit());
   auto nn = namenode::Namenode::Create(settings);
   if (!nn.ok()) {
     spdlog::critical("cannot start: {}", nn.status().ToString());
