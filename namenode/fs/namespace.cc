@@ -29,7 +29,7 @@ Result<uint64_t> MetaCounter(MetaStore& store, std::string_view name, uint64_t f
 }  // namespace
 
 Namespace::Namespace(std::unique_ptr<MetaStore> store)
-    : store_(std::move(store)), commit_([this] { return store_->SyncWal(); }) {}
+    : store_(std::move(store)), commit_([this](rocksdb::WriteBatch* batch) { return store_->WriteSynced(batch); }) {}
 
 Namespace::~Namespace() = default;
 
@@ -117,14 +117,8 @@ Status Namespace::Mutate(const std::function<Status(Mutation&)>& f) {
       // Nothing new to write, but what f saw may still be on its way to disk.
       ticket = commit_.LastTicket();
     } else {
-      Status st = store_->Write(m.FinishBatch());
-      if (!st.ok()) {
-        // Memory is now ahead of disk: stop accepting changes rather than acknowledge any.
-        spdlog::critical("namespace store write failed; refusing further mutations: {}", st.ToString());
-        failed_ = st;
-        return st;
-      }
-      ticket = commit_.Written();
+      // Serialised here, written and synced by the group commit after the lock is gone.
+      ticket = commit_.Enqueue(m.FinishBatch());
       after = m.TakeAfterDurable();
     }
   }

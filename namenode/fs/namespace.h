@@ -2,12 +2,13 @@
 // RocksDB on every change. It owns the MetaStore, the InodeTree, the id counters and the
 // reader/writer lock over all of them.
 //
-// Reads run under the shared lock (Read). Changes run under the exclusive lock (Mutate):
-// the operation edits the tree through a Mutation, the batch is written to the WAL while
-// the lock is still held (so the WAL order is the order of changes), the lock is released,
-// and the caller then waits on the group-commit barrier, which syncs the WAL once for all
-// writers waiting. Only then does Mutate return, so an acknowledged change survives kill -9.
-// No network I/O or WAL sync ever happens under the lock.
+// Reads run under the shared lock (Read). Changes run under the exclusive lock (Mutate)
+// only while the operation edits the tree through a Mutation and its batch is serialised
+// and queued for the group commit (queue order is the order of changes). The lock is then
+// released and the caller waits on the group commit, whose leader writes every queued
+// batch in one synced RocksDB write. Only then does Mutate return, so an acknowledged
+// change survives kill -9 and power loss. No network I/O, store write or sync ever happens
+// under the lock, so reads never wait behind a disk.
 //
 // Thread-safety: all public functions may be called from any thread. Lock order: the
 // namespace lock comes before the lease, block manager and datanode manager locks.

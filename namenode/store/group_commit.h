@@ -1,19 +1,26 @@
-// GroupCommit: the durability barrier shared by every mutation. A writer applies its
-// batch (WAL written, not synced) while holding the namespace lock, takes a ticket with
-// Written() before releasing the lock, and then calls WaitDurable(ticket) without any
-// lock. The first waiter becomes the leader and syncs once for every batch written before
-// the sync started; later waiters either find their ticket covered or wait for the next
-// round. Many concurrent mutations thus share one fsync.
+// GroupCommit: the write-and-sync queue shared by every mutation. A writer hands over its
+// batch with Enqueue() while it still holds the namespace lock (so ticket order is the
+// order of the in-memory changes), releases the lock, and calls WaitDurable(ticket). The
+// first waiter becomes the leader: it takes every batch queued so far, in ticket order,
+// joins them into one RocksDB write with sync on, and marks them all durable; later
+// waiters find their ticket covered or wait for the next round. The namespace lock is thus
+// held only for the in-memory change and the batch's serialisation, never across the
+// RocksDB write or the fsync, and one WAL append plus one fsync acknowledge many
+// operations (the WAL order still follows ticket order: one leader at a time writes a
+// prefix of the queue).
 //
-// Thread-safety: Written() must be called in write order (the namespace lock ensures it);
-// WaitDurable from any thread. A failed sync is sticky: every later wait fails with it,
-// because what was acknowledged in memory can no longer be promised on disk.
+// Thread-safety: Enqueue must be called in change order (the namespace lock ensures it);
+// WaitDurable from any thread. A failed write is sticky: every later wait fails with it,
+// because what was changed in memory can no longer be promised on disk.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
+
+#include <rocksdb/write_batch.h>
 
 #include "common/status.h"
 
@@ -21,26 +28,30 @@ namespace cairn::namenode {
 
 class GroupCommit {
  public:
-  explicit GroupCommit(std::function<Status()> sync) : sync_(std::move(sync)) {}
+  // `write_synced` applies one batch atomically and returns once it is durable.
+  explicit GroupCommit(std::function<Status(rocksdb::WriteBatch*)> write_synced)
+      : write_synced_(std::move(write_synced)) {}
 
-  // Records that one more batch was written; returns its ticket.
-  uint64_t Written();
-  // The newest ticket handed out: waiting on it covers every change written so far.
+  // Queues a batch (its contents are taken); returns its ticket.
+  uint64_t Enqueue(rocksdb::WriteBatch* batch);
+  // The newest ticket handed out: waiting on it covers every change queued so far.
   uint64_t LastTicket() const;
-  // Returns once every batch up to `ticket` is durable (or the sync failed).
+  // Returns once every batch up to `ticket` is durable (or a write failed).
   Status WaitDurable(uint64_t ticket);
 
-  uint64_t syncs() const;  // number of syncs done, for tests and metrics
+  uint64_t syncs() const;  // synced writes done, for tests and metrics
 
  private:
-  const std::function<Status()> sync_;
+  const std::function<Status(rocksdb::WriteBatch*)> write_synced_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  uint64_t written_ = 0;   // guarded by mu_: tickets handed out
+  std::deque<rocksdb::WriteBatch> queued_;  // guarded by mu_: tickets durable_+1.. not yet taken
+  uint64_t taken_ = 0;     // guarded by mu_: tickets up to here are being (or were) written
+  uint64_t tickets_ = 0;   // guarded by mu_: tickets handed out
   uint64_t durable_ = 0;   // guarded by mu_: every ticket <= durable_ is synced
-  bool syncing_ = false;   // guarded by mu_: a leader is inside sync_()
+  bool writing_ = false;   // guarded by mu_: a leader is inside write_synced_()
   uint64_t syncs_ = 0;     // guarded by mu_
-  Status error_;           // guarded by mu_: sticky sync failure
+  Status error_;           // guarded by mu_: sticky write failure
 };
 
 }  // namespace cairn::namenode

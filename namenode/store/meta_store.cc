@@ -80,19 +80,10 @@ Result<std::optional<std::string>> MetaStore::GetMeta(std::string_view name) {
   return std::optional<std::string>(std::move(value));
 }
 
-Status MetaStore::Write(rocksdb::WriteBatch* batch) {
-  rocksdb::WriteOptions options;
-  options.sync = false;
-  options.disableWAL = false;
-  return FromRocks(db_->Write(options, batch), "writing the namespace store");
-}
-
 Status MetaStore::WriteSynced(rocksdb::WriteBatch* batch) {
   rocksdb::WriteOptions options;
   options.sync = true;
   return FromRocks(db_->Write(options, batch), "writing the namespace store");
 }
-
-Status MetaStore::SyncWal() { return FromRocks(db_->SyncWAL(), "syncing the namespace WAL"); }
 
 }  // namespace cairn::namenode

@@ -1,9 +1,9 @@
 // MetaStore: the namenode's RocksDB database, and nothing more. It opens (creating) the
-// directory, iterates what is stored at start-up, applies write batches with the WAL on
-// but not synced, and syncs the WAL on request. Durability policy (group commit) lives in
-// GroupCommit; what the keys mean lives in keys.h and the namespace code.
+// directory, iterates what is stored at start-up and applies write batches with a synced
+// WAL. Batching many mutations into one write (group commit) lives in GroupCommit; what
+// the keys mean lives in keys.h and the namespace code.
 //
-// Thread-safety: Write and SyncWal may be called from any thread (RocksDB is thread-safe);
+// Thread-safety: WriteSynced may be called from any thread (RocksDB is thread-safe);
 // the Load* functions run once at start-up before anything else uses the store.
 #pragma once
 
@@ -32,12 +32,8 @@ class MetaStore {
   Status LoadDirEntries(const std::function<Status(uint64_t parent, std::string_view name, uint64_t child)>& fn);
   Result<std::optional<std::string>> GetMeta(std::string_view name);
 
-  // Applies the batch atomically; it is in the WAL (OS buffers) when this returns.
-  Status Write(rocksdb::WriteBatch* batch);
-  // Same with an fsync of the WAL before returning (start-up writes).
+  // Applies the batch atomically; it is durable (WAL synced) when this returns.
   Status WriteSynced(rocksdb::WriteBatch* batch);
-  // Makes every Write that returned before this call durable.
-  Status SyncWal();
 
  private:
   explicit MetaStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}

@@ -1,6 +1,8 @@
-// Group commit: concurrent mutations share WAL syncs, every acknowledged one is durable,
-// and the barrier never lets a waiter through before a sync covering its ticket.
+// Group commit: concurrent mutations share synced writes in the order of their changes,
+// every acknowledged one is durable, and no waiter returns before a write covering its ticket.
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -11,49 +13,91 @@
 namespace cairn::namenode::testing {
 namespace {
 
-TEST(GroupCommitTest, OneSyncCoversEveryEarlierTicket) {
-  std::atomic<uint64_t> written{0};
-  std::atomic<uint64_t> synced_upto{0};
-  std::atomic<int> syncs{0};
-  GroupCommit* gc_ptr = nullptr;
-  GroupCommit gc([&] {
-    // The sync covers what was written when it started.
-    uint64_t upto = written.load();
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    synced_upto.store(std::max(synced_upto.load(), upto));
-    ++syncs;
+// The fake store applies each synced write to a map. Every batch puts its ticket under one
+// shared key and its own key: the shared key must end at the last ticket (writes follow
+// ticket order), every write's tickets must rise, and no waiter may return before its own
+// key is stored.
+TEST(GroupCommitTest, OneSyncedWriteCoversEveryQueuedBatchInTicketOrder) {
+  std::mutex store_mu;
+  std::map<std::string, uint64_t> store;
+  std::atomic<int> writes{0}, out_of_order{0};
+  GroupCommit gc([&](rocksdb::WriteBatch* batch) {
+    struct Apply : rocksdb::WriteBatch::Handler {
+      std::map<std::string, uint64_t>* store;
+      uint64_t last = 0;
+      int* out_of_order;
+      rocksdb::Status PutCF(uint32_t, const rocksdb::Slice& k, const rocksdb::Slice& v) override {
+        const uint64_t ticket = std::stoull(v.ToString());
+        if (k.ToString() == "shared") {
+          if (ticket <= last) ++*out_of_order;
+          last = ticket;
+        }
+        (*store)[k.ToString()] = ticket;
+        return rocksdb::Status::OK();
+      }
+    } apply;
+    int bad = 0;
+    apply.out_of_order = &bad;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // a slow fsync
+    std::lock_guard lock(store_mu);
+    apply.store = &store;
+    EXPECT_TRUE(batch->Iterate(&apply).ok());
+    out_of_order += bad;
+    ++writes;
     return Status::OK();
   });
-  gc_ptr = &gc;
-  std::mutex write_mu;  // stands in for the namespace lock: write order = ticket order
+  std::mutex change_mu;  // stands in for the namespace lock: enqueue order = change order
   constexpr int kThreads = 16, kOps = 50;
-  std::atomic<int> violations{0};
+  std::atomic<uint64_t> next{0};
+  std::atomic<int> early{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < kOps; ++i) {
         uint64_t ticket;
         {
-          std::lock_guard lock(write_mu);
-          written.fetch_add(1);
-          ticket = gc_ptr->Written();
+          std::lock_guard lock(change_mu);
+          const uint64_t n = ++next;
+          rocksdb::WriteBatch batch;
+          batch.Put("shared", std::to_string(n));
+          batch.Put("k" + std::to_string(n), std::to_string(n));
+          ticket = gc.Enqueue(&batch);
+          EXPECT_EQ(ticket, n);
+          EXPECT_EQ(batch.Count(), 0u) << "Enqueue takes the batch's contents";
         }
-        ASSERT_OK(gc_ptr->WaitDurable(ticket));
-        if (synced_upto.load() < ticket) ++violations;
+        ASSERT_OK(gc.WaitDurable(ticket));
+        std::lock_guard lock(store_mu);
+        if (store.count("k" + std::to_string(ticket)) == 0) ++early;
       }
     });
   }
   for (auto& t : threads) t.join();
-  EXPECT_EQ(violations.load(), 0);
-  EXPECT_LT(syncs.load(), kThreads * kOps / 2) << "syncs were not shared";
-  EXPECT_EQ(gc.syncs(), static_cast<uint64_t>(syncs.load()));
+  EXPECT_EQ(early.load(), 0) << "a waiter returned before its batch was written";
+  EXPECT_EQ(out_of_order.load(), 0);
+  EXPECT_EQ(store["shared"], static_cast<uint64_t>(kThreads * kOps));
+  EXPECT_EQ(store.size(), static_cast<size_t>(kThreads * kOps + 1));
+  EXPECT_LT(writes.load(), kThreads * kOps / 2) << "synced writes were not shared";
+  EXPECT_EQ(gc.syncs(), static_cast<uint64_t>(writes.load()));
 }
 
-TEST(GroupCommitTest, FailedSyncIsSticky) {
-  GroupCommit gc([] { return IoError("disk on fire"); });
-  uint64_t t = gc.Written();
+TEST(GroupCommitTest, FailedWriteIsSticky) {
+  GroupCommit gc([](rocksdb::WriteBatch*) { return IoError("disk on fire"); });
+  rocksdb::WriteBatch batch;
+  batch.Put("a", "1");
+  uint64_t t = gc.Enqueue(&batch);
   EXPECT_EQ(gc.WaitDurable(t).code(), ErrorCode::kIoError);
-  EXPECT_EQ(gc.WaitDurable(gc.Written()).code(), ErrorCode::kIoError);
+  batch.Put("b", "2");
+  EXPECT_EQ(gc.WaitDurable(gc.Enqueue(&batch)).code(), ErrorCode::kIoError);
+}
+
+TEST(GroupCommitTest, NothingQueuedIsDurableAtOnce) {
+  std::atomic<int> writes{0};
+  GroupCommit gc([&](rocksdb::WriteBatch*) {
+    ++writes;
+    return Status::OK();
+  });
+  EXPECT_OK(gc.WaitDurable(gc.LastTicket()));
+  EXPECT_EQ(writes.load(), 0);
 }
 
 TEST(GroupCommitTest, ConcurrentMutationsAreAllDurableAndShareSyncs) {
