@@ -2,24 +2,32 @@
 // persisted attributes are the InodeRecord exactly as stored in RocksDB, so saving an inode
 // is one serialisation and there is no second copy of the attributes to keep in sync.
 // Directories also hold their children, sorted by name, as raw pointers owned by the
-// InodeTree.
+// InodeTree, in a tree that also knows each entry's rank, so a listing page starting
+// anywhere in a huge directory tells how many entries remain in O(log n), not O(n).
 //
 // Thread-safety: none of its own; the namespace lock guards every inode (shared for reads,
 // exclusive for changes).
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
+
+#include <ext/pb_ds/assoc_container.hpp>
+#include <ext/pb_ds/tree_policy.hpp>
 
 #include "cairn/namespace.pb.h"
 
 namespace cairn::namenode {
 
+struct Inode;
+// Name -> child, sorted by name, with rank queries (order_of_key).
+using ChildMap = __gnu_pbds::tree<std::string, Inode*, std::less<std::string>, __gnu_pbds::rb_tree_tag,
+                                  __gnu_pbds::tree_order_statistics_node_update>;
+
 struct Inode {
   InodeRecord rec;
   Inode* parent = nullptr;                               // nullptr only for the root
-  std::map<std::string, Inode*, std::less<>> children;  // directories only
+  ChildMap children;                                     // directories only
 
   uint64_t id() const { return rec.id(); }
   const std::string& name() const { return rec.name(); }

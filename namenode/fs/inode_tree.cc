@@ -41,7 +41,7 @@ Result<ResolvedPath> InodeTree::Resolve(std::string_view path) const {
     r.names.emplace_back(part);
     Inode* next = nullptr;
     if (cur != nullptr && cur->is_dir()) {
-      auto it = cur->children.find(part);
+      auto it = cur->children.find(std::string(part));
       if (it != cur->children.end()) next = it->second;
     }
     r.inodes.push_back(next);
@@ -80,7 +80,7 @@ Status InodeTree::Link(uint64_t parent_id, std::string_view name, uint64_t child
   }
   if (child->parent != nullptr) return Corruption("inode {} is linked from two directories", child_id);
   child->parent = parent;
-  parent->children.emplace(std::string(name), child);
+  parent->children.insert({std::string(name), child});
   return Status::OK();
 }
 
@@ -105,7 +105,7 @@ Inode* InodeTree::Add(Inode* parent, InodeRecord rec) {
   inode->rec = std::move(rec);
   inode->parent = parent;
   Inode* raw = inode.get();
-  parent->children.emplace(raw->name(), raw);
+  parent->children.insert({raw->name(), raw});
   inodes_.emplace(raw->id(), std::move(inode));
   return raw;
 }
@@ -119,7 +119,7 @@ void InodeTree::LinkUnder(Inode* node, Inode* parent, std::string_view name) {
   node->rec.set_name(std::string(name));
   node->rec.set_parent_id(parent->id());
   node->parent = parent;
-  parent->children.emplace(node->name(), node);
+  parent->children.insert({node->name(), node});
 }
 
 void InodeTree::Erase(Inode* node) { inodes_.erase(node->id()); }

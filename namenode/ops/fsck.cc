@@ -1,5 +1,6 @@
 // fsck (Cairn admin): walks a subtree and reports, per file, each block's replicas and
 // health, plus cluster totals, like `hdfs fsck -files -blocks -locations -racks`.
+#include <algorithm>
 #include <set>
 
 #include "common/path.h"
@@ -135,8 +136,9 @@ Status Fsck(NameSystem& nn, const CallContext& caller, const FsckRequest& req, F
       if (n->is_dir()) {
         resp->set_total_dirs(resp->total_dirs() + 1);
         // Reverse order on the stack gives name order in the report.
-        for (auto it = n->children.rbegin(); it != n->children.rend(); ++it)
-          stack.emplace_back(it->second, JoinPath(path, it->first));
+        const size_t first = stack.size();
+        for (const auto& [name, child] : n->children) stack.emplace_back(child, JoinPath(path, name));
+        std::reverse(stack.begin() + static_cast<std::ptrdiff_t>(first), stack.end());
       } else if (n->is_file()) {
         resp->set_total_files(resp->total_files() + 1);
         CheckFile(c, *n, path);

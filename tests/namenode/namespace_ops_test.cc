@@ -166,6 +166,37 @@ TEST_F(NamespaceOpsTest, ListingPagesWithStartAfter) {
   EXPECT_EQ(remaining, (std::vector<uint32_t>{5, 2, 0}));
 }
 
+// remainingEntries comes from each entry's rank in the directory: it stays exact when the
+// page starts after a name that is not there and after entries come and go.
+TEST_F(NamespaceOpsTest, ListingRemainingEntriesFollowRanks) {
+  NamenodeHarness small([](NamenodeSettings& s) { s.listing_limit = 3; });
+  ASSERT_OK(small.Mkdirs("/dir"));
+  for (const char* n : {"a", "b", "c", "d", "e", "f", "g"}) ASSERT_OK(small.Touch(std::string("/dir/") + n));
+  auto page = [&](const std::string& after) {
+    hh::GetListingRequestProto req;
+    req.set_src("/dir");
+    req.set_startafter(after);
+    req.set_needlocation(false);
+    hh::GetListingResponseProto resp;
+    EXPECT_OK(GetListing(small.nn(), small.Super(), req, &resp));
+    std::vector<std::string> names;
+    for (const auto& e : resp.dirlist().partiallisting()) names.push_back(e.path());
+    return std::make_pair(names, resp.dirlist().remainingentries());
+  };
+  EXPECT_EQ(page("bb"), std::make_pair(std::vector<std::string>{"c", "d", "e"}, 2u));
+  EXPECT_EQ(page("g"), std::make_pair(std::vector<std::string>{}, 0u));
+  EXPECT_EQ(page("e"), std::make_pair(std::vector<std::string>{"f", "g"}, 0u));
+  ASSERT_OK(small.Delete("/dir/d", false).status());
+  hh::Rename2RequestProto mv;
+  mv.set_src("/dir/a");
+  mv.set_dst("/dir/h");
+  mv.set_overwritedest(false);
+  hh::Rename2ResponseProto moved;
+  ASSERT_OK(namenode::Rename2(small.nn(), small.Super(), mv, &moved));
+  EXPECT_EQ(page("c"), std::make_pair(std::vector<std::string>{"e", "f", "g"}, 1u));
+  EXPECT_EQ(page(""), std::make_pair(std::vector<std::string>{"b", "c", "e"}, 3u));
+}
+
 TEST_F(NamespaceOpsTest, ListingOfFileAndMissingPath) {
   ASSERT_OK(h_.Touch("/f"));
   auto file = List("/f");
