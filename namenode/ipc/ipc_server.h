@@ -6,7 +6,9 @@
 // method name in the very same MethodTable the gRPC front door uses, so every operation
 // has one implementation. Calls on one connection run concurrently and are answered as
 // they finish (out of order); a full handler queue stops the reader, which pushes back on
-// the client through TCP. A malformed frame closes only that connection.
+// the client through TCP. Nonblocking reads (MethodTable::Method::nonblocking) are answered
+// by the connection's reader itself. A frame's buffer grows with the bytes received, not
+// with the length announced. A malformed frame closes only that connection.
 //
 // Thread-safety: Start and Stop from one owner thread; everything else is internal.
 #pragma once

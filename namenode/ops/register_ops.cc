@@ -5,24 +5,31 @@ namespace cairn::namenode {
 namespace {
 template <typename Req, typename Resp>
 void Bind(MethodTable* table, NameSystem& nn, const std::string& name,
-          Status (*fn)(NameSystem&, const CallContext&, const Req&, Resp*)) {
-  table->Add<Req, Resp>(name, [&nn, fn](const CallContext& caller, const Req& req, Resp* resp) {
-    return fn(nn, caller, req, resp);
-  });
+          Status (*fn)(NameSystem&, const CallContext&, const Req&, Resp*), bool nonblocking = false) {
+  table->Add<Req, Resp>(
+      name, [&nn, fn](const CallContext& caller, const Req& req, Resp* resp) { return fn(nn, caller, req, resp); },
+      nonblocking);
+}
+
+// Reads answered from memory under the shared namespace lock (see Method::nonblocking).
+template <typename Req, typename Resp>
+void BindRead(MethodTable* table, NameSystem& nn, const std::string& name,
+              Status (*fn)(NameSystem&, const CallContext&, const Req&, Resp*)) {
+  Bind(table, nn, name, fn, /*nonblocking=*/true);
 }
 }  // namespace
 
 void RegisterClientOperations(NameSystem& nn, MethodTable* t) {
-  Bind(t, nn, "getBlockLocations", &GetBlockLocations);
-  Bind(t, nn, "getServerDefaults", &GetServerDefaults);
-  Bind(t, nn, "getFileInfo", &GetFileInfo);
-  Bind(t, nn, "getFileLinkInfo", &GetFileLinkInfo);
-  Bind(t, nn, "getListing", &GetListing);
+  BindRead(t, nn, "getBlockLocations", &GetBlockLocations);
+  BindRead(t, nn, "getServerDefaults", &GetServerDefaults);
+  BindRead(t, nn, "getFileInfo", &GetFileInfo);
+  BindRead(t, nn, "getFileLinkInfo", &GetFileLinkInfo);
+  BindRead(t, nn, "getListing", &GetListing);
   Bind(t, nn, "getContentSummary", &GetContentSummary);
-  Bind(t, nn, "getPreferredBlockSize", &GetPreferredBlockSize);
-  Bind(t, nn, "getLinkTarget", &GetLinkTarget);
-  Bind(t, nn, "checkAccess", &CheckAccess);
-  Bind(t, nn, "isFileClosed", &IsFileClosed);
+  BindRead(t, nn, "getPreferredBlockSize", &GetPreferredBlockSize);
+  BindRead(t, nn, "getLinkTarget", &GetLinkTarget);
+  BindRead(t, nn, "checkAccess", &CheckAccess);
+  BindRead(t, nn, "isFileClosed", &IsFileClosed);
   Bind(t, nn, "create", &Create);
   Bind(t, nn, "append", &Append);
   Bind(t, nn, "addBlock", &AddBlock);
@@ -47,10 +54,10 @@ void RegisterClientOperations(NameSystem& nn, MethodTable* t) {
   Bind(t, nn, "setOwner", &SetOwner);
   Bind(t, nn, "setTimes", &SetTimes);
   Bind(t, nn, "setXAttr", &SetXAttr);
-  Bind(t, nn, "getXAttrs", &GetXAttrs);
-  Bind(t, nn, "listXAttrs", &ListXAttrs);
+  BindRead(t, nn, "getXAttrs", &GetXAttrs);
+  BindRead(t, nn, "listXAttrs", &ListXAttrs);
   Bind(t, nn, "removeXAttr", &RemoveXAttr);
-  Bind(t, nn, "getFsStats", &GetFsStats);
+  BindRead(t, nn, "getFsStats", &GetFsStats);
   Bind(t, nn, "getDatanodeReport", &GetDatanodeReport);
   Bind(t, nn, "setSafeMode", &SetSafeMode);
   Bind(t, nn, "msync", &Msync);

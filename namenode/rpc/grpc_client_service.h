@@ -2,8 +2,8 @@
 // written once for every method. It is a callback generic service: each call's method name
 // comes from its path ("/cairn.ClientNamenode/GetFileInfo" -> "getFileInfo") and is looked
 // up in the MethodTable; the request is parsed with the method's prototype, the handler runs
-// on the bounded handler pool (handlers may block briefly: the WAL sync, complete's wait),
-// and the reply is serialised back. The caller's user comes from the x-cairn-user metadata
+// on the bounded handler pool (handlers may block briefly: the WAL sync, complete's wait)
+// or, for nonblocking reads, right on gRPC's thread, and the reply is serialised back. The caller's user comes from the x-cairn-user metadata
 // ("nobody" when missing), their address from the peer string.
 //
 // Errors: unknown method -> UNIMPLEMENTED; a request that does not parse (including a

@@ -30,13 +30,19 @@ class MethodTable {
     const google::protobuf::Message* request_prototype = nullptr;   // Req::default_instance()
     const google::protobuf::Message* response_prototype = nullptr;  // Resp::default_instance()
     Handler handler;
+    // Answers from memory without waiting for the disk, a sync or another call (reads
+    // under the shared namespace lock): a front door may run it on its own I/O thread
+    // instead of handing it to the handler pool, saving two thread switches per call.
+    bool nonblocking = false;
   };
 
   // Registers a typed handler; a name registered twice replaces the first.
   template <typename Req, typename Resp>
-  void Add(const std::string& name, std::function<Status(const CallContext&, const Req&, Resp*)> fn) {
+  void Add(const std::string& name, std::function<Status(const CallContext&, const Req&, Resp*)> fn,
+           bool nonblocking = false) {
     Method m;
     m.name = name;
+    m.nonblocking = nonblocking;
     m.request_prototype = &Req::default_instance();
     m.response_prototype = &Resp::default_instance();
     m.handler = [fn = std::move(fn)](const CallContext& ctx, const google::protobuf::Message& req,

@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
 
+#include "common/clock.h"
 #include "common/endian.h"
 #include "common/proto_io.h"
 #include "common/socket.h"
@@ -394,6 +396,59 @@ TEST_F(IpcProtocolTest, OversizedLengthIsFatal) {
   EXPECT_EQ(h.status(), hc::RpcResponseHeaderProto::FATAL);
   EXPECT_TRUE(c->ClosedByServer());
   ExpectServingOthers();
+}
+
+// Resident memory of a process in bytes, from /proc (0 when unreadable).
+uint64_t ResidentBytes(pid_t pid) {
+  auto read = testing::ReadLocalFile(fmt::format("/proc/{}/status", pid));
+  if (!read.ok()) return 0;
+  const std::string& status = *read;
+  size_t at = status.find("VmRSS:");
+  if (at == std::string::npos) return 0;
+  return std::stoull(status.substr(at + 6)) * 1024;
+}
+
+// Announcing a huge frame and then sending almost nothing must not make the namenode
+// allocate what was announced: with the default 64 MiB frame limit, 24 such connections
+// would otherwise pin 1.4 GiB.
+TEST(IpcFrameMemoryTest, AnnouncedLengthsDoNotAllocateMemory) {
+  MiniClusterOptions opts;
+  opts.datanodes = 1;
+  opts.replication = 1;
+  ASSERT_OK_AND_ASSIGN(auto cluster, MiniCluster::Start(opts));
+  const pid_t nn = cluster->namenode_pid();
+  const uint64_t before = ResidentBytes(nn);
+  ASSERT_GT(before, 0u);
+  constexpr int kConnections = 24;
+  constexpr uint32_t kAnnounced = 60u << 20;
+  std::vector<std::unique_ptr<RawIpcClient>> clients;
+  for (int i = 0; i < kConnections; ++i) {
+    ASSERT_OK_AND_ASSIGN(auto c, RawIpcClient::Connect(cluster->hadoop_address()));
+    ASSERT_OK(c->Handshake("root"));
+    uint8_t len[4];
+    StoreBigEndian32(len, kAnnounced);
+    ASSERT_OK(c->SendRaw({reinterpret_cast<const char*>(len), 4}));
+    ASSERT_OK(c->SendRaw(std::string(1000, 'x')));
+    clients.push_back(std::move(c));
+  }
+  // The namenode keeps serving while those connections wait for their bytes.
+  auto probe = RawIpcClient::Connect(cluster->hadoop_address());
+  ASSERT_OK(probe.status());
+  ASSERT_OK((*probe)->Handshake("root"));
+  hh::GetFileInfoRequestProto req;
+  req.set_src("/");
+  ASSERT_OK((*probe)->SendCall(0, "getFileInfo", req));
+  hc::RpcResponseHeaderProto h;
+  ASSERT_OK((*probe)->ReadReply(&h));
+  EXPECT_EQ(h.status(), hc::RpcResponseHeaderProto::SUCCESS);
+  // Their readers have had the bytes for a while: watch the resident size for 2 s.
+  uint64_t after = 0;
+  const int64_t until = MonotonicMillis() + 2000;
+  while (MonotonicMillis() < until && after < before + (256ull << 20)) {
+    after = std::max(after, ResidentBytes(nn));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_LT(after, before + (256ull << 20)) << "resident " << before << " -> " << after << " bytes";
 }
 
 TEST_F(IpcProtocolTest, TruncatedFrameClosesTheConnection) {

@@ -64,6 +64,7 @@ class MiniCluster {
   std::string datanode_address(int i) const;  // ip:xferPort (127.0.0.1 unless on a network host)
   std::string datanode_log(int i) const;
   std::string namenode_log() const;
+  pid_t namenode_pid() const { return namenode_.pid(); }
   // Index of the datanode at "ip:port"; -1 when none.
   int DatanodeIndex(const std::string& address) const;
   bool datanode_running(int i) { return datanodes_.at(i).process.running(); }
