@@ -1,5 +1,6 @@
-// nn: namenode operations per second over the native (gRPC) front door, T client threads
-// each with its own FileSystem doing its share of --ops operations:
+// nn: namenode operations per second, T client threads each doing its share of --ops
+// operations, over the native gRPC door (a FileSystem per thread) or, with --in-process,
+// on the namenode's handlers called directly (no RPC; see nn_targets.h):
 //   create       create + complete of an empty file (what `touch` costs)
 //   mkdirs       one new directory
 //   getFileInfo  stat of an existing file
@@ -17,12 +18,13 @@
 #include "common/path.h"
 #include "tools/bench/bench_util.h"
 #include "tools/bench/benchmarks.h"
+#include "tools/bench/nn_targets.h"
 
 namespace cairn::bench {
 
 namespace {
 
-enum class Op { kCreate, kMkdirs, kGetFileInfo, kDelete };
+using Op = NnOp;
 
 Result<Op> ParseOp(const std::string& name) {
   if (name == "create") return Op::kCreate;
@@ -32,26 +34,8 @@ Result<Op> ParseOp(const std::string& name) {
   return InvalidArgument("unknown --op '{}' (create, mkdirs, getFileInfo or delete)", name);
 }
 
-Status CreateEmpty(client::FileSystem& fs, const std::string& path) {
-  client::CreateOptions opts;
-  opts.overwrite = false;
-  opts.create_parent = false;
-  ASSIGN_OR_RETURN(auto out, fs.Create(path, opts));
-  return out->Close();
-}
-
-Status DfsOp(Op op, client::FileSystem& fs, const std::string& dir, uint64_t i) {
-  const std::string path = JoinPath(dir, fmt::format("n{}", i));
-  switch (op) {
-    case Op::kCreate: return CreateEmpty(fs, path);
-    case Op::kMkdirs: return fs.Mkdirs(path);
-    case Op::kGetFileInfo: return fs.Stat(JoinPath(dir, "n0")).status();
-    case Op::kDelete: {
-      ASSIGN_OR_RETURN(bool deleted, fs.Delete(path, false));
-      return deleted ? Status::OK() : NotFound("{} was not there to delete", path);
-    }
-  }
-  return Internal("unknown op");
+std::string OpPath(Op op, const std::string& dir, uint64_t i) {
+  return JoinPath(dir, op == Op::kGetFileInfo ? std::string("n0") : fmt::format("n{}", i));
 }
 
 Status LocalOp(Op op, const std::string& dir, uint64_t i) {
@@ -76,14 +60,14 @@ Status LocalOp(Op op, const std::string& dir, uint64_t i) {
 
 // What must exist before the timed operations: the per-thread directory and, for
 // getFileInfo and delete, the files they act on.
-Status Prepare(Op op, client::FileSystem& fs, const std::string& dir, const std::string& local, uint64_t count) {
-  RETURN_IF_ERROR(fs.Mkdirs(dir));
+Status Prepare(Op op, NnTarget& target, int t, const std::string& dir, const std::string& local, uint64_t count) {
+  RETURN_IF_ERROR(target.Mkdirs(t, dir));
   std::error_code ec;
   std::filesystem::create_directories(local, ec);
   if (ec) return ErrnoError(ec.value(), "creating " + local);
   const uint64_t files = op == Op::kDelete ? count : (op == Op::kGetFileInfo ? 1 : 0);
   for (uint64_t i = 0; i < files; ++i) {
-    RETURN_IF_ERROR(CreateEmpty(fs, JoinPath(dir, fmt::format("n{}", i))));
+    RETURN_IF_ERROR(target.Do(Op::kCreate, t, JoinPath(dir, fmt::format("n{}", i))));
     RETURN_IF_ERROR(LocalOp(Op::kCreate, local, i));
   }
   return Status::OK();
@@ -94,12 +78,15 @@ Status Prepare(Op op, client::FileSystem& fs, const std::string& dir, const std:
 Status RunNnBench(const std::vector<std::string>& args, bool* usage_error) {
   CommonArgs common;
   std::string op_text, threads_text = "8", ops_text = "10000", dir = "/benchmarks/nn";
+  bool in_process = false;
   cli::ArgParser p("nn --op create|getFileInfo|mkdirs|delete [--threads T] [--ops N] [options]",
                    "Namenode operations per second against the same operations on the local file system.");
   p.Option("--op", &op_text, "OP", "create, getFileInfo, mkdirs or delete")
       .Option("--threads", &threads_text, "T", "client threads, each with its own connection (default 8)")
       .Option("--ops", &ops_text, "N", "operations per run, shared by the threads (default 10000)")
       .Option("--dir", &dir, "DIR", "cluster directory to work in (default /benchmarks/nn)")
+      .Flag("--in-process", &in_process,
+            "call the namenode's handlers in this process on a fresh namespace under --local-dir (no RPC)")
       .Operands(nullptr, 0, 0);
   ASSIGN_OR_RETURN(bool run, common.Parse(p, args, usage_error));
   if (!run) return Status::OK();
@@ -112,26 +99,26 @@ Status RunNnBench(const std::vector<std::string>& args, bool* usage_error) {
   *usage_error = false;
   const int threads = static_cast<int>(threads64);
 
-  std::vector<std::unique_ptr<client::FileSystem>> clients;
-  for (int t = 0; t < threads; ++t) {
-    ASSIGN_OR_RETURN(auto fs, common.Connect());
-    clients.push_back(std::move(fs));
-  }
   const std::string local_root = fmt::format("{}/cairn-nnbench-{}", common.LocalDir(), ::getpid());
+  std::unique_ptr<NnTarget> target;
+  if (in_process) {
+    ASSIGN_OR_RETURN(target, OpenInProcessTarget(local_root + "/namenode"));
+  } else {
+    ASSIGN_OR_RETURN(target, ConnectGrpcTarget(common, threads));
+  }
   std::vector<double> dfs_times, base_times;
   for (int r = 0; r < runs; ++r) {
     const std::string run_dir = JoinPath(dir, fmt::format("run{}", r));
     const std::string local_run = fmt::format("{}/run{}", local_root, r);
     auto thread_dir = [&](int t) { return JoinPath(run_dir, fmt::format("t{}", t)); };
     auto local_dir = [&](int t) { return fmt::format("{}/t{}", local_run, t); };
-    (void)clients[0]->Delete(run_dir, true);
+    (void)target->RemoveTree(run_dir);
     RETURN_IF_ERROR(RunParallel(threads, [&](int t) {
-                      return Prepare(op, *clients[static_cast<size_t>(t)], thread_dir(t), local_dir(t),
-                                     ShareOf(ops, threads, t));
+                      return Prepare(op, *target, t, thread_dir(t), local_dir(t), ShareOf(ops, threads, t));
                     }).status());
     ASSIGN_OR_RETURN(double t_dfs, RunParallel(threads, [&](int t) -> Status {
                        for (uint64_t i = 0; i < ShareOf(ops, threads, t); ++i)
-                         RETURN_IF_ERROR(DfsOp(op, *clients[static_cast<size_t>(t)], thread_dir(t), i));
+                         RETURN_IF_ERROR(target->Do(op, t, OpPath(op, thread_dir(t), i)));
                        return Status::OK();
                      }));
     ASSIGN_OR_RETURN(double t_base, RunParallel(threads, [&](int t) -> Status {
@@ -141,18 +128,21 @@ Status RunNnBench(const std::vector<std::string>& args, bool* usage_error) {
                      }));
     dfs_times.push_back(t_dfs);
     base_times.push_back(t_base);
-    if (!common.keep) (void)clients[0]->Delete(run_dir, true);
+    if (!common.keep) (void)target->RemoveTree(run_dir);
   }
+  if (!common.keep) (void)target->RemoveTree(dir);
+  const std::string door = target->Describe();
+  target.reset();  // an in-process namenode closes its store before its directory goes
   if (!common.keep) {
     std::error_code ec;
     std::filesystem::remove_all(local_root, ec);
-    (void)clients[0]->Delete(dir, true);
   }
   const double seconds = Median(dfs_times), base_seconds = Median(base_times);
   const double ops_s = seconds > 0 ? static_cast<double>(ops) / seconds : 0.0;
   const double base_ops_s = base_seconds > 0 ? static_cast<double>(ops) / base_seconds : 0.0;
   PrintFigure({{"bench", "nn"},
                {"op", op_text},
+               {"door", door},
                {"threads", threads},
                {"ops", ops},
                {"runs", runs},
