@@ -121,6 +121,11 @@ Result<std::unique_ptr<InputStream>> FileSystem::Open(const std::string& path, c
 }
 
 Result<std::unique_ptr<OutputStream>> FileSystem::Create(const std::string& path, const CreateOptions& options) {
+  return Create(path, options, nullptr);
+}
+
+Result<std::unique_ptr<OutputStream>> FileSystem::Create(const std::string& path, const CreateOptions& options,
+                                                         FileStatus* created) {
   ASSIGN_OR_RETURN(std::string p, CanonicalPath(path));
   uint32_t replication = options.replication;
   uint64_t block_size = options.block_size;
@@ -143,6 +148,7 @@ Result<std::unique_ptr<OutputStream>> FileSystem::Create(const std::string& path
   ASSIGN_OR_RETURN(hh::CreateResponseProto resp, namenode().Create(req));
   WritingFile file{p, resp.has_fs() ? resp.fs().fileid() : 0, replication};
   if (resp.has_fs() && resp.fs().blocksize() > 0) block_size = resp.fs().blocksize();
+  if (created != nullptr && resp.has_fs()) *created = ToFileStatus(resp.fs(), p);
   return std::unique_ptr<OutputStream>(DfsOutputStream::ForCreate(impl_->ctx, std::move(file), block_size));
 }
 

@@ -155,6 +155,11 @@ class FileSystem {
   Result<std::unique_ptr<InputStream>> Open(const std::string& path);
   Result<std::unique_ptr<InputStream>> Open(const std::string& path, const OpenOptions& options);
   Result<std::unique_ptr<OutputStream>> Create(const std::string& path, const CreateOptions& options = {});
+  // Same, and fills *created with the new file's attributes as the namenode's create answer
+  // gives them (HDFS's create returns the status), so a caller needs no Stat afterwards;
+  // *created is left as it was when the answer carries no status.
+  Result<std::unique_ptr<OutputStream>> Create(const std::string& path, const CreateOptions& options,
+                                               FileStatus* created);
   Result<std::unique_ptr<OutputStream>> Append(const std::string& path);
 
   Result<FileStatus> Stat(const std::string& path);
