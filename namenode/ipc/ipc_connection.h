@@ -15,13 +15,15 @@
 
 #include "common/socket.h"
 #include "common/status.h"
-#include "namenode/ipc/ipc_framing.h"
+#include "common/ipc_framing.h"
 #include <google/protobuf/message.h>
 
 #include "namenode/rpc/call_context.h"
 #include "namenode/rpc/method_table.h"
 
 namespace cairn::namenode::ipc {
+
+using namespace ::cairn::ipc;  // the framing both sides share
 
 class HadoopIpcServer;
 

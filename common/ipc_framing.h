@@ -7,8 +7,9 @@
 //   reply payload:        varint-delimited RpcResponseHeaderProto [+ response message]
 //
 // Special call ids: -3 carries the IpcConnectionContextProto (no reply), -4 is a ping
-// (no reply), -33 carries SASL negotiation. This file only parses and builds bytes; the
-// connection state machine lives in ipc_connection.h.
+// (no reply), -33 carries SASL negotiation. This file only parses and builds bytes, for
+// both sides: the namenode's server (namenode/ipc/) and libcairn's client
+// (client/ipc_channel.h).
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -21,7 +22,7 @@
 #include "hadoop/ProtobufRpcEngine.pb.h"
 #include "hadoop/RpcHeader.pb.h"
 
-namespace cairn::namenode::ipc {
+namespace cairn::ipc {
 
 constexpr char kIpcMagic[4] = {'h', 'r', 'p', 'c'};
 constexpr uint8_t kIpcVersion = 9;
@@ -46,6 +47,17 @@ struct IpcCall {
 // Parses one frame's payload (without its length prefix).
 Status ParseCallFrame(std::string_view frame, IpcCall* call);
 
+// --- Client side ---------------------------------------------------------------------
+// The 7-byte connection preamble (no SASL) followed by the connection-context frame that
+// names the user; `client_id` is the 16-byte id every call header repeats.
+std::string BuildConnectionStart(std::string_view user, std::string_view client_id);
+// A whole call frame for an ordinary call of ClientProtocol.
+std::string BuildCallFrame(int32_t call_id, std::string_view client_id, std::string_view method,
+                           const google::protobuf::MessageLite& request);
+// Splits a reply payload (without its length prefix) into its header and what follows it.
+Status ParseReplyFrame(std::string_view frame, hadoop::common::RpcResponseHeaderProto* header,
+                       std::string_view* body);
+
 // A whole reply frame: length prefix, delimited header, delimited response (if any).
 std::string BuildReplyFrame(const hadoop::common::RpcResponseHeaderProto& header,
                             const google::protobuf::MessageLite* response);
@@ -57,4 +69,4 @@ hadoop::common::RpcResponseHeaderProto ErrorHeader(int32_t call_id, std::string_
                                                    hadoop::common::RpcResponseHeaderProto::RpcErrorCodeProto detail,
                                                    std::string_view exception_class, std::string_view message);
 
-}  // namespace cairn::namenode::ipc
+}  // namespace cairn::ipc
