@@ -62,6 +62,21 @@ bool CorruptReplica(const MiniCluster& c, int i, uint64_t block_id) {
   return false;
 }
 
+// complete() returns once the minimum replica is reported; wait until all `n` are listed.
+std::vector<BlockLocation> LocationsOnceReplicated(FileSystem& fs, const std::string& path, size_t n) {
+  std::vector<BlockLocation> locs;
+  Status st = cairn::testing::WaitFor(
+      [&] {
+        auto got = fs.GetBlockLocations(path, 0, 1);
+        if (!got.ok()) return false;
+        locs = std::move(*got);
+        return locs.size() == 1 && locs[0].hosts.size() == n;
+      },
+      10000, path + " listed with all replicas");
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return locs;
+}
+
 TEST(FailoverTest, CorruptReplicasAreSkippedAndAllCorruptIsAnError) {
   auto cluster = StartCluster();
   ASSERT_NE(cluster, nullptr);
@@ -72,7 +87,7 @@ TEST(FailoverTest, CorruptReplicasAreSkippedAndAllCorruptIsAnError) {
 
   // Two of three replicas corrupt: whichever order the namenode lists them in, the read
   // ends on the good one.
-  ASSERT_OK_AND_ASSIGN(auto two, fs->GetBlockLocations("/corrupt/two", 0, 1));
+  auto two = LocationsOnceReplicated(*fs, "/corrupt/two", 3);
   ASSERT_EQ(two.size(), 1u);
   ASSERT_EQ(two[0].hosts.size(), 3u);
   for (int k = 0; k < 2; ++k) ASSERT_TRUE(CorruptReplica(*cluster, DatanodeIndex(*cluster, two[0].hosts[k]), two[0].block_id));
@@ -80,8 +95,9 @@ TEST(FailoverTest, CorruptReplicasAreSkippedAndAllCorruptIsAnError) {
   EXPECT_TRUE(back == data);
 
   // Every replica corrupt: the error names the block and all three nodes.
-  ASSERT_OK_AND_ASSIGN(auto all, fs->GetBlockLocations("/corrupt/all", 0, 1));
+  auto all = LocationsOnceReplicated(*fs, "/corrupt/all", 3);
   ASSERT_EQ(all.size(), 1u);
+  ASSERT_EQ(all[0].hosts.size(), 3u);
   for (const auto& host : all[0].hosts) ASSERT_TRUE(CorruptReplica(*cluster, DatanodeIndex(*cluster, host), all[0].block_id));
   auto failed = ReadRemoteFile(*fs, "/corrupt/all");
   ASSERT_FALSE(failed.ok());

@@ -50,13 +50,19 @@ TEST(CorruptionTest, AReaderFindsItAndTheReplicaIsReplaced) {
   // Readers pick among equally near replicas at random: read until one of them has met the
   // damaged copy and reported it. Every read returns the right bytes.
   const std::string good = data.substr(kBlock, kBlock);
+  // Reported: the namenode lists the copy as corrupt, or has already dropped it from the
+  // block's replicas (it drops a replica only once it is reported), or it is gone.
   auto reported = [&] {
     if (DamageGone(*cluster, node, victim.block_id, good)) return true;
     auto report = fs->Fsck("/c/read", true);
     if (!report.ok()) return false;
-    for (const auto& r : report->files(0).blocks(1).replicas())
-      if (r.datanode() == victim.hosts[0] && r.corrupt()) return true;
-    return false;
+    bool listed = false;
+    for (const auto& r : report->files(0).blocks(1).replicas()) {
+      if (r.datanode() != victim.hosts[0]) continue;
+      if (r.corrupt()) return true;
+      listed = true;
+    }
+    return !listed;
   };
   for (int round = 0; round < 60 && !reported(); ++round) {
     ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*fs, "/c/read"));
