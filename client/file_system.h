@@ -27,7 +27,7 @@ namespace cairn::client {
 class NamenodeClient;
 
 struct ClientOptions {
-  std::string namenode;            // host:port of the namenode's gRPC front door
+  std::string namenode;            // host:port of the namenode's gRPC front door, or hdfs://host:port of its IPC door
   std::string user;                // empty: $CAIRN_USER, then $HADOOP_USER_NAME, then the OS user
   std::string client_name;         // lease holder name; empty: "cairn-client-<pid>-<random>"
   int rpc_timeout_ms = 60000;      // per namenode call

@@ -15,11 +15,25 @@ namespace cairn::client {
 namespace {
 constexpr int kFirstBackoffMs = 50;
 constexpr int kMaxBackoffMs = 2000;
+
+constexpr std::string_view kIpcScheme = "hdfs://";
 }  // namespace
 
 Result<std::unique_ptr<NamenodeClient>> NamenodeClient::Create(const NamenodeClientSettings& settings) {
   if (settings.address.empty())
     return InvalidArgument("no namenode address given (use --namenode HOST:PORT or set $CAIRN_NAMENODE)");
+  if (settings.address.rfind(kIpcScheme, 0) == 0) {
+    std::string_view rest = std::string_view(settings.address).substr(kIpcScheme.size());
+    if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+    auto hp = HostPort::Parse(rest);
+    if (!hp.ok()) return hp.status().WithContext("namenode address");
+    IpcChannelSettings ipc;
+    ipc.host = hp->host;
+    ipc.port = hp->port;
+    ipc.user = settings.user;
+    ipc.timeout_ms = settings.rpc_timeout_ms;
+    return std::unique_ptr<NamenodeClient>(new NamenodeClient(std::make_unique<IpcChannel>(std::move(ipc)), settings));
+  }
   auto hp = HostPort::Parse(settings.address);
   if (!hp.ok()) return hp.status().WithContext("namenode address");
   grpc::ChannelArguments args;
@@ -33,14 +47,21 @@ Result<std::unique_ptr<NamenodeClient>> NamenodeClient::Create(const NamenodeCli
 NamenodeClient::NamenodeClient(std::shared_ptr<grpc::Channel> channel, NamenodeClientSettings settings)
     : settings_(std::move(settings)), channel_(std::move(channel)), stub_(ClientNamenode::NewStub(channel_)) {}
 
-Status NamenodeClient::Invoke(std::string_view method, Retry retry, const Rpc& rpc) {
+NamenodeClient::NamenodeClient(std::unique_ptr<IpcChannel> ipc, NamenodeClientSettings settings)
+    : settings_(std::move(settings)), ipc_(std::move(ipc)) {}
+
+void NamenodeClient::PrepareContext(grpc::ClientContext* ctx) const {
+  ctx->AddMetadata(kUserMetadataKey, settings_.user);
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(settings_.rpc_timeout_ms));
+}
+
+Status NamenodeClient::GrpcToStatus(const grpc::Status& st) { return FromGrpcStatus(st); }
+
+Status NamenodeClient::Invoke(std::string_view method, Retry retry, const std::function<Status()>& attempt_call) {
   const int64_t give_up_at = MonotonicMillis() + settings_.rpc_retry_ms;
   int backoff_ms = kFirstBackoffMs;
   for (int attempt = 1;; ++attempt) {
-    grpc::ClientContext ctx;
-    ctx.AddMetadata(kUserMetadataKey, settings_.user);
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(settings_.rpc_timeout_ms));
-    Status st = FromGrpcStatus(rpc(&ctx));
+    Status st = attempt_call();
     if (st.ok()) return st;
     const bool transport = st.code() == ErrorCode::kUnavailable || st.code() == ErrorCode::kTimedOut;
     if (!st.IsRetryable() || retry == Retry::kNo || MonotonicMillis() + backoff_ms > give_up_at) {

@@ -19,7 +19,8 @@ using cairn::cli::Command;
 std::string GeneralHelp(const std::vector<Command>& commands) {
   std::string out =
       "usage: cairn [--namenode HOST:PORT] [--jobmaster HOST:PORT] [--user NAME] COMMAND [ARGS...]\n"
-      "The Cairn file system client. The namenode address defaults to $CAIRN_NAMENODE, the job master's\n"
+      "The Cairn file system client. The namenode address (hdfs://HOST:PORT for its Hadoop IPC door, HOST:PORT\n"
+      "for its gRPC door) defaults to $CAIRN_NAMENODE, the job master's\n"
       "to $CAIRN_JOBMASTER; the user to $CAIRN_USER, then $HADOOP_USER_NAME, then your login name.\n\n"
       "commands:\n";
   for (const auto& c : commands) out += fmt::format("  {:<8} {}\n", c.name, c.summary);

@@ -3,7 +3,7 @@
 namespace cairn::fuse {
 
 void AddFuseFlags(FlagSet& flags, FuseSettings* s) {
-  flags.Add("namenode", &s->namenode, "namenode gRPC address HOST:PORT (default $CAIRN_NAMENODE)");
+  flags.Add("namenode", &s->namenode, "namenode: hdfs://HOST:PORT (Hadoop IPC door) or HOST:PORT (gRPC door); default $CAIRN_NAMENODE");
   flags.Add("fuse_user", &s->user, "act as this user for every caller instead of mapping each caller's uid");
   flags.Add("fuse_max_threads", &s->max_threads, "threads serving requests");
   flags.Add("fuse_attr_timeout_ms", &s->attr_timeout_ms, "how long attributes are cached (kernel and cairn-fuse)");

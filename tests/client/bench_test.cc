@@ -26,7 +26,7 @@ class BenchTest : public ::testing::Test {
 
   json RunBench(std::vector<std::string> args) {
     args.insert(args.begin(), std::string(CAIRN_BIN_DIR) + "/cairn-bench");
-    args.insert(args.end(), {"--namenode", cluster_->namenode_address(), "--local-dir", local_, "--runs", "2"});
+    args.insert(args.end(), {"--namenode", cluster_->client_namenode_address(), "--local-dir", local_, "--runs", "2"});
     auto r = cairn::testing::RunCommand(args, {}, "", /*merge_stderr=*/false);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     if (!r.ok()) return json();

@@ -244,7 +244,7 @@ TEST_F(ReadWriteTest, HflushMakesDataVisibleToNewReaders) {
 
 TEST_F(ReadWriteTest, AnIdleWriterKeepsItsPipelineWithHeartbeats) {
   ClientOptions opts;
-  opts.namenode = cluster_->namenode_address();
+  opts.namenode = cluster_->client_namenode_address();
   opts.socket_timeout_ms = 2000;  // heartbeat packets after each second of silence
   ASSERT_OK_AND_ASSIGN(auto fs, FileSystem::Connect(opts));
   ASSERT_OK_AND_ASSIGN(auto out, fs->Create("/idle/f"));

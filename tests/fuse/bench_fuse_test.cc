@@ -20,7 +20,7 @@ TEST(FuseBenchTest, WriteAndReadThroughTheMountAgainstLibcairn) {
   auto cluster = cairn::testing::MiniCluster::Start();
   ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
   auto r = cairn::testing::RunCommand({std::string(CAIRN_BIN_DIR) + "/cairn-bench", "fuse", "--size", "3MiB", "--runs",
-                                       "2", "--namenode", (*cluster)->namenode_address(), "--local-dir",
+                                       "2", "--namenode", (*cluster)->client_namenode_address(), "--local-dir",
                                        (*cluster)->dir()},
                                       {}, "", /*merge_stderr=*/false);
   ASSERT_TRUE(r.ok()) << r.status().ToString();

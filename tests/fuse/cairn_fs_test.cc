@@ -37,7 +37,7 @@ class CairnFsTest : public ::testing::Test {
     ASSERT_TRUE(client.ok());
     direct_ = std::move(client).value();
     FuseSettings s;
-    s.namenode = cluster_->namenode_address();
+    s.namenode = cluster_->client_namenode_address();
     s.attr_timeout_ms = 60000;  // long, so tests see what the cache would serve
     s.readahead.bytes = 1 << 20;
     s.readahead_chunk.bytes = 128 * 1024;

@@ -44,7 +44,7 @@ class MountTest : public ::testing::Test {
 
   void Mount() {
     mount_.reset();
-    std::vector<std::string> args{"--namenode", cluster_->namenode_address(), "--log_level=info"};
+    std::vector<std::string> args{"--namenode", cluster_->client_namenode_address(), "--log_level=info"};
     args.insert(args.end(), mount_args_.begin(), mount_args_.end());
     auto m = FuseMountProcess::Start(std::string(CAIRN_BIN_DIR) + "/cairn-fuse", mnt_, args, cluster_->dir() + "/fuse.log");
     ASSERT_TRUE(m.ok()) << m.status().ToString();
@@ -55,7 +55,7 @@ class MountTest : public ::testing::Test {
   // the exit code and the merged output.
   cairn::testing::CommandResult Sh(const std::string& script, int timeout_ms = 300000) {
     const char* path = std::getenv("PATH");
-    std::vector<std::string> env{"M=" + mnt_, "L=" + local_, "CAIRN_NAMENODE=" + cluster_->namenode_address(),
+    std::vector<std::string> env{"M=" + mnt_, "L=" + local_, "CAIRN_NAMENODE=" + cluster_->client_namenode_address(),
                                  std::string("PATH=") + CAIRN_BIN_DIR + ":" + (path ? path : "/usr/bin:/bin")};
     auto r = cairn::testing::RunCommand({"bash", "-c", "set -euxo pipefail\n" + script}, env, "", true, timeout_ms);
     EXPECT_TRUE(r.ok()) << r.status().ToString();

@@ -15,7 +15,8 @@ fail() { echo "FAIL: $*" >&2; for f in "$dir"/*/*.log; do echo "--- $f" >&2; tai
 "$src/tools/cluster" start --dir "$dir" --datanodes 3 --racks 2 --block-size 64KiB --replication 3 --heartbeat-ms 300
 
 [ -f "$dir/cluster.env" ] || fail "no cluster.env"
-grep -q '^CAIRN_NAMENODE=127.0.0.1:[0-9]\+$' "$dir/cluster.env" || fail "cluster.env lacks CAIRN_NAMENODE"
+grep -q '^CAIRN_NAMENODE=hdfs://127.0.0.1:[0-9]\+$' "$dir/cluster.env" || fail "cluster.env lacks CAIRN_NAMENODE"
+grep -q '^CAIRN_NAMENODE_GRPC=127.0.0.1:[0-9]\+$' "$dir/cluster.env" || fail "cluster.env lacks CAIRN_NAMENODE_GRPC"
 grep -q '^HADOOP_NAMENODE=127.0.0.1:[0-9]\+$' "$dir/cluster.env" || fail "cluster.env lacks HADOOP_NAMENODE"
 grep -q '^CAIRN_JOBMASTER=127.0.0.1:[0-9]\+$' "$dir/cluster.env" || fail "cluster.env lacks CAIRN_JOBMASTER"
 for role in namenode jobmaster datanode-0 datanode-1 datanode-2; do

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -107,6 +109,11 @@ MiniCluster::~MiniCluster() {
 
 std::string MiniCluster::namenode_address() const { return namenode_ip_ + ":" + std::to_string(rpc_port_); }
 std::string MiniCluster::hadoop_address() const { return namenode_ip_ + ":" + std::to_string(ipc_port_); }
+std::string MiniCluster::client_namenode_address() const {
+  const char* door = std::getenv("CAIRN_TEST_CLIENT_DOOR");
+  if (door != nullptr && std::string_view(door) == "ipc") return "hdfs://" + hadoop_address();
+  return namenode_address();
+}
 std::string MiniCluster::datanode_data_dir(int i) const { return dir_ + "/dn" + std::to_string(i) + "/data"; }
 std::vector<std::string> MiniCluster::datanode_data_dirs(int i) const {
   std::vector<std::string> dirs = {datanode_data_dir(i)};
@@ -245,7 +252,7 @@ Status MiniCluster::WaitForExecutors(int n, int timeout_ms) const {
 
 Result<std::unique_ptr<client::FileSystem>> MiniCluster::Connect(const std::string& user) const {
   client::ClientOptions opts;
-  opts.namenode = namenode_address();
+  opts.namenode = client_namenode_address();
   opts.user = user;
   return client::FileSystem::Connect(opts);
 }
@@ -296,7 +303,7 @@ Status MiniCluster::WaitForLiveDatanodes(int n, int timeout_ms) const {
 
 Result<CommandResult> MiniCluster::Cli(const std::vector<std::string>& args, const std::vector<std::string>& extra_env,
                                        const std::string& stdin_data) const {
-  std::vector<std::string> argv = {std::string(CAIRN_BIN_DIR) + "/cairn", "--namenode", namenode_address()};
+  std::vector<std::string> argv = {std::string(CAIRN_BIN_DIR) + "/cairn", "--namenode", client_namenode_address()};
   if (options_.jobmaster) {
     argv.push_back("--jobmaster");
     argv.push_back(jobmaster_address());

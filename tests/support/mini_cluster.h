@@ -58,6 +58,10 @@ class MiniCluster {
   // host:port of the namenode's gRPC front door and of its Hadoop IPC port.
   std::string namenode_address() const;
   std::string hadoop_address() const;
+  // What clients of this cluster are given as the namenode (Connect, Cli): the gRPC door,
+  // or hdfs://<hadoop_address> when $CAIRN_TEST_CLIENT_DOOR is "ipc" (the ctest label
+  // "ipc" runs the client and FUSE suites that way).
+  std::string client_namenode_address() const;
   int num_datanodes() const { return static_cast<int>(datanodes_.size()); }
   std::string datanode_data_dir(int i) const;                 // its first data dir
   std::vector<std::string> datanode_data_dirs(int i) const;   // all of them

@@ -6,7 +6,7 @@
 namespace cairn::bench {
 
 void CommonArgs::AddTo(cli::ArgParser& parser) {
-  parser.Option("--namenode", &namenode, "HOST:PORT", "namenode gRPC address (default $CAIRN_NAMENODE)")
+  parser.Option("--namenode", &namenode, "HOST:PORT", "namenode: HOST:PORT (gRPC door) or hdfs://HOST:PORT (IPC door); default $CAIRN_NAMENODE")
       .Option("--user", &user, "NAME", "user to act as")
       .Option("--runs", &runs, "N", "repetitions; the median is reported (default 3)")
       .Option("--local-dir", &local_dir, "DIR", "where baseline files go (default $TMPDIR or /tmp)")

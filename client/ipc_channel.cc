@@ -1,0 +1,124 @@
+#include "client/ipc_channel.h"
+
+#include <sys/socket.h>
+
+#include <random>
+
+#include "common/endian.h"
+#include "common/error_codes.h"
+#include "common/ipc_framing.h"
+#include "common/proto_io.h"
+
+namespace cairn::client {
+
+namespace {
+using hadoop::common::RpcResponseHeaderProto;
+
+std::string NewClientId() {
+  std::random_device rd;
+  std::string id(16, '\0');
+  for (char& c : id) c = static_cast<char>(rd() & 0xff);
+  return id;
+}
+
+// True when the peer closed the connection (EOF) while it sat in the pool.
+bool ClosedWhileIdle(const Socket& socket) {
+  char byte;
+  const ssize_t n = ::recv(socket.fd(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+}  // namespace
+
+struct IpcChannel::Connection {
+  explicit Connection(Socket s) : socket(std::move(s)), reader(&socket) {}
+  Socket socket;
+  BufferedReader reader;
+  int32_t next_call_id = 0;
+};
+
+IpcChannel::IpcChannel(IpcChannelSettings settings) : settings_(std::move(settings)), client_id_(NewClientId()) {}
+
+IpcChannel::~IpcChannel() = default;
+
+Result<std::unique_ptr<IpcChannel::Connection>> IpcChannel::Open() {
+  auto socket = ConnectTcp(settings_.host, settings_.port, settings_.timeout_ms);
+  if (!socket.ok()) {
+    return Unavailable("cannot connect to the namenode's IPC door {}:{}: {}", settings_.host, settings_.port,
+                       socket.status().message());
+  }
+  RETURN_IF_ERROR(socket->SetTimeouts(settings_.timeout_ms, settings_.timeout_ms));
+  RETURN_IF_ERROR(socket->SetNoDelay());
+  auto conn = std::make_unique<Connection>(std::move(*socket));
+  Status st = conn->socket.WriteFully(ipc::BuildConnectionStart(settings_.user, client_id_));
+  if (!st.ok()) return Unavailable("namenode IPC handshake with {}:{}: {}", settings_.host, settings_.port, st.message());
+  return conn;
+}
+
+std::unique_ptr<IpcChannel::Connection> IpcChannel::TakeIdle() {
+  std::lock_guard lock(mu_);
+  while (!idle_.empty()) {
+    std::unique_ptr<Connection> conn = std::move(idle_.back());
+    idle_.pop_back();
+    if (!ClosedWhileIdle(conn->socket)) return conn;
+  }
+  return nullptr;
+}
+
+void IpcChannel::GiveBack(std::unique_ptr<Connection> conn) {
+  std::lock_guard lock(mu_);
+  if (idle_.size() < settings_.max_idle_connections) idle_.push_back(std::move(conn));
+}
+
+Status IpcChannel::Call(std::string_view method, const google::protobuf::Message& request,
+                        google::protobuf::Message* response) {
+  std::unique_ptr<Connection> conn = TakeIdle();
+  const bool reused = conn != nullptr;
+  if (!conn) {
+    ASSIGN_OR_RETURN(conn, Open());
+  }
+  const int32_t call_id = conn->next_call_id;
+  conn->next_call_id = call_id == INT32_MAX ? 0 : call_id + 1;
+  Status st = conn->socket.WriteFully(ipc::BuildCallFrame(call_id, client_id_, method, request));
+  if (!st.ok()) {
+    // An incomplete frame is never run; a complete one sits unread on a dead connection.
+    return Unavailable("sending {} to the namenode: {}", method, st.message());
+  }
+  auto lost = [&](const Status& why) -> Status {
+    if (why.code() == ErrorCode::kTimedOut) return TimedOut("{}: no reply from the namenode: {}", method, why.message());
+    return IoError("{}: connection to the namenode lost after the call was sent (it may have run): {}", method,
+                   why.message());
+  };
+  st = conn->reader.WaitReadable();
+  if (!st.ok()) {
+    // A pooled connection the namenode closed while idle never read this call.
+    if (reused && st.code() == ErrorCode::kUnavailable) return Unavailable("{}: idle connection closed", method);
+    return lost(st);
+  }
+  uint8_t len_bytes[4];
+  st = conn->reader.ReadFully(len_bytes, 4);
+  if (!st.ok()) return lost(st);
+  const uint32_t len = LoadBigEndian32(len_bytes);
+  if (len == 0 || len > settings_.max_reply_bytes)
+    return ProtocolError("{}: namenode reply of {} bytes (limit {})", method, len, settings_.max_reply_bytes);
+  std::string frame(len, '\0');
+  st = conn->reader.ReadFully(frame.data(), len);
+  if (!st.ok()) return lost(st);
+  RpcResponseHeaderProto header;
+  std::string_view body;
+  RETURN_IF_ERROR(ipc::ParseReplyFrame(frame, &header, &body));
+  if (static_cast<int32_t>(header.callid()) != call_id)
+    return ProtocolError("{}: reply for call {} while waiting for call {}", method, header.callid(), call_id);
+  switch (header.status()) {
+    case RpcResponseHeaderProto::SUCCESS:
+      RETURN_IF_ERROR_CTX(ConsumeDelimited(&body, response), method);
+      GiveBack(std::move(conn));
+      return Status::OK();
+    case RpcResponseHeaderProto::ERROR:
+      GiveBack(std::move(conn));
+      return Status(FromHadoopException(header.exceptionclassname()), header.errormsg());
+    default:  // FATAL: the namenode closes the connection
+      return Status(FromHadoopException(header.exceptionclassname()), header.errormsg());
+  }
+}
+
+}  // namespace cairn::client
