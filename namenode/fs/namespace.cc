@@ -11,6 +11,8 @@
 
 namespace cairn::namenode {
 
+thread_local DeferredDurability* DeferredDurability::current_ = nullptr;
+
 namespace {
 std::string RandomHex(int bytes) {
   std::random_device rd;
@@ -122,6 +124,10 @@ Status Namespace::Mutate(const std::function<Status(Mutation&)>& f) {
       after = m.TakeAfterDurable();
     }
   }
+  if (DeferredDurability* deferred = DeferredDurability::Current()) {
+    deferred->Note(ticket, std::move(after));
+    return result;
+  }
   Status st = commit_.WaitDurable(ticket);
   if (!st.ok()) {
     std::unique_lock lock(mu_);
@@ -130,6 +136,18 @@ Status Namespace::Mutate(const std::function<Status(Mutation&)>& f) {
   }
   for (auto& fn : after) fn();
   return result;
+}
+
+void Namespace::WhenDurable(DeferredDurability& scope, std::function<void(const Status&)> done) {
+  commit_.WhenDurable(scope.ticket(), [this, after = scope.TakeAfterDurable(), done = std::move(done)](const Status& st) {
+    if (!st.ok()) {
+      std::unique_lock lock(mu_);
+      failed_ = st;
+    } else {
+      for (auto& fn : after) fn();
+    }
+    done(st);
+  });
 }
 
 size_t Namespace::inode_count() const {

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "namenode/fs/deferred_durability.h"
 #include "namenode/fs/inode_tree.h"
 #include "namenode/fs/mutation.h"
 #include "namenode/store/group_commit.h"
@@ -51,7 +52,14 @@ class Namespace {
   // everything before changing anything; if it changes something and then fails, the
   // changes are still persisted (memory and disk must agree) and its error is returned.
   // A no-op f still waits for changes it may have observed to be durable.
+  // Inside an active DeferredDurability scope it returns as soon as the change is queued,
+  // noting the ticket and after-durable actions in the scope instead of waiting.
   Status Mutate(const std::function<Status(Mutation&)>& f);
+
+  // Runs the scope's after-durable actions and then done(outcome) once every change the
+  // scope noted is durable (or the store failed): at once when there is nothing to wait
+  // for, else on the thread that completes the sync. done must not block.
+  void WhenDurable(DeferredDurability& scope, std::function<void(const Status&)> done);
 
   // A value stored with Mutation::PutMeta; nullopt when never stored.
   Result<std::optional<std::string>> ReadMeta(std::string_view name) const { return store_->GetMeta(name); }

@@ -1,8 +1,11 @@
 #include "namenode/ipc/ipc_connection.h"
 
+#include <sys/socket.h>
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cerrno>
 
 #include "common/endian.h"
 #include "common/error_codes.h"
@@ -164,6 +167,17 @@ Status IpcConnection::Dispatch(const IpcCall& call) {
     return Status::OK();
   }
   calls_running_.fetch_add(1);
+  if (method->try_inline) {
+    // A change: applied here, answered by whichever thread completes its WAL sync; this
+    // reader goes on reading the connection's next calls meanwhile.
+    std::shared_ptr<google::protobuf::Message> response(method->response_prototype->New());
+    const bool inline_done = method->try_inline(
+        caller_, *request, response.get(), [self = shared_from_this(), header = rpc, method, response](const Status& st) {
+          self->WriteFrameWithoutBlocking(self->ReplyFrame(header, *method, st, *response));
+          self->calls_running_.fetch_sub(1);
+        });
+    if (inline_done) return Status::OK();
+  }
   std::shared_ptr<google::protobuf::Message> req(std::move(request));
   bool queued = server_.handlers_->Submit([self = shared_from_this(), header = rpc, method, req] {
     self->RunCall(header, *method, *req);
@@ -180,25 +194,46 @@ void IpcConnection::RunCall(const hadoop::common::RpcRequestHeaderProto& header,
                             const google::protobuf::Message& request) {
   std::unique_ptr<google::protobuf::Message> response(method.response_prototype->New());
   Status st = method.handler(caller_, request, response.get());
-  std::string frame;
-  if (st.ok() && !response->IsInitialized()) {
+  // A write failure means the client went away; its reader thread notices and cleans up.
+  (void)WriteFrame(ReplyFrame(header, method, st, *response));
+}
+
+std::string IpcConnection::ReplyFrame(const hadoop::common::RpcRequestHeaderProto& header,
+                                      const MethodTable::Method& method, const Status& st,
+                                      const google::protobuf::Message& response) {
+  if (st.ok() && !response.IsInitialized()) {
     // Stock clients reject replies missing a required field: a bug here, reported as one.
-    spdlog::error("{} reply lacks required fields: {}", method.name, response->InitializationErrorString());
+    spdlog::error("{} reply lacks required fields: {}", method.name, response.InitializationErrorString());
     auto error = ErrorHeader(header.callid(), header.clientid(), /*fatal=*/false,
                              RpcResponseHeaderProto::ERROR_SERIALIZING_RESPONSE, kRpcServerException,
                              fmt::format("{} reply lacks required fields: {}", method.name,
-                                         response->InitializationErrorString()));
-    frame = BuildReplyFrame(error, nullptr);
-  } else if (st.ok()) {
-    frame = BuildReplyFrame(SuccessHeader(header), response.get());
-  } else {
-    auto error = ErrorHeader(header.callid(), header.clientid(), /*fatal=*/false,
-                             RpcResponseHeaderProto::ERROR_APPLICATION, HadoopExceptionClass(st.code()), st.message());
-    error.set_retrycount(header.retrycount());
-    frame = BuildReplyFrame(error, nullptr);
+                                         response.InitializationErrorString()));
+    return BuildReplyFrame(error, nullptr);
   }
-  // A write failure means the client went away; its reader thread notices and cleans up.
-  (void)WriteFrame(frame);
+  if (st.ok()) return BuildReplyFrame(SuccessHeader(header), &response);
+  auto error = ErrorHeader(header.callid(), header.clientid(), /*fatal=*/false, RpcResponseHeaderProto::ERROR_APPLICATION,
+                           HadoopExceptionClass(st.code()), st.message());
+  error.set_retrycount(header.retrycount());
+  return BuildReplyFrame(error, nullptr);
+}
+
+void IpcConnection::WriteFrameWithoutBlocking(const std::string& frame) {
+  std::lock_guard lock(write_mu_);
+  size_t done = 0;
+  while (done < frame.size()) {
+    const ssize_t n = ::send(socket_.fd(), frame.data() + done, frame.size() - done, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n > 0) {
+      done += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      spdlog::warn("IPC connection from {} closed: its client does not read its replies", peer_);
+    }
+    // Gone or not reading: its reader thread notices the shutdown and cleans up.
+    socket_.ShutdownBoth();
+    return;
+  }
 }
 
 void IpcConnection::Run() {

@@ -44,7 +44,13 @@ class IpcConnection : public std::enable_shared_from_this<IpcConnection> {
   Status Dispatch(const IpcCall& call);
   void RunCall(const hadoop::common::RpcRequestHeaderProto& header, const MethodTable::Method& method,
                const google::protobuf::Message& request);
+  // The reply frame for a call that ended with `st` and *response.
+  std::string ReplyFrame(const hadoop::common::RpcRequestHeaderProto& header, const MethodTable::Method& method,
+                         const Status& st, const google::protobuf::Message& response);
   Status WriteFrame(const std::string& frame);
+  // Same without ever blocking (for replies sent from the group commit's thread): a
+  // client that lets its socket buffer fill instead of reading replies is disconnected.
+  void WriteFrameWithoutBlocking(const std::string& frame);
   // Sends a FATAL reply (best effort) and returns the status that ends the connection.
   Status Fatal(int32_t call_id, hadoop::common::RpcResponseHeaderProto::RpcErrorCodeProto detail,
                std::string_view exception_class, const Status& why);

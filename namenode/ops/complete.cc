@@ -55,20 +55,23 @@ Status TryComplete(NameSystem& nn, Mutation& m, const hh::CompleteRequestProto& 
 }
 }  // namespace
 
+Status CompleteWithoutWaiting(NameSystem& nn, const CallContext& caller, const hh::CompleteRequestProto& req,
+                              hh::CompleteResponseProto* resp, uint64_t* wait_for) {
+  RETURN_IF_ERROR(CheckNotInSafeMode(nn, "complete file", req.src()));
+  bool closed = false;
+  *wait_for = 0;
+  RETURN_IF_ERROR(nn.ns.Mutate([&](Mutation& m) { return TryComplete(nn, m, req, &closed, wait_for); }));
+  resp->set_result(closed);
+  return Status::OK();
+}
+
 Status Complete(NameSystem& nn, const CallContext& caller, const hh::CompleteRequestProto& req,
                 hh::CompleteResponseProto* resp) {
-  RETURN_IF_ERROR(CheckNotInSafeMode(nn, "complete file", req.src()));
   const int64_t deadline = MonotonicMillis() + nn.settings.complete_wait_ms;
-  resp->set_result(false);
   while (true) {
-    bool closed = false;
     uint64_t wait_for = 0;
-    RETURN_IF_ERROR(nn.ns.Mutate([&](Mutation& m) { return TryComplete(nn, m, req, &closed, &wait_for); }));
-    if (closed) {
-      resp->set_result(true);
-      return Status::OK();
-    }
-    if (MonotonicMillis() >= deadline) return Status::OK();
+    RETURN_IF_ERROR(CompleteWithoutWaiting(nn, caller, req, resp, &wait_for));
+    if (resp->result() || MonotonicMillis() >= deadline) return Status::OK();
     nn.blocks.WaitForMinReplicas(wait_for, deadline);
   }
 }

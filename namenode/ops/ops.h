@@ -69,6 +69,11 @@ CAIRN_NN_OP(Msync, MsyncRequestProto, MsyncResponseProto)
 CAIRN_NN_OP(GetDataEncryptionKey, GetDataEncryptionKeyRequestProto, GetDataEncryptionKeyResponseProto)
 #undef CAIRN_NN_OP
 
+// complete's first attempt alone, never waiting for replicas: resp->result() false with
+// *wait_for naming a block still short of its minimum replicas when the file stays open.
+Status CompleteWithoutWaiting(NameSystem& nn, const CallContext& caller, const hh::CompleteRequestProto& req,
+                              hh::CompleteResponseProto* resp, uint64_t* wait_for);
+
 Status Fsck(NameSystem& nn, const CallContext& caller, const FsckRequest& req, FsckResponse* resp);
 Status DatanodeAdmin(NameSystem& nn, const CallContext& caller, const DatanodeAdminRequest& req,
                      DatanodeAdminResponse* resp);

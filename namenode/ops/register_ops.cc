@@ -1,3 +1,4 @@
+#include "namenode/fs/deferred_durability.h"
 #include "namenode/ops/ops.h"
 
 namespace cairn::namenode {
@@ -17,6 +18,51 @@ void BindRead(MethodTable* table, NameSystem& nn, const std::string& name,
               Status (*fn)(NameSystem&, const CallContext&, const Req&, Resp*)) {
   Bind(table, nn, name, fn, /*nonblocking=*/true);
 }
+// Runs `attempt` in a DeferredDurability scope and answers once what it changed is durable.
+void AnswerWhenDurable(NameSystem& nn, const std::function<Status()>& attempt, MethodTable::Done done) {
+  DeferredDurability scope;
+  Status st;
+  {
+    auto active = scope.Activate();
+    st = attempt();
+  }
+  nn.ns.WhenDurable(scope, [st, done = std::move(done)](const Status& durable) { done(durable.ok() ? st : durable); });
+}
+
+// A change whose only wait is the WAL sync: front doors may run it on their I/O thread and
+// answer after the group commit (MethodTable::InlineHandler).
+template <typename Req, typename Resp>
+void BindChange(MethodTable* table, NameSystem& nn, const std::string& name,
+                Status (*fn)(NameSystem&, const CallContext&, const Req&, Resp*)) {
+  Bind(table, nn, name, fn);
+  table->SetInline<Req, Resp>(name, [&nn, fn](const CallContext& caller, const Req& req, Resp* resp,
+                                             MethodTable::Done done) {
+    AnswerWhenDurable(nn, [&] { return fn(nn, caller, req, resp); }, std::move(done));
+    return true;
+  });
+}
+
+// complete runs inline when the file closes at the first attempt; when it must wait for
+// replicas, on the pool (the attempt is safe to repeat).
+void BindComplete(MethodTable* table, NameSystem& nn) {
+  Bind(table, nn, "complete", &Complete);
+  table->SetInline<hh::CompleteRequestProto, hh::CompleteResponseProto>(
+      "complete", [&nn](const CallContext& caller, const hh::CompleteRequestProto& req,
+                        hh::CompleteResponseProto* resp, MethodTable::Done done) {
+        DeferredDurability scope;
+        uint64_t wait_for = 0;
+        Status st;
+        {
+          auto active = scope.Activate();
+          st = CompleteWithoutWaiting(nn, caller, req, resp, &wait_for);
+        }
+        const bool answered = !st.ok() || resp->result();
+        nn.ns.WhenDurable(scope, [st, answered, done = std::move(done)](const Status& durable) {
+          if (answered) done(durable.ok() ? st : durable);
+        });
+        return answered;
+      });
+}
 }  // namespace
 
 void RegisterClientOperations(NameSystem& nn, MethodTable* t) {
@@ -30,33 +76,33 @@ void RegisterClientOperations(NameSystem& nn, MethodTable* t) {
   BindRead(t, nn, "getLinkTarget", &GetLinkTarget);
   BindRead(t, nn, "checkAccess", &CheckAccess);
   BindRead(t, nn, "isFileClosed", &IsFileClosed);
-  Bind(t, nn, "create", &Create);
-  Bind(t, nn, "append", &Append);
-  Bind(t, nn, "addBlock", &AddBlock);
-  Bind(t, nn, "abandonBlock", &AbandonBlock);
+  BindChange(t, nn, "create", &Create);
+  BindChange(t, nn, "append", &Append);
+  BindChange(t, nn, "addBlock", &AddBlock);
+  BindChange(t, nn, "abandonBlock", &AbandonBlock);
   Bind(t, nn, "getAdditionalDatanode", &GetAdditionalDatanode);
-  Bind(t, nn, "complete", &Complete);
-  Bind(t, nn, "fsync", &Fsync);
-  Bind(t, nn, "updateBlockForPipeline", &UpdateBlockForPipeline);
-  Bind(t, nn, "updatePipeline", &UpdatePipeline);
-  Bind(t, nn, "reportBadBlocks", &ReportBadBlocks);
+  BindComplete(t, nn);
+  BindChange(t, nn, "fsync", &Fsync);
+  BindChange(t, nn, "updateBlockForPipeline", &UpdateBlockForPipeline);
+  BindChange(t, nn, "updatePipeline", &UpdatePipeline);
+  BindChange(t, nn, "reportBadBlocks", &ReportBadBlocks);
   Bind(t, nn, "renewLease", &RenewLease);
   Bind(t, nn, "recoverLease", &RecoverLease);
-  Bind(t, nn, "mkdirs", &Mkdirs);
-  Bind(t, nn, "delete", &Delete);
-  Bind(t, nn, "rename", &Rename);
-  Bind(t, nn, "rename2", &Rename2);
-  Bind(t, nn, "concat", &Concat);
-  Bind(t, nn, "truncate", &Truncate);
-  Bind(t, nn, "createSymlink", &CreateSymlink);
-  Bind(t, nn, "setReplication", &SetReplication);
-  Bind(t, nn, "setPermission", &SetPermission);
-  Bind(t, nn, "setOwner", &SetOwner);
-  Bind(t, nn, "setTimes", &SetTimes);
-  Bind(t, nn, "setXAttr", &SetXAttr);
+  BindChange(t, nn, "mkdirs", &Mkdirs);
+  BindChange(t, nn, "delete", &Delete);
+  BindChange(t, nn, "rename", &Rename);
+  BindChange(t, nn, "rename2", &Rename2);
+  BindChange(t, nn, "concat", &Concat);
+  BindChange(t, nn, "truncate", &Truncate);
+  BindChange(t, nn, "createSymlink", &CreateSymlink);
+  BindChange(t, nn, "setReplication", &SetReplication);
+  BindChange(t, nn, "setPermission", &SetPermission);
+  BindChange(t, nn, "setOwner", &SetOwner);
+  BindChange(t, nn, "setTimes", &SetTimes);
+  BindChange(t, nn, "setXAttr", &SetXAttr);
   BindRead(t, nn, "getXAttrs", &GetXAttrs);
   BindRead(t, nn, "listXAttrs", &ListXAttrs);
-  Bind(t, nn, "removeXAttr", &RemoveXAttr);
+  BindChange(t, nn, "removeXAttr", &RemoveXAttr);
   BindRead(t, nn, "getFsStats", &GetFsStats);
   Bind(t, nn, "getDatanodeReport", &GetDatanodeReport);
   Bind(t, nn, "setSafeMode", &SetSafeMode);

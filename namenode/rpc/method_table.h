@@ -24,6 +24,13 @@ class MethodTable {
  public:
   using Handler =
       std::function<Status(const CallContext&, const google::protobuf::Message& req, google::protobuf::Message* resp)>;
+  // Runs a call on the calling (I/O) thread without waiting for the disk: done(status) is
+  // called, now or later on another thread, once *resp may be sent. Returns false when the
+  // call cannot finish that way (it would have to wait for something else); the front door
+  // then runs `handler` on its pool, and whatever the attempt did is safe to do again.
+  using Done = std::function<void(const Status&)>;
+  using InlineHandler = std::function<bool(const CallContext&, const google::protobuf::Message& req,
+                                           google::protobuf::Message* resp, Done done)>;
 
   struct Method {
     std::string name;
@@ -34,6 +41,8 @@ class MethodTable {
     // under the shared namespace lock): a front door may run it on its own I/O thread
     // instead of handing it to the handler pool, saving two thread switches per call.
     bool nonblocking = false;
+    // Set for changes whose only wait is the WAL sync (see InlineHandler); empty otherwise.
+    InlineHandler try_inline;
   };
 
   // Registers a typed handler; a name registered twice replaces the first.
@@ -50,6 +59,16 @@ class MethodTable {
       return fn(ctx, static_cast<const Req&>(req), static_cast<Resp*>(resp));
     };
     methods_[name] = std::move(m);
+  }
+
+  // Gives a registered method its InlineHandler, typed like Add's handler.
+  template <typename Req, typename Resp>
+  void SetInline(const std::string& name,
+                 std::function<bool(const CallContext&, const Req&, Resp*, Done)> fn) {
+    methods_.at(name).try_inline = [fn = std::move(fn)](const CallContext& ctx, const google::protobuf::Message& req,
+                                                         google::protobuf::Message* resp, Done done) {
+      return fn(ctx, static_cast<const Req&>(req), static_cast<Resp*>(resp), std::move(done));
+    };
   }
 
   // nullptr for an unknown name.

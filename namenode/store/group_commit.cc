@@ -36,16 +36,69 @@ Status Join(std::vector<rocksdb::WriteBatch>& batches, rocksdb::WriteBatch* join
 }
 }  // namespace
 
+GroupCommit::GroupCommit(std::function<Status(rocksdb::WriteBatch*)> write_synced)
+    : write_synced_(std::move(write_synced)), committer_([this] { CommitterLoop(); }) {}
+
+GroupCommit::~GroupCommit() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  work_cv_.notify_all();
+  committer_.join();
+}
+
 uint64_t GroupCommit::Enqueue(rocksdb::WriteBatch* batch) {
-  std::lock_guard lock(mu_);
-  queued_.push_back(std::move(*batch));
-  batch->Clear();
-  return ++tickets_;
+  bool wake = false;
+  uint64_t ticket;
+  {
+    std::lock_guard lock(mu_);
+    queued_.push_back(std::move(*batch));
+    batch->Clear();
+    ticket = ++tickets_;
+    wake = !callbacks_.empty() && !writing_;
+  }
+  if (wake) work_cv_.notify_one();
+  return ticket;
 }
 
 uint64_t GroupCommit::LastTicket() const {
   std::lock_guard lock(mu_);
   return tickets_;
+}
+
+GroupCommit::Ready GroupCommit::Lead(std::unique_lock<std::mutex>& lock) {
+  writing_ = true;
+  std::vector<rocksdb::WriteBatch> batches(std::make_move_iterator(queued_.begin()),
+                                           std::make_move_iterator(queued_.end()));
+  queued_.clear();
+  taken_ += batches.size();
+  const uint64_t target = taken_;
+  lock.unlock();
+  rocksdb::WriteBatch joined;
+  Status st = Join(batches, &joined);
+  if (st.ok()) st = write_synced_(&joined);
+  lock.lock();
+  writing_ = false;
+  ++syncs_;
+  if (st.ok()) {
+    durable_ = target;
+  } else {
+    spdlog::critical("namespace store write failed; refusing further mutations: {}", st.ToString());
+    error_ = st;
+  }
+  Ready ready;
+  const auto due_end = error_.ok() ? callbacks_.upper_bound(durable_) : callbacks_.end();
+  for (auto it = callbacks_.begin(); it != due_end; ++it) ready.emplace_back(std::move(it->second), error_);
+  callbacks_.erase(callbacks_.begin(), due_end);
+  cv_.notify_all();
+  // Callbacks still wait on batches queued meanwhile: the committer leads next.
+  if (!callbacks_.empty() && !queued_.empty()) work_cv_.notify_one();
+  return ready;
+}
+
+void GroupCommit::Run(Ready& ready) {
+  for (auto& [done, st] : ready) done(st);
 }
 
 Status GroupCommit::WaitDurable(uint64_t ticket) {
@@ -58,28 +111,47 @@ Status GroupCommit::WaitDurable(uint64_t ticket) {
       cv_.wait(lock);
       continue;
     }
-    // Leader: everything queued so far goes in one synced write, in ticket order.
-    writing_ = true;
-    std::vector<rocksdb::WriteBatch> batches(std::make_move_iterator(queued_.begin()),
-                                             std::make_move_iterator(queued_.end()));
-    queued_.clear();
-    taken_ += batches.size();
-    const uint64_t target = taken_;
+    Ready ready = Lead(lock);
     lock.unlock();
-    rocksdb::WriteBatch joined;
-    Status st = Join(batches, &joined);
-    if (st.ok()) st = write_synced_(&joined);
+    Run(ready);
     lock.lock();
-    writing_ = false;
-    ++syncs_;
-    if (st.ok()) {
-      durable_ = target;
-    } else {
-      spdlog::critical("namespace store write failed; refusing further mutations: {}", st.ToString());
-      error_ = st;
-    }
-    cv_.notify_all();
   }
+}
+
+void GroupCommit::WhenDurable(uint64_t ticket, DurableCallback done) {
+  std::unique_lock lock(mu_);
+  if (durable_ >= ticket || !error_.ok()) {
+    Status st = durable_ >= ticket ? Status::OK() : error_;
+    lock.unlock();
+    done(st);
+    return;
+  }
+  callbacks_.emplace(ticket, std::move(done));
+  const bool wake = !writing_;
+  lock.unlock();
+  if (wake) work_cv_.notify_one();
+}
+
+void GroupCommit::CommitterLoop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    if (!writing_ && !queued_.empty() && (!callbacks_.empty() || stopping_)) {
+      Ready ready = Lead(lock);
+      lock.unlock();
+      Run(ready);
+      lock.lock();
+      continue;
+    }
+    if (stopping_ && !writing_) break;
+    work_cv_.wait(lock);
+  }
+  // Nothing is queued any more: what still waits was never enqueued or the store failed.
+  Ready left;
+  for (auto& [ticket, done] : callbacks_)
+    left.emplace_back(std::move(done), error_.ok() ? Aborted("namenode shutting down") : error_);
+  callbacks_.clear();
+  lock.unlock();
+  Run(left);
 }
 
 uint64_t GroupCommit::syncs() const {

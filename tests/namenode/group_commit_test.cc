@@ -1,7 +1,9 @@
 // Group commit: concurrent mutations share synced writes in the order of their changes,
 // every acknowledged one is durable, and no waiter returns before a write covering its ticket.
 #include <atomic>
+#include <condition_variable>
 #include <map>
+#include <set>
 #include <mutex>
 #include <thread>
 
@@ -9,6 +11,7 @@
 
 #include "namenode/store/group_commit.h"
 #include "tests/namenode/namenode_harness.h"
+#include "tests/support/mini_cluster.h"
 
 namespace cairn::namenode::testing {
 namespace {
@@ -98,6 +101,70 @@ TEST(GroupCommitTest, NothingQueuedIsDurableAtOnce) {
   });
   EXPECT_OK(gc.WaitDurable(gc.LastTicket()));
   EXPECT_EQ(writes.load(), 0);
+}
+
+// Callbacks instead of waiters: nobody waits, so the committer thread leads; every callback
+// runs once its batch is in the store, and a failed write reaches every callback.
+TEST(GroupCommitTest, WhenDurableRunsEachCallbackAfterItsBatchIsWritten) {
+  std::mutex store_mu;
+  std::set<std::string> store;
+  bool fail = false;
+  GroupCommit gc([&](rocksdb::WriteBatch* batch) {
+    struct Apply : rocksdb::WriteBatch::Handler {
+      std::set<std::string>* store;
+      rocksdb::Status PutCF(uint32_t, const rocksdb::Slice& k, const rocksdb::Slice&) override {
+        store->insert(k.ToString());
+        return rocksdb::Status::OK();
+      }
+    } apply;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::lock_guard lock(store_mu);
+    if (fail) return IoError("disk on fire");
+    apply.store = &store;
+    EXPECT_TRUE(batch->Iterate(&apply).ok());
+    return Status::OK();
+  });
+  constexpr int kBatches = 200;
+  std::mutex done_mu;
+  std::condition_variable done_cv;
+  int done = 0, early = 0;
+  for (int i = 1; i <= kBatches; ++i) {
+    rocksdb::WriteBatch batch;
+    const std::string key = "k" + std::to_string(i);
+    batch.Put(key, "v");
+    const uint64_t ticket = gc.Enqueue(&batch);
+    gc.WhenDurable(ticket, [&, key](const Status& st) {
+      EXPECT_OK(st);
+      {
+        std::lock_guard lock(store_mu);
+        if (store.count(key) == 0) ++early;
+      }
+      std::lock_guard lock(done_mu);
+      ++done;
+      done_cv.notify_all();
+    });
+  }
+  {
+    std::unique_lock lock(done_mu);
+    ASSERT_TRUE(done_cv.wait_for(lock, std::chrono::seconds(20), [&] { return done == kBatches; }));
+  }
+  EXPECT_EQ(early, 0) << "a callback ran before its batch was written";
+  EXPECT_LT(gc.syncs(), static_cast<uint64_t>(kBatches)) << "callbacks did not share writes";
+  // Already durable: the callback runs at once, on this thread.
+  bool ran = false;
+  gc.WhenDurable(gc.LastTicket(), [&](const Status& st) { ran = st.ok(); });
+  EXPECT_TRUE(ran);
+  // A failed write reaches the callbacks waiting on it.
+  {
+    std::lock_guard lock(store_mu);
+    fail = true;
+  }
+  rocksdb::WriteBatch batch;
+  batch.Put("lost", "v");
+  std::atomic<int> code{-1};
+  gc.WhenDurable(gc.Enqueue(&batch), [&](const Status& st) { code = static_cast<int>(st.code()); });
+  ASSERT_EVENTUALLY(code.load() >= 0, 10000);
+  EXPECT_EQ(code.load(), static_cast<int>(ErrorCode::kIoError));
 }
 
 TEST(GroupCommitTest, ConcurrentMutationsAreAllDurableAndShareSyncs) {
