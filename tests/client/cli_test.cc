@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/mini_cluster.h"
+#include "tests/support/shared_cluster.h"
 #include "tests/support/test_util.h"
 
 namespace cairn::client {
@@ -16,19 +17,15 @@ using cairn::testing::MiniCluster;
 using cairn::testing::MiniClusterOptions;
 using nlohmann::json;
 
-class CliTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
+class CliTest : public cairn::testing::SharedClusterSuite<CliTest> {
+ public:
+  static MiniClusterOptions ClusterOptions() {
     MiniClusterOptions opts;
     opts.block_size = 64 * 1024;
-    auto c = MiniCluster::Start(opts);
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    cluster_ = std::move(c).value().release();
+    return opts;
   }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
+
+ protected:
   void SetUp() override {
     ASSERT_NE(cluster_, nullptr);
     local_ = cairn::testing::MakeTempDir("cli");
@@ -62,11 +59,9 @@ class CliTest : public ::testing::Test {
     EXPECT_NE(r.out.find(fragment), std::string::npos) << r.out;
   }
 
-  static MiniCluster* cluster_;
   std::string local_;
 };
 
-MiniCluster* CliTest::cluster_ = nullptr;
 
 TEST_F(CliTest, PutGetCatRoundTrip) {
   const std::string data = cairn::testing::RandomBytes(200000, 1);

@@ -9,6 +9,7 @@
 
 #include "client/file_system.h"
 #include "tests/support/mini_cluster.h"
+#include "tests/support/shared_cluster.h"
 #include "tests/support/test_util.h"
 
 namespace cairn::client {
@@ -17,20 +18,16 @@ namespace {
 using cairn::testing::MiniCluster;
 using cairn::testing::MiniClusterOptions;
 
-class IpcDoorTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
+class IpcDoorTest : public cairn::testing::SharedClusterSuite<IpcDoorTest> {
+ public:
+  static MiniClusterOptions ClusterOptions() {
     MiniClusterOptions opts;
     opts.datanodes = 1;
     opts.replication = 1;
-    auto c = MiniCluster::Start(opts);
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    cluster_ = std::move(c).value().release();
+    return opts;
   }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
+
+ protected:
   static std::unique_ptr<FileSystem> ConnectIpc(const std::string& user = "", int retry_ms = 30000) {
     ClientOptions opts;
     opts.namenode = "hdfs://" + cluster_->hadoop_address();
@@ -40,10 +37,7 @@ class IpcDoorTest : public ::testing::Test {
     EXPECT_TRUE(fs.ok()) << fs.status().ToString();
     return fs.ok() ? std::move(fs).value() : nullptr;
   }
-  static MiniCluster* cluster_;
 };
-
-MiniCluster* IpcDoorTest::cluster_ = nullptr;
 
 TEST_F(IpcDoorTest, WritesReadsAndErrorsComeBackAsTheirCodes) {
   auto root = ConnectIpc();

@@ -9,6 +9,7 @@
 
 #include "client/file_system.h"
 #include "tests/support/mini_cluster.h"
+#include "tests/support/shared_cluster.h"
 #include "tests/support/test_util.h"
 
 namespace cairn::client {
@@ -20,19 +21,15 @@ using cairn::testing::RandomBytes;
 
 constexpr uint64_t kBlock = 64 * 1024;
 
-class ReadWriteTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
+class ReadWriteTest : public cairn::testing::SharedClusterSuite<ReadWriteTest> {
+ public:
+  static MiniClusterOptions ClusterOptions() {
     MiniClusterOptions opts;
     opts.block_size = kBlock;
-    auto c = MiniCluster::Start(opts);
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    cluster_ = std::move(c).value().release();
+    return opts;
   }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
+
+ protected:
   void SetUp() override {
     ASSERT_NE(cluster_, nullptr);
     auto fs = cluster_->Connect();
@@ -93,11 +90,9 @@ class ReadWriteTest : public ::testing::Test {
     }
   }
 
-  static MiniCluster* cluster_;
   std::unique_ptr<FileSystem> fs_;
 };
 
-MiniCluster* ReadWriteTest::cluster_ = nullptr;
 
 TEST_F(ReadWriteTest, RoundTripsAcrossChunkAndBlockBoundaries) {
   const uint64_t sizes[] = {0, 1, 511, 512, 513, kBlock - 1, kBlock, kBlock + 1, 3 * kBlock + 100};

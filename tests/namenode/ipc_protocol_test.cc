@@ -18,6 +18,7 @@
 #include "hadoop/ProtobufRpcEngine.pb.h"
 #include "hadoop/RpcHeader.pb.h"
 #include "tests/support/mini_cluster.h"
+#include "tests/support/shared_cluster.h"
 #include "tests/support/test_util.h"
 
 namespace cairn {
@@ -117,9 +118,9 @@ class RawIpcClient {
   BufferedReader reader_;
 };
 
-class IpcProtocolTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
+class IpcProtocolTest : public cairn::testing::SharedClusterSuite<IpcProtocolTest> {
+ public:
+  static MiniClusterOptions ClusterOptions() {
     MiniClusterOptions opts;
     opts.datanodes = 1;
     opts.replication = 1;
@@ -127,14 +128,10 @@ class IpcProtocolTest : public ::testing::Test {
     opts.namenode_flags = {"--namenode_ipc_idle_timeout_ms=" + std::to_string(kIdleTimeoutMs),
                            "--namenode_complete_wait_ms=" + std::to_string(kCompleteWaitMs),
                            "--namenode_ipc_max_frame=1MiB"};
-    auto c = MiniCluster::Start(opts);
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    cluster_ = std::move(c).value().release();
+    return opts;
   }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
+
+ protected:
   std::unique_ptr<RawIpcClient> Connect() {
     auto c = RawIpcClient::Connect(cluster_->hadoop_address());
     EXPECT_TRUE(c.ok()) << c.status().ToString();
@@ -155,10 +152,7 @@ class IpcProtocolTest : public ::testing::Test {
     EXPECT_EQ(h.callid(), 0u);
     EXPECT_EQ(resp.fs().filetype(), hh::HdfsFileStatusProto::IS_DIR);
   }
-  static MiniCluster* cluster_;
 };
-
-MiniCluster* IpcProtocolTest::cluster_ = nullptr;
 
 TEST_F(IpcProtocolTest, CallsAsTheConnectionContextUser) {
   auto c = Connect();
