@@ -47,7 +47,6 @@ Result<std::unique_ptr<IpcChannel::Connection>> IpcChannel::Open() {
                        socket.status().message());
   }
   RETURN_IF_ERROR(socket->SetTimeouts(settings_.timeout_ms, settings_.timeout_ms));
-  RETURN_IF_ERROR(socket->SetNoDelay());
   auto conn = std::make_unique<Connection>(std::move(*socket));
   Status st = conn->socket.WriteFully(ipc::BuildConnectionStart(settings_.user, client_id_));
   if (!st.ok()) return Unavailable("namenode IPC handshake with {}:{}: {}", settings_.host, settings_.port, st.message());
