@@ -145,6 +145,8 @@ void Namenode::Stop() {
     rpc_->Stop();
     rpc_.reset();
   }
+  // Answers still waiting for their sync run now, while the block manager they may touch lives.
+  if (ns_) ns_->Quiesce();
 }
 
 void Namenode::RunMonitorOnce() {

@@ -60,6 +60,9 @@ class Namespace {
   // scope noted is durable (or the store failed): at once when there is nothing to wait
   // for, else on the thread that completes the sync. done must not block.
   void WhenDurable(DeferredDurability& scope, std::function<void(const Status&)> done);
+  // Writes what is queued and returns once no WhenDurable callback waits or runs; called at
+  // shutdown after the front doors stopped, before what callbacks touch is destroyed.
+  void Quiesce() { commit_.Drain(); }
 
   // A value stored with Mutation::PutMeta; nullopt when never stored.
   Result<std::optional<std::string>> ReadMeta(std::string_view name) const { return store_->GetMeta(name); }
@@ -75,7 +78,6 @@ class Namespace {
   Status Format(const NamespaceOptions& options);
 
   std::unique_ptr<MetaStore> store_;
-  GroupCommit commit_;
   std::string block_pool_id_;  // fixed after Open
   std::string cluster_id_;     // fixed after Open
 
@@ -83,6 +85,8 @@ class Namespace {
   InodeTree tree_;               // guarded by mu_
   NamespaceCounters counters_;   // guarded by mu_
   Status failed_;                // guarded by mu_: a store write failed; no more mutations
+  // Last: destroyed first, so its final callbacks still find the tree, the lock and the store.
+  GroupCommit commit_;
 };
 
 }  // namespace cairn::namenode

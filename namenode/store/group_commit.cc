@@ -97,8 +97,27 @@ GroupCommit::Ready GroupCommit::Lead(std::unique_lock<std::mutex>& lock) {
   return ready;
 }
 
-void GroupCommit::Run(Ready& ready) {
+void GroupCommit::Run(std::unique_lock<std::mutex>& lock, Ready& ready) {
+  if (ready.empty()) return;
+  ++callbacks_running_;
+  lock.unlock();
   for (auto& [done, st] : ready) done(st);
+  lock.lock();
+  --callbacks_running_;
+  cv_.notify_all();
+}
+
+void GroupCommit::Drain() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    if (!writing_ && !queued_.empty()) {
+      Ready ready = Lead(lock);
+      Run(lock, ready);
+      continue;
+    }
+    if (!writing_ && callbacks_running_ == 0 && (callbacks_.empty() || !error_.ok())) break;
+    cv_.wait(lock);
+  }
 }
 
 Status GroupCommit::WaitDurable(uint64_t ticket) {
@@ -112,9 +131,7 @@ Status GroupCommit::WaitDurable(uint64_t ticket) {
       continue;
     }
     Ready ready = Lead(lock);
-    lock.unlock();
-    Run(ready);
-    lock.lock();
+    Run(lock, ready);
   }
 }
 
@@ -137,9 +154,7 @@ void GroupCommit::CommitterLoop() {
   while (true) {
     if (!writing_ && !queued_.empty() && (!callbacks_.empty() || stopping_)) {
       Ready ready = Lead(lock);
-      lock.unlock();
-      Run(ready);
-      lock.lock();
+      Run(lock, ready);
       continue;
     }
     if (stopping_ && !writing_) break;
@@ -150,8 +165,7 @@ void GroupCommit::CommitterLoop() {
   for (auto& [ticket, done] : callbacks_)
     left.emplace_back(std::move(done), error_.ok() ? Aborted("namenode shutting down") : error_);
   callbacks_.clear();
-  lock.unlock();
-  Run(left);
+  Run(lock, left);
 }
 
 uint64_t GroupCommit::syncs() const {

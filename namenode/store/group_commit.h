@@ -54,6 +54,9 @@ class GroupCommit {
   // once on this thread when that is already so, else later on a committing thread.
   using DurableCallback = std::function<void(const Status&)>;
   void WhenDurable(uint64_t ticket, DurableCallback done);
+  // Writes everything queued and returns once no callback is waiting or running (before
+  // the owners of what callbacks touch go away).
+  void Drain();
 
   uint64_t syncs() const;  // synced writes done, for tests and metrics
 
@@ -62,7 +65,8 @@ class GroupCommit {
   // One round as leader: writes everything queued; returns the callbacks now due. Called
   // with mu_ held (released around the write) and writing_ false.
   Ready Lead(std::unique_lock<std::mutex>& lock);
-  static void Run(Ready& ready);
+  // Runs the callbacks of a round without mu_ (taken and released here).
+  void Run(std::unique_lock<std::mutex>& lock, Ready& ready);
   void CommitterLoop();
 
   const std::function<Status(rocksdb::WriteBatch*)> write_synced_;
@@ -71,6 +75,7 @@ class GroupCommit {
   std::condition_variable work_cv_;    // the committer may have work
   std::multimap<uint64_t, DurableCallback> callbacks_;  // guarded by mu_: by ticket
   bool stopping_ = false;                               // guarded by mu_
+  int callbacks_running_ = 0;                           // guarded by mu_: rounds running callbacks
   std::deque<rocksdb::WriteBatch> queued_;  // guarded by mu_: tickets durable_+1.. not yet taken
   uint64_t taken_ = 0;     // guarded by mu_: tickets up to here are being (or were) written
   uint64_t tickets_ = 0;   // guarded by mu_: tickets handed out

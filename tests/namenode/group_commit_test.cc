@@ -167,6 +167,26 @@ TEST(GroupCommitTest, WhenDurableRunsEachCallbackAfterItsBatchIsWritten) {
   EXPECT_EQ(code.load(), static_cast<int>(ErrorCode::kIoError));
 }
 
+// Drain returns only once queued batches are written and their callbacks have finished.
+TEST(GroupCommitTest, DrainWaitsForRunningCallbacks) {
+  GroupCommit gc([](rocksdb::WriteBatch*) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return Status::OK();
+  });
+  std::atomic<int> finished{0};
+  for (int i = 0; i < 3; ++i) {
+    rocksdb::WriteBatch batch;
+    batch.Put("k" + std::to_string(i), "v");
+    gc.WhenDurable(gc.Enqueue(&batch), [&](const Status& st) {
+      EXPECT_OK(st);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      ++finished;
+    });
+  }
+  gc.Drain();
+  EXPECT_EQ(finished.load(), 3);
+}
+
 TEST(GroupCommitTest, ConcurrentMutationsAreAllDurableAndShareSyncs) {
   NamenodeHarness h;
   constexpr int kThreads = 16, kOps = 40;
