@@ -55,8 +55,6 @@ void NamenodeClient::PrepareContext(grpc::ClientContext* ctx) const {
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(settings_.rpc_timeout_ms));
 }
 
-Status NamenodeClient::GrpcToStatus(const grpc::Status& st) { return FromGrpcStatus(st); }
-
 Status NamenodeClient::Invoke(std::string_view method, Retry retry, const std::function<Status()>& attempt_call) {
   const int64_t give_up_at = MonotonicMillis() + settings_.rpc_retry_ms;
   int backoff_ms = kFirstBackoffMs;

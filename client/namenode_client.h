@@ -26,6 +26,7 @@
 
 #include "cairn/namenode.grpc.pb.h"
 #include "client/ipc_channel.h"
+#include "common/grpc_status.h"
 #include "common/status.h"
 
 namespace cairn::client {
@@ -62,7 +63,7 @@ class NamenodeClient {
       if (ipc_) return ipc_->Call(method, request, &response);
       grpc::ClientContext ctx;
       PrepareContext(&ctx);
-      return GrpcToStatus((stub_.get()->*fn)(&ctx, request, &response));
+      return FromGrpcStatus((stub_.get()->*fn)(&ctx, request, &response));
     });
     if (!st.ok()) return st;
     return response;
@@ -108,7 +109,6 @@ class NamenodeClient {
   Status Invoke(std::string_view method, Retry retry, const std::function<Status()>& attempt);
   // User metadata and deadline of one gRPC attempt.
   void PrepareContext(grpc::ClientContext* ctx) const;
-  static Status GrpcToStatus(const grpc::Status& st);
 
   NamenodeClientSettings settings_;
   std::shared_ptr<grpc::Channel> channel_;       // gRPC door only

@@ -59,15 +59,6 @@ void AttrCache::Erase(const std::string& path) {
   ErasePath(std::string(ParentPath(path)));
 }
 
-void AttrCache::Created(const std::string& user, const client::FileStatus& status) {
-  {
-    std::lock_guard lock(mu_);
-    ErasePath(status.path);
-    ErasePath(std::string(ParentPath(status.path)));
-  }
-  Put(user, status);
-}
-
 void AttrCache::EraseTree(const std::string& path) {
   std::lock_guard lock(mu_);
   ErasePath(path);

@@ -31,9 +31,6 @@ class AttrCache {
   void Put(const std::string& user, const client::FileStatus& status);
   // The path and its parent directory, for every user.
   void Erase(const std::string& path);
-  // A path was just created with `status`: its parent's entries go (the parent's mtime
-  // moved) and the new path's entry for `user` is `status`.
-  void Created(const std::string& user, const client::FileStatus& status);
   // The path, its parent and everything below the path, for every user.
   void EraseTree(const std::string& path);
   size_t size() const;

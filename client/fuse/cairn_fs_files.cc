@@ -75,12 +75,9 @@ int CairnFs::Create(const Caller& c, const std::string& path, mode_t mode, int f
     if (out.status().code() == ErrorCode::kAlreadyExists && (flags & O_EXCL) == 0) return Open(c, path, flags, fh);
     return Changed("create", path, out.status());
   }
+  attrs_.Erase(path);
   // The kernel asks for the new file's attributes next: the create answer has them.
-  if (created.path.empty()) {
-    attrs_.Erase(path);
-  } else {
-    attrs_.Created(UserOf(c), created);
-  }
+  if (!created.path.empty()) attrs_.Put(UserOf(c), created);
   *fh = files_.Add(
       std::make_shared<WriteHandle>(*fs, path, std::move(*out), 0, (flags & O_APPEND) != 0, read_options_));
   return 0;

@@ -18,15 +18,23 @@ void BindRead(MethodTable* table, NameSystem& nn, const std::string& name,
               Status (*fn)(NameSystem&, const CallContext&, const Req&, Resp*)) {
   Bind(table, nn, name, fn, /*nonblocking=*/true);
 }
-// Runs `attempt` in a DeferredDurability scope and answers once what it changed is durable.
-void AnswerWhenDurable(NameSystem& nn, const std::function<Status()>& attempt, MethodTable::Done done) {
+// Runs `attempt` in a DeferredDurability scope. When answers(outcome) holds, done gets the
+// outcome once what the attempt changed is durable, and this returns true; otherwise only
+// the attempt's after-durable actions run then, and false tells the front door to run the
+// call on its pool instead.
+bool AnswerWhenDurable(NameSystem& nn, const std::function<Status()>& attempt,
+                       const std::function<bool(const Status&)>& answers, MethodTable::Done done) {
   DeferredDurability scope;
   Status st;
   {
     auto active = scope.Activate();
     st = attempt();
   }
-  nn.ns.WhenDurable(scope, [st, done = std::move(done)](const Status& durable) { done(durable.ok() ? st : durable); });
+  const bool answered = answers(st);
+  nn.ns.WhenDurable(scope, [st, answered, done = std::move(done)](const Status& durable) {
+    if (answered) done(durable.ok() ? st : durable);
+  });
+  return answered;
 }
 
 // A change whose only wait is the WAL sync: front doors may run it on their I/O thread and
@@ -37,8 +45,8 @@ void BindChange(MethodTable* table, NameSystem& nn, const std::string& name,
   Bind(table, nn, name, fn);
   table->SetInline<Req, Resp>(name, [&nn, fn](const CallContext& caller, const Req& req, Resp* resp,
                                              MethodTable::Done done) {
-    AnswerWhenDurable(nn, [&] { return fn(nn, caller, req, resp); }, std::move(done));
-    return true;
+    return AnswerWhenDurable(
+        nn, [&] { return fn(nn, caller, req, resp); }, [](const Status&) { return true; }, std::move(done));
   });
 }
 
@@ -49,18 +57,10 @@ void BindComplete(MethodTable* table, NameSystem& nn) {
   table->SetInline<hh::CompleteRequestProto, hh::CompleteResponseProto>(
       "complete", [&nn](const CallContext& caller, const hh::CompleteRequestProto& req,
                         hh::CompleteResponseProto* resp, MethodTable::Done done) {
-        DeferredDurability scope;
         uint64_t wait_for = 0;
-        Status st;
-        {
-          auto active = scope.Activate();
-          st = CompleteWithoutWaiting(nn, caller, req, resp, &wait_for);
-        }
-        const bool answered = !st.ok() || resp->result();
-        nn.ns.WhenDurable(scope, [st, answered, done = std::move(done)](const Status& durable) {
-          if (answered) done(durable.ok() ? st : durable);
-        });
-        return answered;
+        return AnswerWhenDurable(
+            nn, [&] { return CompleteWithoutWaiting(nn, caller, req, resp, &wait_for); },
+            [resp](const Status& st) { return !st.ok() || resp->result(); }, std::move(done));
       });
 }
 }  // namespace

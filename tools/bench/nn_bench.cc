@@ -1,5 +1,5 @@
 // nn: namenode operations per second, T client threads each doing its share of --ops
-// operations, over the native gRPC door (a FileSystem per thread) or, with --in-process,
+// operations, through libcairn (a FileSystem per thread, on the door --namenode names) or, with --in-process,
 // on the namenode's handlers called directly (no RPC; see nn_targets.h):
 //   create       create + complete of an empty file (what `touch` costs)
 //   mkdirs       one new directory
@@ -104,7 +104,7 @@ Status RunNnBench(const std::vector<std::string>& args, bool* usage_error) {
   if (in_process) {
     ASSIGN_OR_RETURN(target, OpenInProcessTarget(local_root + "/namenode"));
   } else {
-    ASSIGN_OR_RETURN(target, ConnectGrpcTarget(common, threads));
+    ASSIGN_OR_RETURN(target, ConnectClientTarget(common, threads));
   }
   std::vector<double> dfs_times, base_times;
   for (int r = 0; r < runs; ++r) {

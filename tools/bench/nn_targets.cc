@@ -12,9 +12,10 @@ namespace {
 
 namespace hh = ::hadoop::hdfs;
 
-class GrpcTarget : public NnTarget {
+class ClientTarget : public NnTarget {
  public:
-  explicit GrpcTarget(std::vector<std::unique_ptr<client::FileSystem>> clients) : clients_(std::move(clients)) {}
+  ClientTarget(std::vector<std::unique_ptr<client::FileSystem>> clients, std::string door)
+      : clients_(std::move(clients)), door_(std::move(door)) {}
 
   Status Do(NnOp op, int t, const std::string& path) override {
     client::FileSystem& fs = *clients_[static_cast<size_t>(t)];
@@ -37,10 +38,11 @@ class GrpcTarget : public NnTarget {
   }
   Status Mkdirs(int t, const std::string& dir) override { return clients_[static_cast<size_t>(t)]->Mkdirs(dir); }
   Status RemoveTree(const std::string& dir) override { return clients_[0]->Delete(dir, true).status(); }
-  std::string Describe() const override { return "grpc"; }
+  std::string Describe() const override { return door_; }
 
  private:
   std::vector<std::unique_ptr<client::FileSystem>> clients_;
+  const std::string door_;  // "ipc" or "grpc"
 };
 
 class InProcessTarget : public NnTarget {
@@ -123,13 +125,14 @@ class InProcessTarget : public NnTarget {
 
 }  // namespace
 
-Result<std::unique_ptr<NnTarget>> ConnectGrpcTarget(const CommonArgs& common, int threads) {
+Result<std::unique_ptr<NnTarget>> ConnectClientTarget(const CommonArgs& common, int threads) {
   std::vector<std::unique_ptr<client::FileSystem>> clients;
   for (int t = 0; t < threads; ++t) {
     ASSIGN_OR_RETURN(auto fs, common.Connect());
     clients.push_back(std::move(fs));
   }
-  return std::unique_ptr<NnTarget>(std::make_unique<GrpcTarget>(std::move(clients)));
+  const bool ipc = clients.front()->options().namenode.rfind("hdfs://", 0) == 0;
+  return std::unique_ptr<NnTarget>(std::make_unique<ClientTarget>(std::move(clients), ipc ? "ipc" : "grpc"));
 }
 
 Result<std::unique_ptr<NnTarget>> OpenInProcessTarget(const std::string& dir) {

@@ -1,6 +1,6 @@
 // NnTarget: what `cairn-bench nn` times its operations against. The same operation list
-// runs over the native gRPC door (a libcairn FileSystem per thread, every call a real
-// RPC) or in process (the namenode's own operation handlers called directly on a private
+// runs through libcairn (a FileSystem per thread, every call a real RPC on the door the
+// namenode address names: hdfs:// for Hadoop IPC, else gRPC) or in process (the namenode's own operation handlers called directly on a private
 // namespace, as Hadoop's NNThroughputBenchmark does), so RPC overhead and namespace cost
 // show separately. Both make every mutation durable (synced WAL) before it returns.
 //
@@ -30,8 +30,8 @@ class NnTarget {
   virtual std::string Describe() const = 0;
 };
 
-// One FileSystem per thread over the native gRPC door.
-Result<std::unique_ptr<NnTarget>> ConnectGrpcTarget(const CommonArgs& common, int threads);
+// One FileSystem per thread, on the door common's namenode address names.
+Result<std::unique_ptr<NnTarget>> ConnectClientTarget(const CommonArgs& common, int threads);
 // A namenode in this process over a fresh store under `dir` (removed afterwards), with
 // no servers: handlers are called directly.
 Result<std::unique_ptr<NnTarget>> OpenInProcessTarget(const std::string& dir);
