@@ -1,6 +1,8 @@
 #include "datanode/block_layout.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -64,29 +66,65 @@ Status MakeDirs(const std::string& path) {
 }
 
 namespace {
-Status RenameCreatingDir(const std::string& from, const std::string& to, const std::string& to_dir) {
+// Renames, creating to_dir when missing; *created says whether it had to.
+Status RenameCreatingDir(const std::string& from, const std::string& to, const std::string& to_dir, bool* created) {
   if (::rename(from.c_str(), to.c_str()) == 0) return Status::OK();
   if (errno != ENOENT) return ErrnoError(errno, fmt::format("rename {} to {}", from, to));
   RETURN_IF_ERROR(MakeDirs(to_dir));
+  *created = true;
   if (::rename(from.c_str(), to.c_str()) == 0) return Status::OK();
   return ErrnoError(errno, fmt::format("rename {} to {}", from, to));
 }
+
+std::string ParentDir(const std::string& dir) {
+  size_t slash = dir.rfind('/');
+  return slash == std::string::npos || slash == 0 ? std::string("/") : dir.substr(0, slash);
+}
+
+Status SyncPath(const std::string& path, int flags, bool data_only) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return ErrnoError(errno, "open " + path);
+  int rc = data_only ? ::fdatasync(fd) : ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return ErrnoError(err, "sync " + path);
+  return Status::OK();
+}
 }  // namespace
 
+Status SyncDir(const std::string& dir) { return SyncPath(dir, O_RDONLY | O_DIRECTORY, false); }
+
+Status SyncReplicaFiles(const std::string& dir, uint64_t block_id, uint64_t gen_stamp) {
+  RETURN_IF_ERROR(SyncPath(dir + "/" + BlockFileName(block_id), O_RDONLY, true));
+  return SyncPath(dir + "/" + MetaFileName(block_id, gen_stamp), O_RDONLY, true);
+}
+
 Status MoveReplicaFiles(const std::string& from_dir, const std::string& to_dir, uint64_t block_id,
-                        uint64_t old_gen_stamp, uint64_t new_gen_stamp) {
+                        uint64_t old_gen_stamp, uint64_t new_gen_stamp, MoveDurability durability) {
+  bool created = false;
   RETURN_IF_ERROR(RenameCreatingDir(from_dir + "/" + MetaFileName(block_id, old_gen_stamp),
-                                    to_dir + "/" + MetaFileName(block_id, new_gen_stamp), to_dir));
-  if (from_dir == to_dir) return Status::OK();
-  std::string data_from = from_dir + "/" + BlockFileName(block_id);
-  std::string data_to = to_dir + "/" + BlockFileName(block_id);
-  Status st = RenameCreatingDir(data_from, data_to, to_dir);
-  if (!st.ok()) {
-    // Put the meta file back so the replica stays whole where it was.
-    (void)::rename((to_dir + "/" + MetaFileName(block_id, new_gen_stamp)).c_str(),
-                   (from_dir + "/" + MetaFileName(block_id, old_gen_stamp)).c_str());
+                                    to_dir + "/" + MetaFileName(block_id, new_gen_stamp), to_dir, &created));
+  if (from_dir != to_dir) {
+    std::string data_from = from_dir + "/" + BlockFileName(block_id);
+    std::string data_to = to_dir + "/" + BlockFileName(block_id);
+    Status st = RenameCreatingDir(data_from, data_to, to_dir, &created);
+    if (!st.ok()) {
+      // Put the meta file back so the replica stays whole where it was.
+      (void)::rename((to_dir + "/" + MetaFileName(block_id, new_gen_stamp)).c_str(),
+                     (from_dir + "/" + MetaFileName(block_id, old_gen_stamp)).c_str());
+      return st;
+    }
   }
-  return st;
+  if (durability == MoveDurability::kVolatile) return Status::OK();
+  RETURN_IF_ERROR(SyncDir(to_dir));
+  if (created) {
+    // MakeDirs made at most the two subdir levels of the finalized tree (or rbw itself).
+    std::string parent = ParentDir(to_dir);
+    RETURN_IF_ERROR(SyncDir(parent));
+    RETURN_IF_ERROR(SyncDir(ParentDir(parent)));
+  }
+  if (from_dir != to_dir) RETURN_IF_ERROR(SyncDir(from_dir));
+  return Status::OK();
 }
 
 }  // namespace cairn::datanode

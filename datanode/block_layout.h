@@ -28,12 +28,25 @@ std::string MetaFileName(uint64_t block_id, uint64_t gen_stamp);   // blk_<id>_<
 bool ParseBlockFileName(std::string_view name, uint64_t* block_id);
 bool ParseMetaFileName(std::string_view name, uint64_t* block_id, uint64_t* gen_stamp);
 
+// How durable a move must be. kDurable fsyncs the directories it changed (to_dir, the
+// directories it had to create and their parents, from_dir) so the new names survive a
+// power cut; kVolatile leaves that to the kernel's writeback.
+enum class MoveDurability { kVolatile, kDurable };
+
 // Renames a replica's meta file (to its new generation stamp) and then its data file from
 // from_dir to to_dir, creating to_dir when missing. Meta goes first: a crash in between
 // leaves the meta where the replica now belongs, and the start-up scan moves the data file
 // after it.
 Status MoveReplicaFiles(const std::string& from_dir, const std::string& to_dir, uint64_t block_id,
-                        uint64_t old_gen_stamp, uint64_t new_gen_stamp);
+                        uint64_t old_gen_stamp, uint64_t new_gen_stamp,
+                        MoveDurability durability = MoveDurability::kVolatile);
+
+// fdatasync of a replica's data and meta files, opened by path (for replicas no writer
+// holds open, such as one a block recovery finalizes).
+Status SyncReplicaFiles(const std::string& dir, uint64_t block_id, uint64_t gen_stamp);
+
+// fsync of a directory, so the names created, renamed or removed in it are durable.
+Status SyncDir(const std::string& dir);
 
 // mkdir -p.
 Status MakeDirs(const std::string& path);

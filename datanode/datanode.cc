@@ -63,6 +63,7 @@ Result<std::unique_ptr<Datanode>> Datanode::Start(const DatanodeSettings& settin
   store_options.capacity_bytes = settings.capacity.bytes;
   store_options.reserved_bytes = settings.reserved.bytes;
   store_options.io_engine = engine;
+  store_options.sync_on_close = settings.sync_on_close;
   ASSIGN_OR_RETURN(dn->store_, FsBlockStore::Open(store_options, dn->reports_.get()));
 
   BlockScannerOptions so;

@@ -412,7 +412,9 @@ Result<ReplicaInfo> FsBlockStore::FinalizeWriter(const std::shared_ptr<FsReplica
   }
   std::string to_dir = to == ReplicaState::kFinalized ? FinalizedDir(volume->root(), replica->block_id)
                                                       : RbwDir(volume->root());
-  Status st = MoveReplicaFiles(from, to_dir, replica->block_id, gs, gs);
+  const bool durable = to == ReplicaState::kFinalized && options_.sync_on_close;
+  Status st = MoveReplicaFiles(from, to_dir, replica->block_id, gs, gs,
+                               durable ? MoveDurability::kDurable : MoveDurability::kVolatile);
   if (!st.ok()) {
     HandleIoError(volume, st);
     return st;

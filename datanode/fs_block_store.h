@@ -29,6 +29,10 @@ struct FsBlockStoreOptions {
   uint64_t reserved_bytes = 0;              // kept free on each volume
   IoEngineKind io_engine = IoEngineKind::kUring;
   int writer_stop_timeout_ms = 30000;       // how long a recovery or delete waits for a writer to stop
+  // Finalizing a replica fdatasyncs its data and meta files and fsyncs the directories of
+  // the rename, so an acknowledged close survives a power cut (HDFS's
+  // dfs.datanode.synconclose, but on by default). Off: the kernel writes them back later.
+  bool sync_on_close = true;
 };
 
 // One replica's record in the map.
@@ -92,6 +96,7 @@ class FsBlockStore final : public BlockStore {
 
   // --- for FsReplicaWriter / FsReplicaReader ---
   IoEngineKind io_engine() const { return options_.io_engine; }
+  bool sync_on_close() const { return options_.sync_on_close; }
   // Counts `bytes` more on the volume; kNoSpace (and nothing counted) when the datanode's
   // configured capacity would be exceeded.
   Status ReserveSpace(Volume* volume, uint64_t bytes);

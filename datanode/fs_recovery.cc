@@ -285,6 +285,15 @@ Result<ReplicaInfo> FsBlockStore::UpdateReplicaUnderRecovery(uint64_t block_id, 
     replica->has_writer = true;  // the recovery's claim until the replica is final
   }
   Status st = TruncateAndBump(replica, new_length, recovery_id);
+  if (st.ok() && options_.sync_on_close) {
+    std::string dir;
+    {
+      std::lock_guard lock(mu_);
+      dir = replica->dir;
+    }
+    st = SyncReplicaFiles(dir, block_id, recovery_id);
+    if (!st.ok()) HandleIoError(replica->volume, st);
+  }
   if (!st.ok()) {
     Unclaim(replica);
     return st;

@@ -94,6 +94,8 @@ void FsReplicaWriter::SetBytesAcked(uint64_t bytes) {
 Result<ReplicaInfo> FsReplicaWriter::Complete(ReplicaState to) {
   if (done_) return Aborted("{} is no longer open for writing", info_.Name());
   Status st = FinishWrite();
+  // A finalized replica is on stable storage before anyone hears of it (durable close).
+  if (st.ok() && to == ReplicaState::kFinalized && store_->sync_on_close()) st = Sync();
   if (!st.ok()) {
     Abort();
     return st;

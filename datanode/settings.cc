@@ -51,6 +51,9 @@ void AddDatanodeFlags(FlagSet& flags, DatanodeSettings* s) {
   flags.Add("datanode_ibr_delay_ms", &s->ibr_delay_ms,
             "batching delay of incremental block reports (0 = send at once, coalescing what is queued)");
   flags.Add("datanode_io_engine", &s->io_engine, "disk I/O engine: uring or sync");
+  flags.Add("datanode_sync_on_close", &s->sync_on_close,
+            "fdatasync a replica and fsync its directory before it is finalized, so an acknowledged close "
+            "survives a power cut (HDFS dfs.datanode.synconclose); false leaves it to the kernel's writeback");
   flags.Add("datanode_max_xceivers", &s->max_xceivers, "most concurrent transfer connections");
   flags.Add("datanode_socket_timeout_ms", &s->socket_timeout_ms, "read/write timeout of transfer sockets");
   flags.Add("datanode_socket_keepalive_ms", &s->socket_keepalive_ms,

@@ -30,6 +30,7 @@ struct DatanodeSettings {
   int64_t block_report_interval_ms = 21600000;  // full block report period
   int ibr_delay_ms = 0;                   // batching delay of incremental reports; 0 = at once
   std::string io_engine = "uring";        // uring | sync
+  bool sync_on_close = true;              // finalized replicas are synced (durable close)
   int max_xceivers = 4096;                // concurrent transfer connections
   int socket_timeout_ms = 60000;          // read/write timeout of transfer sockets
   int socket_keepalive_ms = 4000;         // how long an idle connection waits for its next op

@@ -1,6 +1,7 @@
 // FsBlockStore: replica life cycle, restart scans after simulated crashes, recoveries,
 // deletes, volume failures and capacity.
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,12 +44,13 @@ class BlockStoreTest : public ::testing::TestWithParam<IoEngineKind> {
     store_.reset();
     cairn::testing::RemoveTree(dir_);
   }
-  void Open(int volumes = 1, uint64_t capacity = 0) {
+  void Open(int volumes = 1, uint64_t capacity = 0, bool sync_on_close = true) {
     store_.reset();
     std::vector<std::string> dirs;
     for (int i = 0; i < volumes; ++i) dirs.push_back(Vol(i));
     auto o = testing::StoreOptions(dirs, GetParam());
     o.capacity_bytes = capacity;
+    o.sync_on_close = sync_on_close;
     auto s = FsBlockStore::Open(o, &listener_);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(s).value();
@@ -68,6 +70,54 @@ class BlockStoreTest : public ::testing::TestWithParam<IoEngineKind> {
   RecordingListener listener_;
   std::unique_ptr<FsBlockStore> store_;
 };
+
+// Asks the kernel to drop a file's cached pages and counts those it had to keep. Clean
+// pages go at once; dirty ones (not yet written back) and ones under writeback stay, so a
+// non-zero count right after a write means the bytes were not on disk yet.
+int ResidentPagesAfterDropping(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  struct stat st {};
+  ::fstat(fd, &st);
+  (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+  void* map = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) return -1;
+  const long page = ::sysconf(_SC_PAGESIZE);
+  std::vector<unsigned char> vec((st.st_size + page - 1) / page);
+  int resident = ::mincore(map, static_cast<size_t>(st.st_size), vec.data()) == 0 ? 0 : -1;
+  for (unsigned char v : vec) resident += resident >= 0 && (v & 1);
+  ::munmap(map, static_cast<size_t>(st.st_size));
+  return resident;
+}
+
+TEST_P(BlockStoreTest, FinalizedReplicaIsOnDiskBeforeFinalizeReturns) {
+  Open();
+  Finalized(31, 310, RandomBytes(4 << 20, 31));
+  const std::string dir = FinalizedDir(Vol(0), 31);
+  EXPECT_EQ(ResidentPagesAfterDropping(dir + "/" + BlockFileName(31)), 0);
+  EXPECT_EQ(ResidentPagesAfterDropping(dir + "/" + MetaFileName(31, 310)), 0);
+
+  // A replica a block recovery finalizes is synced too (no writer had it open).
+  auto w = store_->CreateRbw(32, 320, {});
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE(WriteAll(**w, RandomBytes(2 << 20, 32)).ok());
+  w->reset();
+  ASSERT_TRUE(store_->InitReplicaRecovery(32, 320, 321).ok());
+  auto done = store_->UpdateReplicaUnderRecovery(32, 321, 2 << 20, false);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  const std::string dir32 = FinalizedDir(Vol(0), 32);
+  EXPECT_EQ(ResidentPagesAfterDropping(dir32 + "/" + BlockFileName(32)), 0);
+  EXPECT_EQ(ResidentPagesAfterDropping(dir32 + "/" + MetaFileName(32, 321)), 0);
+}
+
+// The control that shows the check above can fail: without sync on close the freshly
+// written pages are still dirty when Finalize returns.
+TEST_P(BlockStoreTest, WithoutSyncOnCloseFinalizedPagesAreStillDirty) {
+  Open(1, 0, /*sync_on_close=*/false);
+  Finalized(33, 330, RandomBytes(4 << 20, 33));
+  EXPECT_GT(ResidentPagesAfterDropping(FinalizedDir(Vol(0), 33) + "/" + BlockFileName(33)), 0);
+}
 
 TEST_P(BlockStoreTest, CreateWriteFinalizeRead) {
   Open();
