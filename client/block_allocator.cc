@@ -10,9 +10,10 @@
 namespace cairn::client {
 
 PipelineSetup PipelineSetupFor(const ClientContext& ctx, const hh::ExtendedBlockProto& block,
-                               const std::vector<hh::DatanodeInfoProto>& nodes) {
+                               const hadoop::common::TokenProto& token, const std::vector<hh::DatanodeInfoProto>& nodes) {
   PipelineSetup s;
   s.block = block;
+  s.token = token;
   s.nodes = nodes;
   s.latest_gen_stamp = block.generationstamp();
   s.client_name = ctx.client_name;
@@ -39,7 +40,8 @@ Result<OpenBlock> AllocateBlock(ClientContext& ctx, const WritingFile& file, con
 
     std::string bad_node;
     auto pipeline = DataPipeline::Open(
-        PipelineSetupFor(ctx, located.b(), {located.locs().begin(), located.locs().end()}), pool, &bad_node);
+        PipelineSetupFor(ctx, located.b(), located.blocktoken(), {located.locs().begin(), located.locs().end()}), pool,
+        &bad_node);
     if (pipeline.ok()) return OpenBlock{located.b(), std::move(*pipeline)};
 
     spdlog::warn("{}: pipeline set-up for {} failed (attempt {} of {}): {}", file.path, BlockName(located.b()),

@@ -43,6 +43,6 @@ Result<OpenBlock> ReopenForAppend(ClientContext& ctx, const WritingFile& file, c
 // The pipeline settings the client options give, for `block` through `nodes` (stage
 // PIPELINE_SETUP_CREATE; callers change the stage and byte counts for other stages).
 PipelineSetup PipelineSetupFor(const ClientContext& ctx, const hh::ExtendedBlockProto& block,
-                               const std::vector<hh::DatanodeInfoProto>& nodes);
+                               const hadoop::common::TokenProto& token, const std::vector<hh::DatanodeInfoProto>& nodes);
 
 }  // namespace cairn::client

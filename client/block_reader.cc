@@ -30,6 +30,7 @@ Status BlockReader::Err(Status st) const {
 }
 
 Result<std::unique_ptr<BlockReader>> BlockReader::Open(const hh::ExtendedBlockProto& block,
+                                                       const hadoop::common::TokenProto& token,
                                                        const hh::DatanodeIDProto& node, uint64_t offset, uint64_t len,
                                                        const BlockReaderOptions& options) {
   std::string name = BlockName(block);
@@ -42,7 +43,7 @@ Result<std::unique_ptr<BlockReader>> BlockReader::Open(const hh::ExtendedBlockPr
 
   hh::OpReadBlockProto op;
   *op.mutable_header()->mutable_baseheader()->mutable_block() = block;
-  SetEmptyToken(op.mutable_header()->mutable_baseheader()->mutable_token());
+  *op.mutable_header()->mutable_baseheader()->mutable_token() = token;
   op.mutable_header()->set_clientname(options.client_name);
   op.set_offset(offset);
   op.set_len(len);

@@ -37,8 +37,11 @@ struct BlockReaderOptions {
 class BlockReader {
  public:
   // Connects to `node` and asks for [offset, offset + len) of `block`.
-  static Result<std::unique_ptr<BlockReader>> Open(const hh::ExtendedBlockProto& block, const hh::DatanodeIDProto& node,
-                                                   uint64_t offset, uint64_t len, const BlockReaderOptions& options);
+  // `token` is the block access token the namenode gave with the block's location.
+  static Result<std::unique_ptr<BlockReader>> Open(const hh::ExtendedBlockProto& block,
+                                                   const hadoop::common::TokenProto& token,
+                                                   const hh::DatanodeIDProto& node, uint64_t offset, uint64_t len,
+                                                   const BlockReaderOptions& options);
 
   // Up to n bytes of the range; 0 once it is exhausted.
   Result<size_t> Read(void* buf, size_t n);

@@ -20,7 +20,7 @@ hh::OpWriteBlockProto WriteOp(const PipelineSetup& s) {
   hh::OpWriteBlockProto op;
   auto* header = op.mutable_header();
   *header->mutable_baseheader()->mutable_block() = s.block;
-  SetEmptyToken(header->mutable_baseheader()->mutable_token());
+  *header->mutable_baseheader()->mutable_token() = s.token;
   header->set_clientname(s.client_name);
   for (size_t i = 1; i < s.nodes.size(); ++i) {
     *op.add_targets() = s.nodes[i];

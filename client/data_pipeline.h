@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "client/packet.h"
+#include "common/block_token.h"
 #include "common/socket.h"
 #include "common/status.h"
 #include "hadoop/datatransfer.pb.h"
@@ -38,6 +39,7 @@ namespace hh = hadoop::hdfs;
 
 struct PipelineSetup {
   hh::ExtendedBlockProto block;               // as named in the op header
+  hadoop::common::TokenProto token = EmptyBlockToken();  // the block access token for writing
   std::vector<hh::DatanodeInfoProto> nodes;   // pipeline order; the client talks to nodes[0]
   hh::OpWriteBlockProto::BlockConstructionStage stage = hh::OpWriteBlockProto::PIPELINE_SETUP_CREATE;
   uint64_t latest_gen_stamp = 0;

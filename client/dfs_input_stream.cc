@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "client/proto_convert.h"
+#include "common/block_token.h"
 
 namespace cairn::client {
 
@@ -108,6 +109,7 @@ Status DfsInputStream::Relocate(hh::LocatedBlockProto* block, int attempt) {
 Result<std::unique_ptr<BlockReader>> DfsInputStream::OpenReader(hh::LocatedBlockProto* block, uint64_t offset,
                                                                 uint64_t len) {
   int refetches = 0;
+  bool tokens_refetched = false;
   for (;;) {
     const hh::DatanodeInfoProto* chosen = nullptr;
     {
@@ -134,8 +136,16 @@ Result<std::unique_ptr<BlockReader>> DfsInputStream::OpenReader(hh::LocatedBlock
       if (!st.ok()) return failed.WithContext(st.message());
       continue;
     }
-    auto reader = BlockReader::Open(block->b(), chosen->id(), offset, len, reader_options_);
+    auto reader = BlockReader::Open(block->b(), block->blocktoken(), chosen->id(), offset, len, reader_options_);
     if (reader.ok()) return reader;
+    if (reader.status().code() == ErrorCode::kPermissionDenied && !tokens_refetched) {
+      // An expired token, or one signed with a key the datanode no longer holds (the
+      // namenode restarted): fetch fresh tokens once and try the same node again, as HDFS.
+      spdlog::info("{}: {}; fetching new block access tokens", path_, reader.status().ToString());
+      tokens_refetched = true;
+      RETURN_IF_ERROR(Relocate(block, 0));
+      continue;
+    }
     RecordFailure(*block, NodeAddress(*chosen), reader.status());
   }
 }
@@ -156,7 +166,7 @@ void DfsInputStream::RecordFailure(const hh::LocatedBlockProto& block, const std
   *bad->mutable_b() = block.b();
   bad->set_offset(block.offset());
   bad->set_corrupt(false);
-  SetEmptyToken(bad->mutable_blocktoken());
+  *bad->mutable_blocktoken() = EmptyBlockToken();
   for (const auto& dn : block.locs()) {
     if (NodeAddress(dn) == node) *bad->add_locs() = dn;
   }

@@ -26,7 +26,8 @@ bool Contains(const std::vector<hh::DatanodeInfoProto>& nodes, const hh::Datanod
 
 // OP_TRANSFER_BLOCK: `source` copies its replica of `block` to `target`.
 Status TransferReplica(const ClientContext& ctx, const hh::DatanodeInfoProto& source,
-                       const hh::ExtendedBlockProto& block, const hh::DatanodeInfoProto& target) {
+                       const hh::ExtendedBlockProto& block, const hadoop::common::TokenProto& token,
+                       const hh::DatanodeInfoProto& target) {
   const std::string what = fmt::format("copying {} from {} to {}", BlockName(block), NodeAddress(source),
                                        NodeAddress(target));
   const int timeout = ctx.options.socket_timeout_ms;
@@ -37,7 +38,7 @@ Status TransferReplica(const ClientContext& ctx, const hh::DatanodeInfoProto& so
   hh::OpTransferBlockProto op;
   auto* header = op.mutable_header();
   *header->mutable_baseheader()->mutable_block() = block;
-  SetEmptyToken(header->mutable_baseheader()->mutable_token());
+  *header->mutable_baseheader()->mutable_token() = token;
   header->set_clientname(ctx.client_name);
   *op.add_targets() = target;
   op.add_targetstoragetypes(hh::DISK);
@@ -70,7 +71,7 @@ Status AddDatanode(ClientContext& ctx, const WritingFile& file, const hh::Extend
     // The copy comes from the survivor just before the newcomer in the namenode's order.
     const size_t pos = static_cast<size_t>(added - proposed.begin());
     const hh::DatanodeInfoProto& source = pos > 0 ? proposed[pos - 1] : (*nodes)[0];
-    last = TransferReplica(ctx, source, block, *added);
+    last = TransferReplica(ctx, source, block, resp.block().blocktoken(), *added);
     if (last.ok()) {
       spdlog::info("{}: datanode {} replaces the failed one in the pipeline of {}", file.path, NodeAddress(*added),
                    BlockName(block));
@@ -146,7 +147,7 @@ Result<OpenBlock> RecoverPipeline(ClientContext& ctx, const WritingFile& file, c
     ASSIGN_OR_RETURN(hh::UpdateBlockForPipelineResponseProto updated, ctx.namenode->UpdateBlockForPipeline(update));
     const uint64_t new_gen_stamp = updated.block().b().generationstamp();
 
-    PipelineSetup setup = PipelineSetupFor(ctx, block, nodes);
+    PipelineSetup setup = PipelineSetupFor(ctx, block, updated.block().blocktoken(), nodes);
     setup.stage = StageFor(request.kind, attempt == 0);
     setup.latest_gen_stamp = new_gen_stamp;
     setup.min_bytes_rcvd = request.bytes_acked;

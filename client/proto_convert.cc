@@ -64,11 +64,4 @@ std::string BlockName(const hh::ExtendedBlockProto& block) {
   return fmt::format("blk_{}_{}", block.blockid(), block.generationstamp());
 }
 
-void SetEmptyToken(hadoop::common::TokenProto* token) {
-  token->set_identifier("");
-  token->set_password("");
-  token->set_kind("");
-  token->set_service("");
-}
-
 }  // namespace cairn::client

@@ -28,7 +28,4 @@ inline std::string NodeAddress(const hh::DatanodeInfoProto& info) { return NodeA
 // "blk_<id>_<genstamp>", as HDFS names blocks in messages.
 std::string BlockName(const hh::ExtendedBlockProto& block);
 
-// Block access tokens are not used: every field of the (required) token is empty.
-void SetEmptyToken(hadoop::common::TokenProto* token);
-
 }  // namespace cairn::client

@@ -67,7 +67,12 @@ Status ServeBlockChecksum(const XceiverContext& ctx, Socket& socket, const hh::O
   const auto& b = op.header().block();
   if (op.has_blockchecksumoptions() && op.blockchecksumoptions().blockchecksumtype() != hh::MD5CRC)
     return SendError(socket, hh::ERROR_UNSUPPORTED, "only MD5CRC block checksums are supported");
+  Status access = CheckBlockAccess(ctx, op.header(), kBlockRead);
+  if (!access.ok()) return SendError(socket, hh::ERROR_ACCESS_TOKEN, access.message());
   auto reader = ctx.store->OpenForRead(b.blockid(), b.generationstamp());
+  if (reader.ok() && (*reader)->replica().gen_stamp != b.generationstamp())
+    reader = Aborted("replica {} does not have the requested stamp {}", (*reader)->replica().Name(),
+                     b.generationstamp());
   if (!reader.ok()) return SendError(socket, hh::ERROR, reader.status().message());
   auto md5 = BlockMd5(**reader, b.numbytes());
   if (!md5.ok()) return SendError(socket, hh::ERROR, md5.status().message());

@@ -89,6 +89,7 @@ void CommandExecutor::Replicate(const ReplicateCommand& command) {
     if (stopping_ || !replicating_.insert(id).second) return;  // already being copied
   }
   TransferRequest req;
+  req.block_keys = options_.block_keys;
   req.block = command.block();
   req.targets.assign(command.targets().begin(), command.targets().end());
   req.require_finalized = true;

@@ -14,6 +14,7 @@
 #include <unordered_set>
 
 #include "cairn/datanode_protocol.pb.h"
+#include "common/block_token.h"
 #include "common/socket.h"
 #include "common/thread_pool.h"
 #include "datanode/block_store.h"
@@ -26,6 +27,7 @@ struct CommandExecutorOptions {
   int queue_capacity = 1024;     // commands waiting, over both pools
   int socket_timeout_ms = 60000; // transfer sockets and inter-datanode recovery calls
   int recovery_threads = 2;      // concurrent block recoveries
+  const BlockKeyRing* block_keys = nullptr;  // signs re-replication's WRITE tokens (null: none)
 };
 
 class CommandExecutor {

@@ -80,7 +80,8 @@ Result<std::unique_ptr<Datanode>> Datanode::Start(const DatanodeSettings& settin
   xo.keepalive_ms = settings.socket_keepalive_ms;
   BlockScanner* scanner = dn->scanner_.get();
   ASSIGN_OR_RETURN(dn->xceivers_, XceiverServer::Start(xo, dn->store_.get(),
-                                                       [scanner](uint64_t id) { scanner->MarkSuspect(id); }));
+                                                       [scanner](uint64_t id) { scanner->MarkSuspect(id); },
+                                                       &dn->block_keys_));
   if (!settings.port_file.empty())
     RETURN_IF_ERROR(WritePortFile(settings.port_file, fmt::format("xfer_port={}\n", dn->xceivers_->port())));
 
@@ -89,6 +90,7 @@ Result<std::unique_ptr<Datanode>> Datanode::Start(const DatanodeSettings& settin
   co.queue_capacity = settings.command_queue_capacity;
   co.socket_timeout_ms = settings.socket_timeout_ms;
   co.recovery_threads = settings.recovery_threads;
+  co.block_keys = &dn->block_keys_;
   dn->commands_ = std::make_unique<CommandExecutor>(dn->store_.get(), dn->client_.get(), co);
 
   NamenodeActorOptions ao;
@@ -100,6 +102,7 @@ Result<std::unique_ptr<Datanode>> Datanode::Start(const DatanodeSettings& settin
   ao.heartbeat_interval_ms = settings.heartbeat_interval_ms;
   ao.block_report_interval_ms = settings.block_report_interval_ms;
   ao.ibr_delay_ms = settings.ibr_delay_ms;
+  ao.block_keys = &dn->block_keys_;
   compute::NodeResources res = compute::ProbeNodeResources();
   ao.resources.set_cpu_slots(res.cpu_slots);
   ao.resources.set_memory_bytes(res.memory_bytes);

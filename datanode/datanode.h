@@ -48,6 +48,7 @@ class Datanode {
   DatanodeSettings settings_;
   std::unique_ptr<NamenodeClient> client_;
   std::unique_ptr<ReportQueue> reports_;
+  BlockKeyRing block_keys_;  // the namenode's block token keys, from registration and heartbeats
   std::unique_ptr<FsBlockStore> store_;
   std::unique_ptr<BlockScanner> scanner_;
   std::unique_ptr<XceiverServer> xceivers_;

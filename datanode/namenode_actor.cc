@@ -80,6 +80,7 @@ Status NamenodeActor::Register() {
     Status st = store_->AdoptNamespace(resp.cluster_id(), resp.block_pool_id());
     if (!st.ok()) spdlog::error("after registration: {}", st.ToString());
   }
+  if (options_.block_keys) options_.block_keys->Adopt(resp.block_keys());
   if (resp.heartbeat_interval_ms() > 0) namenode_heartbeat_ms_ = static_cast<int>(resp.heartbeat_interval_ms());
   spdlog::info("registered with the namenode as {} ({}:{}), cluster {}, rack {}, heartbeat every {} ms",
                store_->datanode_uuid(), options_.ip_address, options_.xfer_port, resp.cluster_id(),
@@ -110,6 +111,7 @@ Status NamenodeActor::SendHeartbeat() {
   req.set_xceiver_count(static_cast<uint32_t>(xceiver_count_ ? xceiver_count_() : 0));
   req.set_failed_volumes(failed);
   *req.mutable_resources() = options_.resources;
+  if (options_.block_keys) req.set_block_keys_version(options_.block_keys->version());
   ASSIGN_OR_RETURN(HeartbeatResponse resp, client_->Heartbeat(req));
   ++heartbeats_;
   if (resp.reregister()) {
@@ -118,6 +120,7 @@ Status NamenodeActor::SendHeartbeat() {
     return Status::OK();
   }
   if (resp.send_full_report()) need_full_report_ = true;
+  if (resp.has_block_keys() && options_.block_keys) options_.block_keys->Adopt(resp.block_keys());
   for (const auto& c : resp.commands()) commands_->Execute(c);
   return Status::OK();
 }

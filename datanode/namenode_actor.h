@@ -35,6 +35,7 @@ struct NamenodeActorOptions {
   int ibr_delay_ms = 0;
   int max_retry_backoff_ms = 2000;         // longest wait between attempts while unreachable
   ResourceReport resources;                // what the executor can offer
+  BlockKeyRing* block_keys = nullptr;      // takes the namenode's block token keys (null: ignored)
 };
 
 class NamenodeActor {

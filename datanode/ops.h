@@ -24,4 +24,9 @@ Status ServeTransferBlock(const XceiverContext& ctx, Socket& socket, const hadoo
 // Replies with a status and a message.
 Status SendError(Socket& socket, hadoop::hdfs::Status status, const std::string& message);
 
+// Checks the op's block access token against the block it names and the access `mode`
+// (kBlockRead, ...). kPermissionDenied says why not; ERROR_ACCESS_TOKEN is what a client
+// is told (stock clients raise InvalidBlockTokenException and fetch new tokens).
+Status CheckBlockAccess(const XceiverContext& ctx, const hadoop::hdfs::BaseHeaderProto& header, uint32_t mode);
+
 }  // namespace cairn::datanode

@@ -1,5 +1,6 @@
 #include <spdlog/spdlog.h>
 
+#include "common/clock.h"
 #include "common/proto_io.h"
 #include "datanode/block_sender.h"
 #include "datanode/ops.h"
@@ -15,9 +16,25 @@ Status SendError(Socket& socket, hh::Status status, const std::string& message) 
   return SendBlockOpResponse(socket, std::move(reply));
 }
 
+Status CheckBlockAccess(const XceiverContext& ctx, const hh::BaseHeaderProto& header, uint32_t mode) {
+  if (ctx.block_keys == nullptr) return Status::OK();
+  return ctx.block_keys->Check(header.token(), header.block().blockid(), mode, WallMillis());
+}
+
 Status ServeReadBlock(const XceiverContext& ctx, Socket& socket, BufferedReader& in, const hh::OpReadBlockProto& op) {
   const auto& b = op.header().baseheader().block();
+  Status access = CheckBlockAccess(ctx, op.header().baseheader(), kBlockRead);
+  if (!access.ok()) {
+    spdlog::info("read of {} from {} refused: {}", BlockName(b.blockid(), b.generationstamp()), socket.PeerAddress(),
+                 access.ToString());
+    return SendError(socket, hh::ERROR_ACCESS_TOKEN, access.message());
+  }
   auto reader = ctx.store->OpenForRead(b.blockid(), b.generationstamp());
+  // The stamp must be the replica's own: an older one is a stale location (or a guess such
+  // as 0), a newer one a replica we do not have yet.
+  if (reader.ok() && (*reader)->replica().gen_stamp != b.generationstamp())
+    reader = Aborted("replica {} does not have the requested stamp {}", (*reader)->replica().Name(),
+                     b.generationstamp());
   if (!reader.ok()) {
     spdlog::debug("read of {} refused: {}", BlockName(b.blockid(), b.generationstamp()), reader.status().ToString());
     return SendError(socket, hh::ERROR, reader.status().message());

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/clock.h"
 #include "common/data_transfer.h"
 #include "datanode/block_sender.h"
 #include "datanode/xceiver_context.h"
@@ -46,6 +47,9 @@ Status Transfer(BlockStore& store, const TransferRequest& req, int socket_timeou
   b->set_blockid(r.block_id);
   b->set_generationstamp(r.gen_stamp);
   b->set_numbytes(r.visible_length());
+  *op.mutable_header()->mutable_baseheader()->mutable_token() =
+      req.block_keys ? req.block_keys->Issue(req.client_name, req.block.poolid(), r.block_id, kBlockWrite, WallMillis())
+                     : EmptyBlockToken();
   op.mutable_header()->set_clientname(req.client_name);
   for (size_t i = 1; i < req.targets.size(); ++i) *op.add_targets() = req.targets[i];
   op.set_stage(r.state == ReplicaState::kFinalized ? hh::OpWriteBlockProto::TRANSFER_FINALIZED

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "common/block_token.h"
 #include "common/socket.h"
 #include "datanode/block_store.h"
 #include "hadoop/datatransfer.pb.h"
@@ -29,6 +30,9 @@ struct TransferRequest {
   std::vector<hadoop::hdfs::DatanodeInfoProto> targets;
   std::string client_name;                 // empty for namenode-ordered replication
   bool require_finalized = false;          // refuse RBW replicas (replication)
+  // Signs the WRITE token the targets check (the namenode's keys this node holds); null:
+  // the empty token.
+  const BlockKeyRing* block_keys = nullptr;
   // Told the socket once connected and nullptr before it closes, so that an owner
   // shutting down can abort the transfer (Socket::ShutdownBoth from another thread).
   std::function<void(Socket*)> on_socket;

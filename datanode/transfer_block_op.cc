@@ -8,7 +8,10 @@ namespace cairn::datanode {
 namespace hh = hadoop::hdfs;
 
 Status ServeTransferBlock(const XceiverContext& ctx, Socket& socket, const hh::OpTransferBlockProto& op) {
+  Status access = CheckBlockAccess(ctx, op.header().baseheader(), kBlockCopy);
+  if (!access.ok()) return SendError(socket, hh::ERROR_ACCESS_TOKEN, access.message());
   TransferRequest req;
+  req.block_keys = ctx.block_keys;
   req.block = op.header().baseheader().block();
   req.targets.assign(op.targets().begin(), op.targets().end());
   req.client_name = op.header().clientname();

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "datanode/ops.h"
 #include "datanode/packet_plan.h"
 
 namespace cairn::datanode {
@@ -21,6 +22,7 @@ hh::Status WireStatus(const Status& st) {
     case ErrorCode::kChecksumMismatch: return hh::ERROR_CHECKSUM;
     case ErrorCode::kUnimplemented: return hh::ERROR_UNSUPPORTED;
     case ErrorCode::kAlreadyExists: return hh::ERROR_EXISTS;
+    case ErrorCode::kPermissionDenied: return hh::ERROR_ACCESS_TOKEN;
     default: return hh::ERROR;
   }
 }
@@ -55,7 +57,8 @@ Status WriteBlockOp::Run() {
   const bool acks = is_client_ && !is_transfer_;
   client_checksum_.type = static_cast<ChecksumType>(op_.requestedchecksum().type());
   client_checksum_.bytes_per_checksum = op_.requestedchecksum().bytesperchecksum();
-  Status st = client_checksum_.Validate();
+  Status st = CheckBlockAccess(ctx_, op_.header().baseheader(), kBlockWrite);
+  if (st.ok()) st = client_checksum_.Validate();
   if (st.ok()) st = OpenReplica();
   if (!st.ok()) {
     spdlog::info("write of {} ({}) refused: {}", block_name_, Stage::BlockConstructionStage_Name(op_.stage()),

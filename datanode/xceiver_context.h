@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "common/block_token.h"
 #include "datanode/block_store.h"
 
 namespace cairn::datanode {
@@ -23,6 +24,9 @@ struct XceiverOptions {
 struct XceiverContext {
   XceiverOptions options;
   BlockStore* store = nullptr;
+  // Verifies block access tokens; the namenode's keys arrive in heartbeat replies. Null
+  // (protocol tests without a namenode): every op is allowed.
+  const BlockKeyRing* block_keys = nullptr;
   // Called with a block id when a reader reports a checksum error in what we sent (the
   // block scanner then verifies that replica first). May be empty.
   std::function<void(uint64_t block_id)> suspect;

@@ -15,10 +15,12 @@ namespace cairn::datanode {
 namespace hh = hadoop::hdfs;
 
 Result<std::unique_ptr<XceiverServer>> XceiverServer::Start(XceiverOptions options, BlockStore* store,
-                                                           std::function<void(uint64_t)> suspect) {
+                                                           std::function<void(uint64_t)> suspect,
+                                                           const BlockKeyRing* block_keys) {
   std::unique_ptr<XceiverServer> server(new XceiverServer());
   server->ctx_.options = std::move(options);
   server->ctx_.store = store;
+  server->ctx_.block_keys = block_keys;
   server->ctx_.suspect = std::move(suspect);
   ASSIGN_OR_RETURN(server->listener_, Listener::Listen(server->ctx_.options.bind_host, server->ctx_.options.port));
   server->accept_thread_ = std::thread([s = server.get()] { s->AcceptLoop(); });

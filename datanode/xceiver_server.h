@@ -24,8 +24,10 @@ namespace cairn::datanode {
 class XceiverServer {
  public:
   // `suspect` (may be empty) hears of replicas a reader found a checksum error in.
+  // `block_keys` (may be null: no token checks) verifies block access tokens.
   static Result<std::unique_ptr<XceiverServer>> Start(XceiverOptions options, BlockStore* store,
-                                                      std::function<void(uint64_t block_id)> suspect = {});
+                                                      std::function<void(uint64_t block_id)> suspect = {},
+                                                      const BlockKeyRing* block_keys = nullptr);
   ~XceiverServer();
 
   int port() const { return listener_.port(); }

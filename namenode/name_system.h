@@ -5,6 +5,7 @@
 // Thread-safety: the references are fixed; each component documents its own rules.
 #pragma once
 
+#include "common/block_token.h"
 #include "namenode/blocks/block_manager.h"
 #include "namenode/blocks/datanode_manager.h"
 #include "namenode/blocks/placement_policy.h"
@@ -23,6 +24,7 @@ struct NameSystem {
   LeaseManager& leases;
   SafeMode& safe_mode;
   const PlacementPolicy& placement;
+  BlockKeyRing& block_keys;  // signs the block access tokens of located blocks
 };
 
 }  // namespace cairn::namenode

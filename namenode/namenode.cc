@@ -40,8 +40,14 @@ Status Namenode::Init() {
   blocks_ = std::make_unique<BlockManager>(bm, *datanodes_, placement_);
   leases_ = std::make_unique<LeaseManager>(s.lease_soft_limit_ms, s.lease_hard_limit_ms);
   safe_mode_ = std::make_unique<SafeMode>(s.safemode_threshold, s.safemode_extension_ms, *blocks_);
+  BlockKeyRingOptions ko;
+  ko.tokens_enabled = s.block_access_tokens;
+  ko.key_update_interval_ms = s.block_key_update_interval_ms;
+  ko.token_lifetime_ms = s.block_token_lifetime_ms;
+  block_keys_ = std::make_unique<BlockKeyRing>(ko);
+  block_keys_->RollIfDue(WallMillis());
   name_system_ = std::unique_ptr<NameSystem>(
-      new NameSystem{settings_, *ns_, *blocks_, *datanodes_, *leases_, *safe_mode_, placement_});
+      new NameSystem{settings_, *ns_, *blocks_, *datanodes_, *leases_, *safe_mode_, placement_, *block_keys_});
   RebuildFromNamespace();
   RETURN_IF_ERROR(LoadDatanodeAdmin());
   RegisterClientOperations(*name_system_, &methods_);
@@ -161,6 +167,7 @@ void Namenode::RunMonitorOnce() {
     CheckDecommissions();
   }
   RecoverExpiredLeases(*name_system_);
+  block_keys_->RollIfDue(WallMillis());  // datanodes pick new keys up in their next heartbeat
 }
 
 void Namenode::MonitorLoop() {

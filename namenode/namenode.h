@@ -62,6 +62,7 @@ class Namenode {
   std::unique_ptr<BlockManager> blocks_;
   std::unique_ptr<LeaseManager> leases_;
   std::unique_ptr<SafeMode> safe_mode_;
+  std::unique_ptr<BlockKeyRing> block_keys_;
   std::unique_ptr<NameSystem> name_system_;
   std::unique_ptr<UserGroupResolver> groups_;
   MethodTable methods_;

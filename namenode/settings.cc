@@ -33,6 +33,13 @@ void RegisterNamenodeFlags(FlagSet& f, NamenodeSettings* s) {
   f.Add("namenode_safemode_threshold", &s->safemode_threshold,
         "share of blocks that need a reported replica before safe mode ends (>1: never automatically)");
   f.Add("namenode_safemode_extension_ms", &s->safemode_extension_ms, "extra time in safe mode once the threshold holds");
+  f.Add("namenode_block_access_tokens", &s->block_access_tokens,
+        "sign a block access token (HMAC-SHA256) into every located block; datanodes refuse block ops without "
+        "a valid one (dfs.block.access.token.enable)");
+  f.Add("namenode_block_key_update_interval_ms", &s->block_key_update_interval_ms,
+        "make a new block token signing key this often (dfs.block.access.key.update.interval)");
+  f.Add("namenode_block_token_lifetime_ms", &s->block_token_lifetime_ms,
+        "how long a block access token stays valid (dfs.block.access.token.lifetime)");
   f.Add("namenode_lease_soft_limit_ms", &s->lease_soft_limit_ms, "lease age after which another client may recover");
   f.Add("namenode_lease_hard_limit_ms", &s->lease_hard_limit_ms, "lease age after which the namenode recovers the file");
   f.Add("namenode_block_recovery_timeout_ms", &s->block_recovery_timeout_ms,

@@ -48,6 +48,9 @@ struct NamenodeSettings {
   int ipc_max_connections = 4096;        // further IPC connections are closed at once
   int ipc_idle_timeout_ms = 60000;       // IPC connections silent this long (no call running) are closed
   ByteSize ipc_max_frame{64ull << 20};   // largest IPC frame accepted
+  bool block_access_tokens = true;       // sign a token into every located block; datanodes check it
+  int64_t block_key_update_interval_ms = 10LL * 3600 * 1000;  // a new block token key this often
+  int64_t block_token_lifetime_ms = 10LL * 3600 * 1000;       // a block token is valid this long
   LogSettings log;
 };
 

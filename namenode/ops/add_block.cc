@@ -48,7 +48,7 @@ Status AddBlock(NameSystem& nn, const CallContext& caller, const hh::AddBlockReq
                                              : n == 1);
       if (retry) {
         std::vector<BlockManager::Location> locs = nn.blocks.Locations(last.block_id());
-        FillLocatedBlock(nn, last, file->FileLength(), locs, resp->mutable_block());
+        FillLocatedBlock(nn, last, file->FileLength(), locs, {caller.user, kBlockWriterModes}, resp->mutable_block());
         return Status::OK();
       }
       if (!req.has_previous() && last_open)
@@ -98,7 +98,7 @@ Status AddBlock(NameSystem& nn, const CallContext& caller, const hh::AddBlockReq
                        BlockState::kUnderConstruction, targets);
     std::vector<BlockManager::Location> locs;
     for (uint32_t t : targets) locs.push_back({t, false});
-    FillLocatedBlock(nn, *b, offset, locs, resp->mutable_block());
+    FillLocatedBlock(nn, *b, offset, locs, {caller.user, kBlockWriterModes}, resp->mutable_block());
     return Status::OK();
   });
 }

@@ -37,7 +37,7 @@ Status Append(NameSystem& nn, const CallContext& caller, const hh::AppendRequest
         nn.blocks.ReopenBlock(last.block_id());
         std::vector<BlockManager::Location> locs = nn.blocks.Locations(last.block_id());
         sorter.Sort(&locs);
-        FillLocatedBlock(nn, last, file->FileLength() - last.num_bytes(), locs, resp->mutable_block());
+        FillLocatedBlock(nn, last, file->FileLength() - last.num_bytes(), locs, {caller.user, kBlockWriterModes}, resp->mutable_block());
       }
     }
     FillFileStatus(*file, "", resp->mutable_stat());

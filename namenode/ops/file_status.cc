@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <random>
 
+#include "common/clock.h"
+
 namespace cairn::namenode {
 
 using hadoop::hdfs::HdfsFileStatusProto;
@@ -54,7 +56,8 @@ void LocationSorter::Sort(std::vector<BlockManager::Location>* locs) const {
 }
 
 void FillLocatedBlock(const NameSystem& nn, const BlockRecord& b, uint64_t offset,
-                      const std::vector<BlockManager::Location>& locs, hadoop::hdfs::LocatedBlockProto* out) {
+                      const std::vector<BlockManager::Location>& locs, const BlockTokenGrant& grant,
+                      hadoop::hdfs::LocatedBlockProto* out) {
   auto* eb = out->mutable_b();
   eb->set_poolid(nn.ns.block_pool_id());
   eb->set_blockid(b.block_id());
@@ -70,15 +73,12 @@ void FillLocatedBlock(const NameSystem& nn, const BlockRecord& b, uint64_t offse
     all_corrupt = all_corrupt && loc.corrupt;
   }
   out->set_corrupt(all_corrupt);
-  auto* token = out->mutable_blocktoken();
-  token->set_identifier("");
-  token->set_password("");
-  token->set_kind("");
-  token->set_service("");
+  *out->mutable_blocktoken() =
+      nn.block_keys.Issue(grant.user, nn.ns.block_pool_id(), b.block_id(), grant.modes, WallMillis());
 }
 
 void FillLocatedBlocks(const NameSystem& nn, const Inode& file, uint64_t offset, uint64_t length,
-                       const LocationSorter& sorter, hadoop::hdfs::LocatedBlocksProto* out) {
+                       const LocationSorter& sorter, std::string_view user, hadoop::hdfs::LocatedBlocksProto* out) {
   const auto& blocks = file.rec.blocks();
   const bool uc = file.under_construction();
   uint64_t total = file.FileLength();
@@ -100,13 +100,13 @@ void FillLocatedBlocks(const NameSystem& nn, const Inode& file, uint64_t offset,
     if (!overlaps) continue;
     std::vector<BlockManager::Location> locs = nn.blocks.Locations(b.block_id());
     sorter.Sort(&locs);
-    FillLocatedBlock(nn, b, start, locs, out->add_blocks());
+    FillLocatedBlock(nn, b, start, locs, {user, kBlockRead}, out->add_blocks());
   }
   if (!blocks.empty()) {
     const BlockRecord& last = blocks[blocks.size() - 1];
     std::vector<BlockManager::Location> locs = nn.blocks.Locations(last.block_id());
     sorter.Sort(&locs);
-    FillLocatedBlock(nn, last, total - last.num_bytes(), locs, out->mutable_lastblock());
+    FillLocatedBlock(nn, last, total - last.num_bytes(), locs, {user, kBlockRead}, out->mutable_lastblock());
   }
   out->set_islastblockcomplete(!uc);
 }

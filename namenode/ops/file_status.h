@@ -37,12 +37,23 @@ class LocationSorter {
   mutable std::unordered_map<uint32_t, std::optional<NodeView>> nodes_;  // one request's cache
 };
 
-// One block at `offset` with the given locations (in the given order).
-void FillLocatedBlock(const NameSystem& nn, const BlockRecord& b, uint64_t offset,
-                      const std::vector<BlockManager::Location>& locs, hadoop::hdfs::LocatedBlockProto* out);
+// Whom a located block's access token is for, and what it lets them do.
+struct BlockTokenGrant {
+  std::string_view user;
+  uint32_t modes = kBlockRead;
+};
+// Writers may also copy their block to a datanode added during pipeline recovery.
+inline constexpr uint32_t kBlockWriterModes = kBlockWrite | kBlockCopy;
 
-// The blocks of a file overlapping [offset, offset + length), as getBlockLocations answers.
+// One block at `offset` with the given locations (in the given order), and a block access
+// token for `grant` (the empty token when tokens are off).
+void FillLocatedBlock(const NameSystem& nn, const BlockRecord& b, uint64_t offset,
+                      const std::vector<BlockManager::Location>& locs, const BlockTokenGrant& grant,
+                      hadoop::hdfs::LocatedBlockProto* out);
+
+// The blocks of a file overlapping [offset, offset + length), as getBlockLocations answers;
+// their tokens allow reading.
 void FillLocatedBlocks(const NameSystem& nn, const Inode& file, uint64_t offset, uint64_t length,
-                       const LocationSorter& sorter, hadoop::hdfs::LocatedBlocksProto* out);
+                       const LocationSorter& sorter, std::string_view user, hadoop::hdfs::LocatedBlocksProto* out);
 
 }  // namespace cairn::namenode

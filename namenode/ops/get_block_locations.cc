@@ -15,7 +15,7 @@ Status GetBlockLocations(NameSystem& nn, const CallContext& caller, const hh::Ge
     const Inode& file = *p.last();
     if (!file.is_file()) return IsDirectory("Path is not a file: {}", req.src());
     RETURN_IF_ERROR(pc.CheckAccess(p, p.depth(), kActionRead));
-    FillLocatedBlocks(nn, file, req.offset(), req.length(), sorter, resp->mutable_locations());
+    FillLocatedBlocks(nn, file, req.offset(), req.length(), sorter, caller.user, resp->mutable_locations());
     return Status::OK();
   });
 }

@@ -13,7 +13,7 @@ Status GetListing(NameSystem& nn, const CallContext& caller, const hh::GetListin
   if (req.needlocation()) sorter.emplace(nn, caller.client_address);
   auto fill = [&](const Inode& inode, std::string_view name, hh::HdfsFileStatusProto* out) {
     FillFileStatus(inode, name, out);
-    if (sorter && inode.is_file()) FillLocatedBlocks(nn, inode, 0, UINT64_MAX, *sorter, out->mutable_locations());
+    if (sorter && inode.is_file()) FillLocatedBlocks(nn, inode, 0, UINT64_MAX, *sorter, caller.user, out->mutable_locations());
   };
   return nn.ns.Read([&](const InodeTree& tree) -> Status {
     ASSIGN_OR_RETURN(ResolvedPath p, tree.Resolve(req.src()));

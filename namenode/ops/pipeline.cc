@@ -42,7 +42,7 @@ Status UpdateBlockForPipeline(NameSystem& nn, const CallContext& caller,
     BlockRecord next = last;
     next.set_gen_stamp(m.NewGenStamp());
     // As HDFS: no locations and offset -1; the client keeps its pipeline.
-    FillLocatedBlock(nn, next, static_cast<uint64_t>(-1), {}, resp->mutable_block());
+    FillLocatedBlock(nn, next, static_cast<uint64_t>(-1), {}, {caller.user, kBlockWriterModes}, resp->mutable_block());
     return Status::OK();
   });
 }
@@ -98,7 +98,7 @@ Status GetAdditionalDatanode(NameSystem& nn, const CallContext& caller,
     b.set_block_id(req.blk().blockid());
     b.set_gen_stamp(req.blk().generationstamp());
     b.set_num_bytes(req.blk().numbytes());
-    FillLocatedBlock(nn, b, 0, locs, resp->mutable_block());
+    FillLocatedBlock(nn, b, 0, locs, {caller.user, kBlockWriterModes}, resp->mutable_block());
     return Status::OK();
   });
 }

@@ -39,11 +39,15 @@ Status DatanodeService::DoRegister(const RegisterDatanodeRequest& req, const std
   resp->set_block_pool_id(nn_.ns.block_pool_id());
   resp->set_rack(reg.rack);
   resp->set_heartbeat_interval_ms(static_cast<uint32_t>(nn_.settings.heartbeat_interval_ms));
+  *resp->mutable_block_keys() = nn_.block_keys.Export();
   return Status::OK();
 }
 
 Status DatanodeService::DoHeartbeat(const HeartbeatRequest& req, HeartbeatResponse* resp) {
   nn_.datanodes.Heartbeat(req, resp);
+  // Keys go out only when they changed since the node's last copy (HDFS's KeyUpdateCommand).
+  if (!resp->reregister() && req.block_keys_version() != nn_.block_keys.version())
+    *resp->mutable_block_keys() = nn_.block_keys.Export();
   return Status::OK();
 }
 

@@ -104,7 +104,7 @@ TEST(BlockReaderTest, ReadsAnUnalignedRangeWithSmallReads) {
   ReadScript script;
   script.block = cairn::testing::RandomBytes(5000, 1);
   FakeDatanode dn([&](Socket& s, BufferedReader& in) { ServeRead(&script, s, in); });
-  auto r = BlockReader::Open(Block(5000), dn.Info("a").id(), 700, 3000, ReaderOptions());
+  auto r = BlockReader::Open(Block(5000), EmptyBlockToken(), dn.Info("a").id(), 700, 3000, ReaderOptions());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto got = ReadAll(**r, 100);
   ASSERT_TRUE(got.ok()) << got.status().ToString();
@@ -123,7 +123,7 @@ TEST(BlockReaderTest, BigReadsTakeWholePacketsStraightIntoTheBuffer) {
   ReadScript script;
   script.block = cairn::testing::RandomBytes(4096 + 300, 2);
   FakeDatanode dn([&](Socket& s, BufferedReader& in) { ServeRead(&script, s, in); });
-  auto r = BlockReader::Open(Block(4396), dn.Info("a").id(), 0, 4396, ReaderOptions());
+  auto r = BlockReader::Open(Block(4396), EmptyBlockToken(), dn.Info("a").id(), 0, 4396, ReaderOptions());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   std::vector<char> buf(8192);
   auto first = (*r)->Read(buf.data(), buf.size());
@@ -142,7 +142,7 @@ TEST(BlockReaderTest, Crc32ReplicasAreVerifiedToo) {
   script.block = cairn::testing::RandomBytes(2000, 3);
   script.type = ChecksumType::kCrc32;
   FakeDatanode dn([&](Socket& s, BufferedReader& in) { ServeRead(&script, s, in); });
-  auto r = BlockReader::Open(Block(2000), dn.Info("a").id(), 1, 1998, ReaderOptions());
+  auto r = BlockReader::Open(Block(2000), EmptyBlockToken(), dn.Info("a").id(), 1, 1998, ReaderOptions());
   ASSERT_TRUE(r.ok());
   auto got = ReadAll(**r, 333);
   ASSERT_TRUE(got.ok()) << got.status().ToString();
@@ -154,7 +154,7 @@ TEST(BlockReaderTest, CorruptDataIsAChecksumMismatchNamingBlockAndNode) {
   script.block = cairn::testing::RandomBytes(5000, 4);
   script.corrupt_at = 2500;
   FakeDatanode dn([&](Socket& s, BufferedReader& in) { ServeRead(&script, s, in); });
-  auto r = BlockReader::Open(Block(5000), dn.Info("a").id(), 0, 5000, ReaderOptions());
+  auto r = BlockReader::Open(Block(5000), EmptyBlockToken(), dn.Info("a").id(), 0, 5000, ReaderOptions());
   ASSERT_TRUE(r.ok());
   auto got = ReadAll(**r, 4096);
   ASSERT_FALSE(got.ok());
@@ -170,14 +170,14 @@ TEST(BlockReaderTest, ErrorReplyCarriesTheDatanodesMessage) {
   ReadScript script;
   script.reply = hh::ERROR;
   FakeDatanode dn([&](Socket& s, BufferedReader& in) { ServeRead(&script, s, in); });
-  auto r = BlockReader::Open(Block(10), dn.Info("a").id(), 0, 10, ReaderOptions());
+  auto r = BlockReader::Open(Block(10), EmptyBlockToken(), dn.Info("a").id(), 0, 10, ReaderOptions());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), ErrorCode::kIoError);
   EXPECT_NE(r.status().message().find("Replica not found"), std::string::npos) << r.status().ToString();
 }
 
 TEST(BlockReaderTest, UnreachableDatanodeIsUnavailable) {
-  auto r = BlockReader::Open(Block(10), FakeDatanode::NodeInfo("x", 1).id(), 0, 10, ReaderOptions());
+  auto r = BlockReader::Open(Block(10), EmptyBlockToken(), FakeDatanode::NodeInfo("x", 1).id(), 0, 10, ReaderOptions());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), ErrorCode::kUnavailable) << r.status().ToString();
   EXPECT_NE(r.status().message().find("127.0.0.1:1"), std::string::npos);

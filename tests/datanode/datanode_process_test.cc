@@ -1,5 +1,6 @@
-// cairn-datanode as a process: the flags and port file of its contract, clean exit on
-// SIGTERM, and no acknowledged block lost to SIGKILL.
+// cairn-datanode as a process: the flags and port file of its contract, block ops refused
+// until the namenode's token keys arrive, clean exit on SIGTERM, and no acknowledged block
+// lost to SIGKILL.
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +9,7 @@
 
 #include "datanode/block_layout.h"
 #include "tests/datanode/dtp_client.h"
+#include "tests/datanode/key_serving_namenode.h"
 #include "tests/support/process.h"
 
 namespace cairn::datanode {
@@ -21,10 +23,7 @@ class DatanodeProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = cairn::testing::MakeTempDir("dnproc");
-    // A namenode address nothing listens on: the datanode must serve anyway.
-    auto l = Listener::Listen("127.0.0.1", 0);
-    ASSERT_TRUE(l.ok());
-    nn_port_ = l->port();
+    nn_.Start();
   }
   void TearDown() override {
     proc_.Kill();
@@ -33,7 +32,7 @@ class DatanodeProcessTest : public ::testing::Test {
   void Start() {
     std::filesystem::remove(dir_ + "/ports");
     std::vector<std::string> argv = {std::string(CAIRN_BIN_DIR) + "/cairn-datanode",
-                                     "--datanode_namenode=127.0.0.1:" + std::to_string(nn_port_),
+                                     "--datanode_namenode=" + nn_address_,
                                      "--datanode_data_dirs=" + dir_ + "/data",
                                      "--datanode_xfer_port=" + std::to_string(port_),
                                      "--port_file=" + dir_ + "/ports",
@@ -47,19 +46,36 @@ class DatanodeProcessTest : public ::testing::Test {
       return std::getline(in, line) && line.rfind("xfer_port=", 0) == 0 && (port_ = std::stoi(line.substr(10))) > 0;
     });
   }
+  // Writes once the datanode has the namenode's keys (it refuses block ops before).
+  void WriteWhenRegistered(uint64_t block_id, const std::string& data) {
+    WriteOptions o;
+    o.token = nn_.Token(block_id);
+    ASSERT_EVENTUALLY_OK([&] {
+      auto w = WriteBlock(port_, {}, block_id, data, o);
+      return w.ok() && w->AllAcksSucceeded(1);
+    });
+  }
   std::string dir_;
-  int nn_port_ = 0;
+  KeyServingNamenode nn_;
+  std::string nn_address_ = "127.0.0.1:1";  // nothing listens there, until a test names nn_
   int port_ = 0;
   Subprocess proc_;
 };
 
-TEST_F(DatanodeProcessTest, ServesWithoutNamenodeAndExitsCleanlyOnSigterm) {
-  Start();
+TEST_F(DatanodeProcessTest, RefusesBlockOpsUntilItHasTheNamenodesKeysAndExitsCleanlyOnSigterm) {
+  Start();  // its namenode is unreachable
   std::string data = RandomBytes(300000, 1);
-  auto w = WriteBlock(port_, {}, 1, data);
+  WriteOptions o;
+  o.token = nn_.Token(1);
+  auto w = WriteBlock(port_, {}, 1, data, o);
   ASSERT_TRUE(w.ok()) << w.status().ToString();
-  ASSERT_TRUE(w->AllAcksSucceeded(1));
-  auto r = ReadBlock(port_, 1, 1000, 17, data.size() - 17);
+  EXPECT_EQ(w->setup.status(), hh::ERROR_ACCESS_TOKEN) << w->setup.message();
+  proc_.Kill();
+
+  nn_address_ = nn_.address();
+  Start();
+  WriteWhenRegistered(1, data);
+  auto r = ReadBlock(port_, 1, 1000, 17, data.size() - 17, true, nn_.Token(1));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_BYTES_EQ(r->data, data.substr(17));
   ASSERT_TRUE(proc_.Signal(SIGTERM).ok());
@@ -69,14 +85,16 @@ TEST_F(DatanodeProcessTest, ServesWithoutNamenodeAndExitsCleanlyOnSigterm) {
 }
 
 TEST_F(DatanodeProcessTest, AcknowledgedBlocksSurviveSigkill) {
+  nn_address_ = nn_.address();
   Start();
   std::string done = RandomBytes(250000, 2), partial = RandomBytes(150000, 3);
-  ASSERT_TRUE(WriteBlock(port_, {}, 2, done)->AllAcksSucceeded(1));
+  WriteWhenRegistered(2, done);
   // A second block is half written (acknowledged packets, no last packet) when the kill comes.
   auto s = ConnectTcp("127.0.0.1", port_, 5000);
   ASSERT_TRUE(s.ok());
   BufferedReader in(&*s);
   WriteOptions o;
+  o.token = nn_.Token(3);
   ASSERT_TRUE(SendOp(*s, DataTransferOp::kWriteBlock, MakeWriteOp(3, {}, o)).ok());
   hh::BlockOpResponseProto setup;
   ASSERT_TRUE(ReadBlockOpResponse(in, &setup).ok());
@@ -91,14 +109,17 @@ TEST_F(DatanodeProcessTest, AcknowledgedBlocksSurviveSigkill) {
   s->Close();
 
   Start();  // same port, same data
-  auto r = ReadBlock(port_, 2, 1000, 0, done.size());
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  Result<ReadResult> r = IoError("not read");
+  ASSERT_EVENTUALLY_OK([&] {  // once registered again
+    r = ReadBlock(port_, 2, 1000, 0, done.size(), true, nn_.Token(2));
+    return r.ok() && r->response.status() == hh::SUCCESS;
+  });
   ASSERT_EQ(r->response.status(), hh::SUCCESS) << r->response.message();
   EXPECT_BYTES_EQ(r->data, done);
   EXPECT_TRUE(std::filesystem::exists(FinalizedDir(dir_ + "/data", 2) + "/blk_2"));
   // The half-written block is back as RBW with every acknowledged byte readable.
   EXPECT_TRUE(std::filesystem::exists(RbwDir(dir_ + "/data") + "/blk_3"));
-  auto p = ReadBlock(port_, 3, 1000, 0, partial.size());
+  auto p = ReadBlock(port_, 3, 1000, 0, partial.size(), true, nn_.Token(3));
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   ASSERT_EQ(p->response.status(), hh::SUCCESS) << p->response.message();
   EXPECT_BYTES_EQ(p->data, partial);

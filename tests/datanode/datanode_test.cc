@@ -23,6 +23,13 @@ class FakeNamenode {
   }
 
  public:
+  FakeNamenode() { keys_.RollIfDue(WallMillis()); }
+  // A token as the real namenode would put in a located block.
+  hadoop::common::TokenProto Token(uint64_t block_id, uint32_t modes = kBlockRead | kBlockWrite) const {
+    return keys_.Issue("alice", "BP-test", block_id, modes, WallMillis());
+  }
+  BlockKeysProto keys() const { return keys_.Export(); }
+
   Result<RegisterDatanodeResponse> Register(const RegisterDatanodeRequest& req) {
     std::lock_guard lock(mu_);
     ++attempts_;
@@ -33,6 +40,7 @@ class FakeNamenode {
     resp.set_cluster_id("CID-test");
     resp.set_block_pool_id("BP-test");
     resp.set_heartbeat_interval_ms(50);
+    *resp.mutable_block_keys() = keys_.Export();
     return resp;
   }
   Result<HeartbeatResponse> Heartbeat(const HeartbeatRequest& req) {
@@ -103,6 +111,7 @@ class FakeNamenode {
   }
 
  private:
+  BlockKeyRing keys_;
   mutable std::mutex mu_;
   bool available_ = false;
   int attempts_ = 0;
@@ -197,25 +206,34 @@ TEST_F(DatanodeTest, RegistersOnceTheNamenodeIsUpThenReports) {
   std::string line;
   std::getline(ports, line);
   EXPECT_EQ(line, "xfer_port=" + std::to_string(dn_->xfer_port()));
-  // The namenode is down: the datanode keeps trying, and keeps serving.
+  // The namenode is down: the datanode keeps trying. Without the namenode's keys it cannot
+  // check block access tokens, so it refuses block ops (and stores nothing).
   ASSERT_EVENTUALLY_OK([&] { return nn_->attempts() >= 3; });
   EXPECT_EQ(nn_->registrations(), 0);
   std::string early = RandomBytes(5000, 1);
-  ASSERT_TRUE(WriteBlock(dn_->xfer_port(), {}, 100, early)->AllAcksSucceeded(1));
+  WriteOptions o;
+  o.token = nn_->Token(100);
+  auto refused = WriteBlock(dn_->xfer_port(), {}, 100, early, o);
+  ASSERT_TRUE(refused.ok()) << refused.status().ToString();
+  EXPECT_EQ(refused->setup.status(), hh::ERROR_ACCESS_TOKEN) << refused->setup.message();
+  EXPECT_EQ(dn_->store().GetReplica(100).status().code(), ErrorCode::kNotFound);
 
   nn_->SetAvailable(true);
   ASSERT_EVENTUALLY_OK([&] { return nn_->registrations() == 1 && nn_->full_reports() >= 1 && nn_->heartbeats() >= 2; });
+  ASSERT_TRUE(WriteBlock(dn_->xfer_port(), {}, 100, early, o)->AllAcksSucceeded(1));
   RegisterDatanodeRequest reg = nn_->last_register();
   EXPECT_EQ(reg.id().ipaddr(), "127.0.0.1");
   EXPECT_EQ(reg.id().xferport(), static_cast<uint32_t>(dn_->xfer_port()));
   EXPECT_EQ(reg.id().datanodeuuid(), dn_->store().datanode_uuid());
   EXPECT_EQ(reg.rack_hint(), "/rack7");
   EXPECT_EQ(reg.volumes_size(), 2);
-  // The write made while the namenode was away is in the full report (or an IBR).
-  BlockReportRequest full = nn_->last_full_report();
-  bool reported = nn_->HasIbr(100, ReceivedDeletedBlock::RECEIVED);
-  for (const auto& r : full.replicas()) reported |= r.block_id() == 100 && r.num_bytes() == 5000;
-  EXPECT_TRUE(reported);
+  // The write is reported.
+  ASSERT_EVENTUALLY_OK([&] {
+    bool reported = nn_->HasIbr(100, ReceivedDeletedBlock::RECEIVED);
+    for (const auto& r : nn_->last_full_report().replicas()) reported |= r.block_id() == 100 && r.num_bytes() == 5000;
+    return reported;
+  });
+  ASSERT_EVENTUALLY_OK([&] { return nn_->last_heartbeat().dfs_used() >= 5000u; });
   HeartbeatRequest hb = nn_->last_heartbeat();
   EXPECT_EQ(hb.datanode_uuid(), dn_->store().datanode_uuid());
   EXPECT_GT(hb.capacity(), 0u);
@@ -231,7 +249,8 @@ TEST_F(DatanodeTest, RegistersOnceTheNamenodeIsUpThenReports) {
 
   // New replicas are reported promptly: RECEIVING, then RECEIVED with the length.
   std::string data = RandomBytes(70000, 2);
-  ASSERT_TRUE(WriteBlock(dn_->xfer_port(), {}, 101, data)->AllAcksSucceeded(1));
+  o.token = nn_->Token(101);
+  ASSERT_TRUE(WriteBlock(dn_->xfer_port(), {}, 101, data, o)->AllAcksSucceeded(1));
   ASSERT_EVENTUALLY_OK([&] { return nn_->HasIbr(101, ReceivedDeletedBlock::RECEIVED); });
   EXPECT_EQ(nn_->IbrBytes(101, ReceivedDeletedBlock::RECEIVED), data.size());
 }
@@ -239,12 +258,17 @@ TEST_F(DatanodeTest, RegistersOnceTheNamenodeIsUpThenReports) {
 TEST_F(DatanodeTest, ExecutesDeleteAndReplicateCommands) {
   nn_->SetAvailable(true);
   Start();
-  ASSERT_EVENTUALLY_OK([&] { return nn_->registrations() == 1; });
+  ASSERT_EVENTUALLY_OK([&] { return nn_->heartbeats() >= 1; });  // registered, keys adopted
   std::string data = RandomBytes(200000, 3);
-  ASSERT_TRUE(WriteBlock(dn_->xfer_port(), {}, 200, data)->AllAcksSucceeded(1));
-  ASSERT_TRUE(WriteBlock(dn_->xfer_port(), {}, 201, "doomed")->AllAcksSucceeded(1));
+  WriteOptions o;
+  o.token = nn_->Token(200);
+  ASSERT_TRUE(WriteBlock(dn_->xfer_port(), {}, 200, data, o)->AllAcksSucceeded(1));
+  o.token = nn_->Token(201);
+  ASSERT_TRUE(WriteBlock(dn_->xfer_port(), {}, 201, "doomed", o)->AllAcksSucceeded(1));
 
-  auto target = StartNode();
+  // The target checks tokens with the same keys: the source signs its own WRITE token.
+  const BlockKeysProto keys = nn_->keys();
+  auto target = StartNodeOn({}, 1, IoEngineKind::kUring, 10000, &keys);
   ASSERT_TRUE(target.ok());
   HeartbeatResponse reply;
   auto* rep = reply.add_commands()->mutable_replicate();
@@ -266,7 +290,7 @@ TEST_F(DatanodeTest, ExecutesDeleteAndReplicateCommands) {
     auto r = (*target)->store->GetReplica(200);
     return r.ok() && r->state == ReplicaState::kFinalized;
   });
-  auto copy = ReadBlock((*target)->port(), 200, 1000, 0, data.size());
+  auto copy = ReadBlock((*target)->port(), 200, 1000, 0, data.size(), true, nn_->Token(200, kBlockRead));
   ASSERT_TRUE(copy.ok());
   EXPECT_BYTES_EQ(copy->data, data);
   EXPECT_EQ((*target)->listener.Count('R', 200), 1);
@@ -287,8 +311,10 @@ TEST_F(DatanodeTest, ReregistersAndRecoversFromNamenodeOutage) {
 
   // The namenode goes away; writes go on; their reports arrive once it is back.
   nn_->SetAvailable(false);
-  ASSERT_TRUE(WriteBlock(dn_->xfer_port(), {}, 300, RandomBytes(1000, 4))->AllAcksSucceeded(1));
-  auto r = ReadBlock(dn_->xfer_port(), 300, 1000, 0, 1000);
+  WriteOptions o;
+  o.token = nn_->Token(300);
+  ASSERT_TRUE(WriteBlock(dn_->xfer_port(), {}, 300, RandomBytes(1000, 4), o)->AllAcksSucceeded(1));
+  auto r = ReadBlock(dn_->xfer_port(), 300, 1000, 0, 1000, true, nn_->Token(300));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->response.status(), hh::SUCCESS);
   nn_->SetAvailable(true);

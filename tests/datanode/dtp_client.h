@@ -13,7 +13,9 @@
 
 #include <gtest/gtest.h>
 
+#include "common/block_token.h"
 #include "common/checksum.h"
+#include "common/clock.h"
 #include "common/data_transfer.h"
 #include "common/proto_io.h"
 #include "datanode/fs_block_store.h"
@@ -111,6 +113,7 @@ struct TestNode {
   RecordingListener listener;
   std::unique_ptr<FsBlockStore> store;
   std::unique_ptr<XceiverServer> server;
+  BlockKeyRing block_keys;  // checks tokens once keys are adopted (StartNodeOn's `keys`)
   int port() const { return server->port(); }
   ~TestNode() {
     if (server) server->Stop();
@@ -131,7 +134,8 @@ inline FsBlockStoreOptions StoreOptions(const std::vector<std::string>& dirs, Io
 // A node on the given data dirs (the caller owns them), or on fresh temporary ones.
 inline Result<std::unique_ptr<TestNode>> StartNodeOn(std::vector<std::string> dirs, int volumes = 1,
                                                      IoEngineKind engine = IoEngineKind::kUring,
-                                                     int socket_timeout_ms = 10000) {
+                                                     int socket_timeout_ms = 10000,
+                                                     const BlockKeysProto* keys = nullptr) {
   auto node = std::make_unique<TestNode>();
   if (dirs.empty()) {
     node->dir = cairn::testing::MakeTempDir("dn");
@@ -142,7 +146,8 @@ inline Result<std::unique_ptr<TestNode>> StartNodeOn(std::vector<std::string> di
   xo.port = 0;
   xo.socket_timeout_ms = socket_timeout_ms;
   xo.keepalive_ms = 2000;
-  ASSIGN_OR_RETURN(node->server, XceiverServer::Start(xo, node->store.get()));
+  if (keys) node->block_keys.Adopt(*keys);
+  ASSIGN_OR_RETURN(node->server, XceiverServer::Start(xo, node->store.get(), {}, keys ? &node->block_keys : nullptr));
   return node;
 }
 
@@ -176,6 +181,7 @@ struct WriteOptions {
   uint64_t max_bytes = 0;
   std::string client_name = "DFSClient_test";
   bool sync_last_data_packet = false;
+  hadoop::common::TokenProto token = EmptyBlockToken();
 };
 
 struct WriteResult {
@@ -199,6 +205,7 @@ inline hh::OpWriteBlockProto MakeWriteOp(uint64_t block_id, const std::vector<in
   b->set_blockid(block_id);
   b->set_generationstamp(o.gen_stamp);
   b->set_numbytes(o.offset);
+  *op.mutable_header()->mutable_baseheader()->mutable_token() = o.token;
   op.mutable_header()->set_clientname(o.client_name);
   for (int p : downstream) *op.add_targets() = NodeInfo(p);
   op.set_stage(o.stage);
@@ -276,7 +283,8 @@ struct ReadResult {
 
 // Reads [offset, offset+len), checking packet offsets, lengths and every chunk's CRC.
 inline Result<ReadResult> ReadBlock(int port, uint64_t block_id, uint64_t gen_stamp, uint64_t offset, uint64_t len,
-                                    bool send_status = true) {
+                                    bool send_status = true,
+                                    const hadoop::common::TokenProto& token = EmptyBlockToken()) {
   ASSIGN_OR_RETURN(Socket s, ConnectTcp("127.0.0.1", port, 5000));
   RETURN_IF_ERROR(s.SetTimeouts(20000, 20000));
   BufferedReader in(&s);
@@ -285,6 +293,7 @@ inline Result<ReadResult> ReadBlock(int port, uint64_t block_id, uint64_t gen_st
   b->set_poolid("BP-test");
   b->set_blockid(block_id);
   b->set_generationstamp(gen_stamp);
+  *op.mutable_header()->mutable_baseheader()->mutable_token() = token;
   op.mutable_header()->set_clientname("DFSClient_test");
   op.set_offset(offset);
   op.set_len(len);
@@ -327,7 +336,8 @@ inline Result<ReadResult> ReadBlock(int port, uint64_t block_id, uint64_t gen_st
 }
 
 inline Result<hh::BlockOpResponseProto> BlockChecksum(int port, uint64_t block_id, uint64_t gen_stamp,
-                                                      uint64_t num_bytes) {
+                                                      uint64_t num_bytes,
+                                                      const hadoop::common::TokenProto& token = EmptyBlockToken()) {
   ASSIGN_OR_RETURN(Socket s, ConnectTcp("127.0.0.1", port, 5000));
   RETURN_IF_ERROR(s.SetTimeouts(20000, 20000));
   BufferedReader in(&s);
@@ -337,6 +347,7 @@ inline Result<hh::BlockOpResponseProto> BlockChecksum(int port, uint64_t block_i
   b->set_blockid(block_id);
   b->set_generationstamp(gen_stamp);
   b->set_numbytes(num_bytes);
+  *op.mutable_header()->mutable_token() = token;
   RETURN_IF_ERROR(SendOp(s, DataTransferOp::kBlockChecksum, op));
   hh::BlockOpResponseProto r;
   RETURN_IF_ERROR(ReadBlockOpResponse(in, &r));
