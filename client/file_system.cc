@@ -17,6 +17,7 @@
 #include "client/dfs_output_stream.h"
 #include "client/pipeline_recovery.h"
 #include "client/proto_convert.h"
+#include "client/ipc_kerberos.h"
 #include "client/readahead_input_stream.h"
 #include "common/clock.h"
 #include "common/path.h"
@@ -82,6 +83,15 @@ Result<std::unique_ptr<FileSystem>> FileSystem::Connect(const ClientOptions& opt
   NamenodeClientSettings settings;
   settings.address = options.namenode;
   settings.user = ctx->user;
+  settings.kerberos_principal = options.namenode_principal;
+  if (const char* env = std::getenv("CAIRN_NAMENODE_PRINCIPAL"); settings.kerberos_principal.empty() && env)
+    settings.kerberos_principal = env;
+  if (!settings.kerberos_principal.empty()) {
+    // Who we are is what the ticket says: its principal goes in the connection context,
+    // and its first component is the user name this client reports.
+    ASSIGN_OR_RETURN(settings.user, TicketCachePrincipal());
+    ctx->user = settings.user.substr(0, settings.user.find_first_of("/@"));
+  }
   settings.rpc_timeout_ms = options.rpc_timeout_ms;
   settings.rpc_retry_ms = options.rpc_retry_ms;
   ASSIGN_OR_RETURN(ctx->namenode, NamenodeClient::Create(settings));

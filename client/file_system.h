@@ -29,6 +29,10 @@ class NamenodeClient;
 struct ClientOptions {
   std::string namenode;            // host:port of the namenode's gRPC front door, or hdfs://host:port of its IPC door
   std::string user;                // empty: $CAIRN_USER, then $HADOOP_USER_NAME, then the OS user
+  // The namenode's Kerberos principal ("nn/_HOST@REALM"); empty: $CAIRN_NAMENODE_PRINCIPAL.
+  // Set: log in with the ticket kinit got (hdfs:// addresses only); the user is the
+  // ticket's, whatever `user` says.
+  std::string namenode_principal;
   std::string client_name;         // lease holder name; empty: "cairn-client-<pid>-<random>"
   int rpc_timeout_ms = 60000;      // per namenode call
   int rpc_retry_ms = 30000;        // keep retrying retryable namenode errors this long

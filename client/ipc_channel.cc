@@ -1,5 +1,7 @@
 #include "client/ipc_channel.h"
 
+#include "client/ipc_kerberos.h"
+
 #include <sys/socket.h>
 
 #include <random>
@@ -48,6 +50,18 @@ Result<std::unique_ptr<IpcChannel::Connection>> IpcChannel::Open() {
   }
   RETURN_IF_ERROR(socket->SetTimeouts(settings_.timeout_ms, settings_.timeout_ms));
   auto conn = std::make_unique<Connection>(std::move(*socket));
+  if (!settings_.kerberos_principal.empty()) {
+    ASSIGN_OR_RETURN(KerberosTarget target, ParseKerberosTarget(settings_.kerberos_principal, settings_.host));
+    Status st = conn->socket.WriteFully(ipc::BuildPreamble(ipc::kAuthSasl));
+    if (st.ok()) st = AuthenticateWithKerberos(conn->socket, conn->reader, target);
+    if (!st.ok()) {
+      if (st.code() == ErrorCode::kPermissionDenied) return st;
+      return Unavailable("Kerberos login with the namenode at {}:{}: {}", settings_.host, settings_.port, st.message());
+    }
+    st = conn->socket.WriteFully(ipc::BuildConnectionContextFrame(settings_.user, client_id_));
+    if (!st.ok()) return Unavailable("namenode IPC handshake with {}:{}: {}", settings_.host, settings_.port, st.message());
+    return conn;
+  }
   Status st = conn->socket.WriteFully(ipc::BuildConnectionStart(settings_.user, client_id_));
   if (!st.ok()) return Unavailable("namenode IPC handshake with {}:{}: {}", settings_.host, settings_.port, st.message());
   return conn;
@@ -105,6 +119,8 @@ Status IpcChannel::Call(std::string_view method, const google::protobuf::Message
   RpcResponseHeaderProto header;
   std::string_view body;
   RETURN_IF_ERROR(ipc::ParseReplyFrame(frame, &header, &body));
+  if (header.status() == RpcResponseHeaderProto::FATAL && static_cast<int32_t>(header.callid()) != call_id)
+    return Status(FromHadoopException(header.exceptionclassname()), header.errormsg());  // about the connection
   if (static_cast<int32_t>(header.callid()) != call_id)
     return ProtocolError("{}: reply for call {} while waiting for call {}", method, header.callid(), call_id);
   switch (header.status()) {

@@ -5,8 +5,9 @@
 // on a connection nobody else uses meanwhile, so a read answered from the namenode's
 // memory costs one round trip and two wake-ups.
 //
-// Connections are pooled: a call takes an idle one (or opens one: preamble plus the
-// connection context naming the user), and gives it back when the reply was read whole.
+// Connections are pooled: a call takes an idle one (or opens one: preamble, a Kerberos
+// login when the namenode's principal is set (client/ipc_kerberos.h), then the connection
+// context naming the user), and gives it back when the reply was read whole.
 // A connection that failed or got a FATAL reply is closed. Replies over
 // max_reply_bytes are refused (the connection is dropped).
 //
@@ -37,6 +38,9 @@ struct IpcChannelSettings {
   std::string host;
   int port = 0;
   std::string user;                    // sent in the connection context
+  // Set: log in with Kerberos first (the namenode's principal, e.g. "nn/_HOST@REALM"),
+  // and `user` is the ticket's principal.
+  std::string kerberos_principal;
   int timeout_ms = 60000;              // connect, and each read or write of a call
   size_t max_idle_connections = 64;    // idle connections kept for reuse
   size_t max_reply_bytes = 256 << 20;  // larger replies are a protocol error

@@ -31,6 +31,7 @@ Result<std::unique_ptr<NamenodeClient>> NamenodeClient::Create(const NamenodeCli
     ipc.host = hp->host;
     ipc.port = hp->port;
     ipc.user = settings.user;
+    ipc.kerberos_principal = settings.kerberos_principal;
     ipc.timeout_ms = settings.rpc_timeout_ms;
     return std::unique_ptr<NamenodeClient>(new NamenodeClient(std::make_unique<IpcChannel>(std::move(ipc)), settings));
   }

@@ -12,5 +12,6 @@ find_package(GTest REQUIRED)
 pkg_check_modules(URING REQUIRED IMPORTED_TARGET liburing)
 pkg_check_modules(ISAL REQUIRED IMPORTED_TARGET libisal)
 pkg_check_modules(FUSE3 REQUIRED IMPORTED_TARGET fuse3)
+pkg_check_modules(GSSAPI REQUIRED IMPORTED_TARGET krb5-gssapi krb5)  # MIT Kerberos (libkrb5-dev)
 
 find_program(GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)

@@ -40,17 +40,38 @@ std::string Framed(std::initializer_list<const google::protobuf::MessageLite*> p
 }
 }  // namespace
 
-std::string BuildConnectionStart(std::string_view user, std::string_view client_id) {
+std::string BuildPreamble(uint8_t auth) {
   std::string out(kIpcMagic, sizeof kIpcMagic);
   out.push_back(static_cast<char>(kIpcVersion));
   out.push_back(0);  // service class
-  out.push_back(static_cast<char>(kAuthNone));
+  out.push_back(static_cast<char>(auth));
+  return out;
+}
+
+std::string BuildConnectionContextFrame(std::string_view user, std::string_view client_id) {
   hadoop::common::IpcConnectionContextProto context;
   context.mutable_userinfo()->set_effectiveuser(std::string(user));
   context.set_protocol(kClientProtocol);
   const auto header = CallHeader(kConnectionContextCallId, client_id);
-  out += Framed({&header, &context});
-  return out;
+  return Framed({&header, &context});
+}
+
+std::string BuildConnectionStart(std::string_view user, std::string_view client_id) {
+  return BuildPreamble(kAuthNone) + BuildConnectionContextFrame(user, client_id);
+}
+
+std::string BuildSaslFrame(const hadoop::common::RpcSaslProto& message) {
+  const auto header = CallHeader(kSaslCallId, "");
+  return Framed({&header, &message});
+}
+
+Status ReadFrame(BufferedReader& in, uint32_t max_bytes, std::string* frame) {
+  uint8_t len_bytes[4];
+  RETURN_IF_ERROR(in.ReadFully(len_bytes, 4));
+  const uint32_t len = LoadBigEndian32(len_bytes);
+  if (len == 0 || len > max_bytes) return ProtocolError("IPC frame of {} bytes (limit {})", len, max_bytes);
+  frame->resize(len);
+  return in.ReadFully(frame->data(), len);
 }
 
 std::string BuildCallFrame(int32_t call_id, std::string_view client_id, std::string_view method,

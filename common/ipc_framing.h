@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/socket.h"
 #include "common/status.h"
 #include "hadoop/ProtobufRpcEngine.pb.h"
 #include "hadoop/RpcHeader.pb.h"
@@ -48,9 +49,17 @@ struct IpcCall {
 Status ParseCallFrame(std::string_view frame, IpcCall* call);
 
 // --- Client side ---------------------------------------------------------------------
-// The 7-byte connection preamble (no SASL) followed by the connection-context frame that
-// names the user; `client_id` is the 16-byte id every call header repeats.
+// The 7-byte connection preamble; `auth` is kAuthNone or kAuthSasl.
+std::string BuildPreamble(uint8_t auth);
+// The connection-context frame that names the user; `client_id` is the 16-byte id every
+// call header repeats.
+std::string BuildConnectionContextFrame(std::string_view user, std::string_view client_id);
+// Preamble (no SASL) and connection context together.
 std::string BuildConnectionStart(std::string_view user, std::string_view client_id);
+// A SASL negotiation frame (call id -33).
+std::string BuildSaslFrame(const hadoop::common::RpcSaslProto& message);
+// Reads one length-prefixed frame (the payload, without its length) of at most max_bytes.
+Status ReadFrame(BufferedReader& in, uint32_t max_bytes, std::string* frame);
 // A whole call frame for an ordinary call of ClientProtocol.
 std::string BuildCallFrame(int32_t call_id, std::string_view client_id, std::string_view method,
                            const google::protobuf::MessageLite& request);

@@ -19,6 +19,8 @@ std::vector<std::string> DatanodeSettings::DataDirList() const {
 Status DatanodeSettings::Validate() const {
   if (namenode.empty()) return InvalidArgument("--datanode_namenode=HOST:PORT is required");
   if (DataDirList().empty()) return InvalidArgument("--datanode_data_dirs needs at least one directory");
+  RETURN_IF_ERROR(security.Validate());
+  RETURN_IF_ERROR(CheckListenAddress(security, bind_host, "cairn-datanode"));
   if (xfer_port < 0 || xfer_port > 65535) return InvalidArgument("--datanode_xfer_port {} out of range", xfer_port);
   if (io_engine != "uring" && io_engine != "sync")
     return InvalidArgument("--datanode_io_engine must be uring or sync, not '{}'", io_engine);
@@ -38,6 +40,7 @@ Status DatanodeSettings::Validate() const {
 void AddDatanodeFlags(FlagSet& flags, DatanodeSettings* s) {
   flags.Add("datanode_namenode", &s->namenode, "namenode gRPC address HOST:PORT (required)");
   flags.Add("datanode_bind_host", &s->bind_host, "listen address; also the IP advertised to the namenode");
+  AddSecurityFlags(flags, &s->security);
   flags.Add("datanode_xfer_port", &s->xfer_port, "DataTransferProtocol port (0 = pick a free port)");
   flags.Add("port_file", &s->port_file, "once listening, write xfer_port=N to this file (atomically)");
   flags.Add("datanode_data_dirs", &s->data_dirs, "comma-separated data directories, one volume each");

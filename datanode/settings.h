@@ -11,6 +11,7 @@
 
 #include "common/flags.h"
 #include "common/logging.h"
+#include "common/security_settings.h"
 #include "common/status.h"
 #include "compute/executor/executor_settings.h"
 
@@ -42,6 +43,7 @@ struct DatanodeSettings {
   int64_t volume_check_interval_ms = 15 * 60 * 1000; // each volume is probed this often; 0: never
   int recovery_threads = 2;               // concurrent block recoveries this node leads
   compute::ExecutorSettings executor;     // the compute executor (runs when executor.jobmaster is set)
+  SecuritySettings security;              // the executor's shuffle service and ML workers share bind_host
 
   std::vector<std::string> DataDirList() const;
   // Checks ranges and required values.

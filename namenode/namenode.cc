@@ -6,7 +6,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/auth_to_local.h"
 #include "common/clock.h"
+#include "common/gssapi.h"
 #include "namenode/ops/lease_recovery.h"
 #include "namenode/ops/ops.h"
 #include "namenode/store/keys.h"
@@ -122,6 +124,17 @@ Status Namenode::Start() {
     ipc_settings.max_connections = settings_.ipc_max_connections;
     ipc_settings.idle_timeout_ms = settings_.ipc_idle_timeout_ms;
     ipc_settings.max_frame_bytes = static_cast<uint32_t>(settings_.ipc_max_frame.bytes);
+    if (settings_.security.kerberos()) {
+      // Fail at start, not at the first client, when the keytab does not hold our keys.
+      RETURN_IF_ERROR(GssContext::Acceptor(settings_.kerberos_principal, settings_.keytab).status());
+      ASSIGN_OR_RETURN(PrincipalParts parts, SplitPrincipal(settings_.kerberos_principal));
+      ASSIGN_OR_RETURN(AuthToLocal rules, AuthToLocal::Parse(settings_.auth_to_local, parts.realm));
+      ipc_settings.kerberos_principal = settings_.kerberos_principal;
+      ipc_settings.keytab = settings_.keytab;
+      ipc_settings.auth_to_local = std::make_shared<const AuthToLocal>(std::move(rules));
+      spdlog::info("security: kerberos; the Hadoop IPC door authenticates callers as clients of {}",
+                   settings_.kerberos_principal);
+    }
     ipc_ = std::make_unique<ipc::HadoopIpcServer>(ipc_settings, methods_, *groups_);
     RETURN_IF_ERROR(ipc_->Start(settings_.bind_host, settings_.ipc_port));
   }

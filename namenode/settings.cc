@@ -3,11 +3,21 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include "common/auth_to_local.h"
+#include "common/gssapi.h"
+
 namespace cairn::namenode {
 
 void RegisterNamenodeFlags(FlagSet& f, NamenodeSettings* s) {
   f.Add("namenode_name_dir", &s->name_dir, "RocksDB directory holding the namespace (created if missing)");
   f.Add("namenode_bind_host", &s->bind_host, "address the front doors listen on");
+  AddSecurityFlags(f, &s->security);
+  f.Add("namenode_kerberos_principal", &s->kerberos_principal,
+        "kerberos mode: the namenode's principal, e.g. nn/_HOST@REALM (_HOST: this host's name; no realm: the "
+        "default realm of krb5.conf)");
+  f.Add("namenode_keytab", &s->keytab, "kerberos mode: keytab holding the namenode principal's keys");
+  f.Add("namenode_auth_to_local", &s->auth_to_local,
+        "kerberos mode: hadoop.security.auth_to_local rules (RULE:[n:fmt](regex)s/a/b/ ... DEFAULT), ';'-separated");
   f.Add("namenode_rpc_port", &s->rpc_port, "gRPC front door port (0 = pick a free port)");
   f.Add("namenode_ipc_port", &s->ipc_port, "Hadoop IPC front door port (0 = pick a free port, -1 = off)");
   f.Add("namenode_ipc_handler_threads", &s->ipc_handler_threads, "threads running Hadoop IPC calls");
@@ -59,6 +69,31 @@ void RegisterNamenodeFlags(FlagSet& f, NamenodeSettings* s) {
 }
 
 Status FinalizeNamenodeSettings(NamenodeSettings* s) {
+  if (s->name_dir.empty()) return InvalidArgument("--namenode_name_dir is required");
+  RETURN_IF_ERROR(s->security.Validate());
+  RETURN_IF_ERROR(CheckListenAddress(s->security, s->bind_host, "cairn-namenode"));
+  if (s->security.kerberos()) {
+    if (s->keytab.empty()) return InvalidArgument("--security=kerberos needs --namenode_keytab");
+    if (s->ipc_port < 0) return InvalidArgument("--security=kerberos needs the Hadoop IPC door (--namenode_ipc_port)");
+    size_t host = s->kerberos_principal.find("_HOST");
+    if (host != std::string::npos) {
+      char name[256] = {};
+      if (::gethostname(name, sizeof name - 1) != 0) return IoError("gethostname failed");
+      s->kerberos_principal.replace(host, 5, name);
+    }
+    if (s->kerberos_principal.find('@') == std::string::npos) {
+      auto realm = DefaultKerberosRealm();
+      if (!realm.ok()) return realm.status();
+      s->kerberos_principal += "@" + *realm;
+    }
+    ASSIGN_OR_RETURN(PrincipalParts parts, SplitPrincipal(s->kerberos_principal));
+    ASSIGN_OR_RETURN(AuthToLocal rules, AuthToLocal::Parse(s->auth_to_local, parts.realm));
+    // The superuser is the user the namenode's own principal maps to (HDFS: the user the
+    // namenode runs as), plus the members of the supergroup.
+    if (s->superuser.empty()) {
+      ASSIGN_OR_RETURN(s->superuser, rules.Map(s->kerberos_principal));
+    }
+  }
   if (s->superuser.empty()) {
     struct passwd pw {};
     struct passwd* found = nullptr;
@@ -69,7 +104,6 @@ Status FinalizeNamenodeSettings(NamenodeSettings* s) {
       s->superuser = std::to_string(geteuid());
     }
   }
-  if (s->name_dir.empty()) return InvalidArgument("--namenode_name_dir is required");
   if (s->default_block_size.bytes == 0 || s->default_block_size.bytes % 512 != 0)
     return InvalidArgument("--namenode_default_block_size must be a positive multiple of 512");
   if (s->min_replication < 1) return InvalidArgument("--namenode_min_replication must be at least 1");

@@ -9,13 +9,14 @@
 #include <string>
 
 #include "common/flags.h"
+#include "common/security_settings.h"
 #include "common/logging.h"
 
 namespace cairn::namenode {
 
 struct NamenodeSettings {
   std::string name_dir;                  // RocksDB directory of the namespace (created if missing)
-  std::string bind_host = "0.0.0.0";     // address both front doors listen on
+  std::string bind_host = "127.0.0.1";   // address both front doors listen on
   int rpc_port = 8021;                   // gRPC front door; 0 picks a free port
   int ipc_port = 8020;                   // Hadoop IPC front door; 0 picks a free port, -1 disables it
   std::string port_file;                 // written atomically once listening: rpc_port=N, ipc_port=M
@@ -52,6 +53,12 @@ struct NamenodeSettings {
   int64_t block_key_update_interval_ms = 10LL * 3600 * 1000;  // a new block token key this often
   int64_t block_token_lifetime_ms = 10LL * 3600 * 1000;       // a block token is valid this long
   LogSettings log;
+  SecuritySettings security;
+  // --security=kerberos: the namenode's principal (_HOST: this host's name), its keytab,
+  // and the rules that turn callers' principals into user names.
+  std::string kerberos_principal = "nn/_HOST";
+  std::string keytab;
+  std::string auth_to_local;             // Hadoop's rule syntax; empty: DEFAULT
 };
 
 void RegisterNamenodeFlags(FlagSet& flags, NamenodeSettings* settings);

@@ -6,6 +6,8 @@ Status JobMasterSettings::Validate() const {
   if (namenode.empty()) return InvalidArgument("--jobmaster_namenode=HOST:PORT is required");
   if (data_dir.empty()) return InvalidArgument("--jobmaster_data_dir is required (job history lives there)");
   if (port < 0 || port > 65535) return InvalidArgument("--jobmaster_port {} out of range", port);
+  RETURN_IF_ERROR(security.Validate());
+  RETURN_IF_ERROR(CheckListenAddress(security, bind_host, "cairn-jobmaster"));
   if (executor_expiry_ms < 100) return InvalidArgument("--jobmaster_executor_expiry_ms must be at least 100");
   if (locality_wait_node_ms < 0 || locality_wait_rack_ms < 0)
     return InvalidArgument("locality waits must not be negative");
@@ -25,6 +27,7 @@ Status JobMasterSettings::Validate() const {
 void RegisterJobMasterFlags(FlagSet& flags, JobMasterSettings* s) {
   flags.Add("jobmaster_namenode", &s->namenode, "namenode gRPC address HOST:PORT (required)");
   flags.Add("jobmaster_bind_host", &s->bind_host, "listen address");
+  AddSecurityFlags(flags, &s->security);
   flags.Add("jobmaster_port", &s->port, "gRPC port for clients and executors (0 = pick a free port)");
   flags.Add("port_file", &s->port_file, "once listening, write port=N to this file (atomically)");
   flags.Add("jobmaster_data_dir", &s->data_dir, "directory of the job history (required)");

@@ -9,12 +9,13 @@
 
 #include "common/flags.h"
 #include "common/logging.h"
+#include "common/security_settings.h"
 
 namespace cairn::compute {
 
 struct JobMasterSettings {
   std::string namenode;                    // namenode gRPC address HOST:PORT (required)
-  std::string bind_host = "0.0.0.0";       // listen address
+  std::string bind_host = "127.0.0.1";     // listen address
   int port = 8030;                         // gRPC port for clients and executors; 0 picks a free one
   std::string port_file;                   // written atomically once listening: port=N
   std::string data_dir;                    // job history lives here (required)
@@ -38,6 +39,7 @@ struct JobMasterSettings {
   int64_t ml_idle_timeout_ms = 600000;     // an ML job whose driver sent nothing this long fails
   int64_t ml_step_timeout_ms = 1800000;    // deadline of one ML step at the workers
   LogSettings log;
+  SecuritySettings security;
 
   Status Validate() const;
 };

@@ -12,6 +12,7 @@
 #include "common/proto_io.h"
 #include "hadoop/IpcConnectionContext.pb.h"
 #include "namenode/ipc/ipc_server.h"
+#include "namenode/ipc/sasl_gssapi_server.h"
 #include "namenode/rpc/method_table.h"
 #include "namenode/rpc/user_group_resolver.h"
 
@@ -68,6 +69,7 @@ Status IpcConnection::ReadPreamble() {
     return Fatal(-1, RpcResponseHeaderProto::FATAL_UNAUTHORIZED, kAccessControl,
                  PermissionDenied("unknown authentication protocol {}", pre[6]));
   }
+  auth_protocol_ = pre[6];
   return Status::OK();
 }
 
@@ -101,6 +103,9 @@ Status IpcConnection::ReadFrame(std::string* frame) {
 }
 
 Status IpcConnection::Handshake() {
+  const bool kerberos = !server_.settings_.kerberos_principal.empty();
+  std::unique_ptr<SaslGssapiServer> sasl;
+  if (kerberos) sasl = std::make_unique<SaslGssapiServer>(server_.settings_.kerberos_principal, server_.settings_.keytab);
   std::string frame;
   for (;;) {
     RETURN_IF_ERROR(ReadFrame(&frame));
@@ -108,12 +113,30 @@ Status IpcConnection::Handshake() {
     Status st = ParseCallFrame(frame, &call);
     if (!st.ok()) return Fatal(-1, RpcResponseHeaderProto::FATAL_INVALID_RPC_HEADER, kRpcServerException, st);
     int32_t id = call.rpc_header.callid();
+    if (kerberos && auth_protocol_ != kAuthSasl) {
+      // A SIMPLE client: let it send its context and first call, and refuse that call, so
+      // the client reads the reason instead of finding the connection closed.
+      if (id == kConnectionContextCallId) continue;
+      return Fatal(id, RpcResponseHeaderProto::FATAL_UNAUTHORIZED, kAccessControl,
+                   PermissionDenied("SIMPLE authentication is not enabled.  Available:[KERBEROS] (the namenode runs "
+                                    "with --security=kerberos: get a ticket with kinit, and set "
+                                    "hadoop.security.authentication=kerberos or CAIRN_NAMENODE_PRINCIPAL)"));
+    }
     if (id == kSaslCallId) {
-      RpcSaslProto sasl;
+      RpcSaslProto msg;
       std::string_view body = call.body;
-      st = ConsumeDelimited(&body, &sasl);
+      st = ConsumeDelimited(&body, &msg);
       if (!st.ok()) return Fatal(id, RpcResponseHeaderProto::FATAL_DESERIALIZING_REQUEST, kRpcServerException, st);
-      if (sasl.state() != RpcSaslProto::NEGOTIATE) {
+      if (kerberos) {
+        auto reply = sasl->Step(msg);
+        if (!reply.ok()) {
+          spdlog::warn("IPC connection from {}: Kerberos authentication failed: {}", peer_, reply.status().ToString());
+          return Fatal(id, RpcResponseHeaderProto::FATAL_UNAUTHORIZED, kAccessControl, reply.status());
+        }
+        RETURN_IF_ERROR(WriteFrame(BuildReplyFrame(SuccessHeader(call.rpc_header), &*reply)));
+        continue;
+      }
+      if (msg.state() != RpcSaslProto::NEGOTIATE) {
         return Fatal(id, RpcResponseHeaderProto::FATAL_UNAUTHORIZED, kAccessControl,
                      PermissionDenied("only SIMPLE authentication is enabled"));
       }
@@ -132,6 +155,24 @@ Status IpcConnection::Handshake() {
     st = ConsumeDelimited(&body, &context);
     if (!st.ok()) return Fatal(id, RpcResponseHeaderProto::FATAL_DESERIALIZING_REQUEST, kRpcServerException, st);
     const auto& info = context.userinfo();
+    if (kerberos) {
+      if (!sasl->done()) {
+        return Fatal(id, RpcResponseHeaderProto::FATAL_UNAUTHORIZED, kAccessControl,
+                     PermissionDenied("the connection context came before Kerberos authentication finished"));
+      }
+      auto name = server_.settings_.auth_to_local->Map(sasl->client_principal());
+      if (!name.ok()) return Fatal(id, RpcResponseHeaderProto::FATAL_UNAUTHORIZED, kAccessControl, name.status());
+      // The context's names count for nothing here: the caller is who the ticket says.
+      const std::string& claimed = info.effectiveuser();
+      if (!claimed.empty() && claimed != *name && claimed != sasl->client_principal()) {
+        return Fatal(id, RpcResponseHeaderProto::FATAL_UNAUTHORIZED, kAccessControl,
+                     PermissionDenied("User: {} is not allowed to impersonate {}", sasl->client_principal(), claimed));
+      }
+      caller_.user = *name;
+      caller_.groups = server_.groups_.GroupsFor(caller_.user);
+      spdlog::debug("IPC connection from {} authenticated as {} ({})", peer_, sasl->client_principal(), caller_.user);
+      return Status::OK();
+    }
     caller_.user = !info.effectiveuser().empty() ? info.effectiveuser() : info.realuser();
     if (caller_.user.empty()) {
       return Fatal(id, RpcResponseHeaderProto::FATAL_UNAUTHORIZED, kAccessControl,

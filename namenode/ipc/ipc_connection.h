@@ -1,7 +1,10 @@
 // IpcConnection: one client connection to the Hadoop IPC front door. Its reader thread
-// walks the connection through preamble, optional SASL negotiation (SIMPLE only: a
-// NEGOTIATE is answered with SUCCESS, as Hadoop's SIMPLE-only servers do) and the
-// connection context (whose effective user becomes the caller of every call), then reads
+// walks the connection through preamble, SASL negotiation and the connection context,
+// then reads call frames and hands each to the server's handler pool. In SIMPLE mode a
+// NEGOTIATE is answered with SUCCESS (as Hadoop's SIMPLE-only servers do) and the
+// context's effective user becomes the caller; in Kerberos mode the client must
+// authenticate first (SaslGssapiServer), the caller is its principal's auth_to_local name,
+// and a context naming anyone else is refused (no proxy users). Then it reads
 // call frames and hands each to the server's handler pool. Replies are written by the
 // handler threads under write_mu_, in whatever order calls finish.
 //
@@ -60,6 +63,7 @@ class IpcConnection : public std::enable_shared_from_this<IpcConnection> {
   BufferedReader reader_;
   std::string peer_;
   CallContext caller_;            // set by Handshake, read-only afterwards
+  uint8_t auth_protocol_ = 0;     // from the preamble: kAuthNone or kAuthSasl
   std::atomic<int> calls_running_{0};
   std::mutex write_mu_;           // serialises reply frames on socket_
 };

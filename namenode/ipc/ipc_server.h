@@ -21,6 +21,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "common/auth_to_local.h"
 #include "common/socket.h"
 #include "common/status.h"
 #include "common/thread_pool.h"
@@ -38,6 +39,12 @@ struct IpcSettings {
   int max_connections = 4096;          // further connections are closed at once
   int idle_timeout_ms = 60000;         // close connections silent this long with no call running
   uint32_t max_frame_bytes = 64 << 20; // larger frames are a protocol error
+  // --security=kerberos: every connection authenticates with SASL GSSAPI as a client of
+  // `kerberos_principal` (keys in `keytab`), and auth_to_local names the caller. Empty
+  // principal: SIMPLE, callers name themselves in the connection context.
+  std::string kerberos_principal;
+  std::string keytab;
+  std::shared_ptr<const AuthToLocal> auth_to_local;
 };
 
 class IpcConnection;

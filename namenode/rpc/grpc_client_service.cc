@@ -44,6 +44,13 @@ class UnaryCall : public grpc::ServerGenericBidiReactor {
       Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "unknown method " + path));
       return;
     }
+    if (service_.refuse_callers()) {
+      // The x-cairn-user header is a claim, not a proof: in kerberos mode it counts for nothing.
+      Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                          "the namenode runs with --security=kerberos and its gRPC door does not authenticate "
+                          "callers; use the Hadoop IPC door (hdfs://host:port) with a Kerberos ticket"));
+      return;
+    }
     const auto& md = ctx->client_metadata();
     auto it = md.find(kUserMetadataKey);
     caller_.user = it == md.end() ? "nobody" : std::string(it->second.data(), it->second.size());

@@ -26,8 +26,11 @@ inline constexpr std::string_view kClientServicePrefix = "/cairn.ClientNamenode/
 
 class GrpcClientService : public grpc::CallbackGenericService {
  public:
-  GrpcClientService(const MethodTable& methods, UserGroupResolver& groups, ThreadPool& pool, DrainGate& gate)
-      : methods_(methods), groups_(groups), pool_(pool), gate_(gate) {}
+  // `refuse_callers`: answer every call UNAUTHENTICATED (kerberos mode, where a user name
+  // in the metadata proves nothing).
+  GrpcClientService(const MethodTable& methods, UserGroupResolver& groups, ThreadPool& pool, DrainGate& gate,
+                    bool refuse_callers = false)
+      : methods_(methods), groups_(groups), pool_(pool), gate_(gate), refuse_callers_(refuse_callers) {}
 
   grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override;
 
@@ -35,12 +38,14 @@ class GrpcClientService : public grpc::CallbackGenericService {
   UserGroupResolver& groups() { return groups_; }
   ThreadPool& pool() { return pool_; }
   DrainGate& gate() { return gate_; }
+  bool refuse_callers() const { return refuse_callers_; }
 
  private:
   const MethodTable& methods_;
   UserGroupResolver& groups_;
   ThreadPool& pool_;
   DrainGate& gate_;
+  const bool refuse_callers_;
 };
 
 // "ipv4:10.0.0.1:5000" -> "10.0.0.1"; "ipv6:[::1]:5000" -> "::1"; "" when unparseable.

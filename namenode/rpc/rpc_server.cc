@@ -8,7 +8,7 @@ namespace cairn::namenode {
 RpcServer::RpcServer(NameSystem& nn, const MethodTable& methods, UserGroupResolver& groups)
     : client_pool_("nn-handler", nn.settings.handler_threads, static_cast<size_t>(nn.settings.handler_queue_size)),
       datanode_pool_("nn-dnhandler", nn.settings.datanode_handler_threads, 1024),
-      client_service_(methods, groups, client_pool_, gate_),
+      client_service_(methods, groups, client_pool_, gate_, nn.settings.security.kerberos()),
       datanode_service_(nn, datanode_pool_, gate_) {}
 
 RpcServer::~RpcServer() { Stop(); }

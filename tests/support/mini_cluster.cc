@@ -151,6 +151,8 @@ Status MiniCluster::StartNamenode() {
       "--namenode_datanode_dead_interval_ms=" + std::to_string(options_.dead_interval_ms),
       "--namenode_replication_interval_ms=" + std::to_string(options_.heartbeat_interval_ms),
   };
+  // Hosts of their own are off loopback: a simple-mode daemon needs to be told that is fine.
+  if (lab_) argv.push_back("--allow_insecure_network");
   argv.insert(argv.end(), options_.namenode_flags.begin(), options_.namenode_flags.end());
   ASSIGN_OR_RETURN(namenode_, Subprocess::Start(OnHost(-1, std::move(argv)), nn_dir + "/namenode.log"));
   ASSIGN_OR_RETURN(rpc_port_, ReadPortFile(port_file, "rpc_port", 30000));
@@ -180,6 +182,7 @@ Status MiniCluster::StartDatanode(int i) {
       "--datanode_rack=/rack" + std::to_string(rack),
       "--port_file=" + port_file,
   };
+  if (lab_) argv.push_back("--allow_insecure_network");
   if (options_.jobmaster) {
     argv.push_back("--executor_jobmaster=" + jobmaster_address());
     argv.push_back("--executor_cpu_slots=" + std::to_string(options_.executor_slots));

@@ -1,0 +1,113 @@
+#include "client/ipc_kerberos.h"
+
+#include <krb5.h>
+
+#include "common/gssapi.h"
+#include "common/ipc_framing.h"
+#include "common/proto_io.h"
+
+namespace cairn::client {
+
+using hadoop::common::RpcResponseHeaderProto;
+using hadoop::common::RpcSaslProto;
+
+namespace {
+constexpr uint32_t kMaxSaslFrame = 1 << 20;
+
+Status Send(Socket& socket, RpcSaslProto::SaslState state, std::string token, bool with_auth = false) {
+  RpcSaslProto msg;
+  msg.set_state(state);
+  if (state != RpcSaslProto::NEGOTIATE) msg.set_token(std::move(token));
+  if (with_auth) {
+    auto* auth = msg.add_auths();
+    auth->set_method("KERBEROS");
+    auth->set_mechanism("GSSAPI");
+  }
+  return socket.WriteFully(ipc::BuildSaslFrame(msg));
+}
+
+Result<RpcSaslProto> Receive(BufferedReader& in) {
+  std::string frame;
+  RETURN_IF_ERROR(ipc::ReadFrame(in, kMaxSaslFrame, &frame));
+  RpcResponseHeaderProto header;
+  std::string_view body;
+  RETURN_IF_ERROR(ipc::ParseReplyFrame(frame, &header, &body));
+  if (header.status() != RpcResponseHeaderProto::SUCCESS)
+    return PermissionDenied("the namenode refused the Kerberos login: {}", header.errormsg());
+  RpcSaslProto msg;
+  RETURN_IF_ERROR_CTX(ConsumeDelimited(&body, &msg), "SASL reply");
+  return msg;
+}
+}  // namespace
+
+Result<KerberosTarget> ParseKerberosTarget(const std::string& principal, const std::string& connect_host) {
+  std::string name = principal.substr(0, principal.find('@'));
+  KerberosTarget t;
+  size_t slash = name.find('/');
+  t.service = name.substr(0, slash);
+  t.host = slash == std::string::npos ? "_HOST" : name.substr(slash + 1);
+  if (t.host == "_HOST") t.host = connect_host;
+  if (t.service.empty() || t.host.empty()) return InvalidArgument("'{}' is not a namenode principal", principal);
+  return t;
+}
+
+Status AuthenticateWithKerberos(Socket& socket, BufferedReader& in, const KerberosTarget& target) {
+  RETURN_IF_ERROR(Send(socket, RpcSaslProto::NEGOTIATE, ""));
+  ASSIGN_OR_RETURN(RpcSaslProto offer, Receive(in));
+  bool kerberos = false;
+  for (const auto& a : offer.auths()) kerberos |= a.method() == "KERBEROS";
+  if (offer.state() == RpcSaslProto::SUCCESS)
+    return PermissionDenied("the namenode does not use Kerberos (it answered SIMPLE); unset CAIRN_NAMENODE_PRINCIPAL");
+  if (!kerberos) return PermissionDenied("the namenode offers no Kerberos login");
+
+  ASSIGN_OR_RETURN(auto gss, GssContext::Initiator(target.service, target.host));
+  ASSIGN_OR_RETURN(std::string token, gss->Step(""));
+  RETURN_IF_ERROR(Send(socket, RpcSaslProto::INITIATE, std::move(token), /*with_auth=*/true));
+  for (int round = 0; round < 16; ++round) {
+    ASSIGN_OR_RETURN(RpcSaslProto msg, Receive(in));
+    if (msg.state() == RpcSaslProto::SUCCESS) {
+      if (!gss->established()) return PermissionDenied("the namenode ended the Kerberos login too early");
+      return Status::OK();
+    }
+    if (msg.state() != RpcSaslProto::CHALLENGE)
+      return ProtocolError("unexpected SASL {} from the namenode", RpcSaslProto::SaslState_Name(msg.state()));
+    if (!gss->established()) {
+      ASSIGN_OR_RETURN(std::string out, gss->Step(msg.token()));
+      RETURN_IF_ERROR(Send(socket, RpcSaslProto::RESPONSE, std::move(out)));
+      continue;
+    }
+    // Established: this is the wrapped security-layer offer.
+    ASSIGN_OR_RETURN(std::string layers, gss->Unwrap(msg.token()));
+    ASSIGN_OR_RETURN(std::string choice, ChooseNoSecurityLayer(layers));
+    ASSIGN_OR_RETURN(std::string wrapped, gss->Wrap(choice));
+    RETURN_IF_ERROR(Send(socket, RpcSaslProto::RESPONSE, std::move(wrapped)));
+  }
+  return ProtocolError("the Kerberos login with the namenode did not finish");
+}
+
+Result<std::string> TicketCachePrincipal() {
+  krb5_context ctx = nullptr;
+  if (krb5_init_context(&ctx) != 0) return PermissionDenied("Kerberos: cannot read krb5.conf");
+  krb5_ccache cache = nullptr;
+  krb5_principal principal = nullptr;
+  char* name = nullptr;
+  std::string out;
+  krb5_error_code err = krb5_cc_default(ctx, &cache);
+  if (err == 0) err = krb5_cc_get_principal(ctx, cache, &principal);
+  if (err == 0) err = krb5_unparse_name(ctx, principal, &name);
+  std::string why;
+  if (err != 0) {
+    const char* message = krb5_get_error_message(ctx, err);
+    why = message;
+    krb5_free_error_message(ctx, message);
+  }
+  if (err == 0) out = name;
+  if (name) krb5_free_unparsed_name(ctx, name);
+  if (principal) krb5_free_principal(ctx, principal);
+  if (cache) krb5_cc_close(ctx, cache);
+  krb5_free_context(ctx);
+  if (err != 0) return PermissionDenied("no Kerberos ticket (run kinit): {}", why);
+  return out;
+}
+
+}  // namespace cairn::client
