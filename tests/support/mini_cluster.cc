@@ -51,7 +51,13 @@ Result<std::unique_ptr<MiniCluster>> MiniCluster::Start(const MiniClusterOptions
   std::unique_ptr<MiniCluster> c(new MiniCluster(options));
   c->dir_ = MakeTempDir("cluster");
   if (options.network_namespaces) RETURN_IF_ERROR(c->StartNetwork());
+  if (options.kerberos) {
+    if (options.jobmaster || options.network_namespaces)
+      return Unimplemented("kerberos mini clusters run no job master and no network hosts yet");
+    RETURN_IF_ERROR(c->StartKdc());
+  }
   RETURN_IF_ERROR(c->StartNamenode());
+  RETURN_IF_ERROR(c->WriteHadoopConf());
   if (options.jobmaster) RETURN_IF_ERROR(c->StartJobmaster());
   c->datanodes_.resize(options.datanodes);
   for (int i = 0; i < options.datanodes; ++i) RETURN_IF_ERROR(c->StartDatanode(i));
@@ -97,6 +103,7 @@ MiniCluster::~MiniCluster() {
   for (auto& dn : datanodes_) (void)dn.process.Stop(5000);
   (void)jobmaster_.Stop(5000);
   (void)namenode_.Stop(5000);
+  if (!kdc_dir_.empty()) (void)RunCommand({std::string(CAIRN_SOURCE_DIR) + "/tools/kdc", "stop", kdc_dir_});
   lab_.reset();  // after every process inside it is gone
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   bool failed = info && info->result() && info->result()->Failed();
@@ -108,8 +115,12 @@ MiniCluster::~MiniCluster() {
 }
 
 std::string MiniCluster::namenode_address() const { return namenode_ip_ + ":" + std::to_string(rpc_port_); }
-std::string MiniCluster::hadoop_address() const { return namenode_ip_ + ":" + std::to_string(ipc_port_); }
+std::string MiniCluster::hadoop_address() const {
+  // Kerberos clients derive the namenode's principal from the host they connect to.
+  return (options_.kerberos ? std::string("localhost") : namenode_ip_) + ":" + std::to_string(ipc_port_);
+}
 std::string MiniCluster::client_namenode_address() const {
+  if (options_.kerberos) return "hdfs://" + hadoop_address();
   const char* door = std::getenv("CAIRN_TEST_CLIENT_DOOR");
   if (door != nullptr && std::string_view(door) == "ipc") return "hdfs://" + hadoop_address();
   return namenode_address();
@@ -153,6 +164,12 @@ Status MiniCluster::StartNamenode() {
   };
   // Hosts of their own are off loopback: a simple-mode daemon needs to be told that is fine.
   if (lab_) argv.push_back("--allow_insecure_network");
+  if (options_.kerberos) {
+    argv.push_back("--security=kerberos");
+    argv.push_back("--namenode_keytab=" + kdc_dir_ + "/keytabs/nn.keytab");
+    argv.push_back("--namenode_kerberos_principal=nn/localhost@CAIRN.TEST");
+    argv.push_back("--namenode_user_groups=admin=supergroup");
+  }
   argv.insert(argv.end(), options_.namenode_flags.begin(), options_.namenode_flags.end());
   ASSIGN_OR_RETURN(namenode_, Subprocess::Start(OnHost(-1, std::move(argv)), nn_dir + "/namenode.log"));
   ASSIGN_OR_RETURN(rpc_port_, ReadPortFile(port_file, "rpc_port", 30000));
@@ -183,6 +200,7 @@ Status MiniCluster::StartDatanode(int i) {
       "--port_file=" + port_file,
   };
   if (lab_) argv.push_back("--allow_insecure_network");
+  if (options_.kerberos) argv.push_back("--security=kerberos");
   if (options_.jobmaster) {
     argv.push_back("--executor_jobmaster=" + jobmaster_address());
     argv.push_back("--executor_cpu_slots=" + std::to_string(options_.executor_slots));
@@ -257,6 +275,15 @@ Result<std::unique_ptr<client::FileSystem>> MiniCluster::Connect(const std::stri
   client::ClientOptions opts;
   opts.namenode = client_namenode_address();
   opts.user = user;
+  if (options_.kerberos) {
+    // One ticket cache per process: in-process clients are the namenode's principal (the
+    // superuser); other users run as processes with KerberosEnv(user).
+    if (!user.empty() && user != "nn") return InvalidArgument("kerberos mini cluster: use KerberosEnv(\"{}\")", user);
+    ASSIGN_OR_RETURN(std::vector<std::string> env, KerberosEnv("nn"));
+    const std::string& cache = env[0];
+    ::setenv("KRB5CCNAME", cache.substr(cache.find('=') + 1).c_str(), 1);
+    opts.namenode_principal = "nn/_HOST@CAIRN.TEST";
+  }
   return client::FileSystem::Connect(opts);
 }
 
@@ -302,6 +329,48 @@ Status MiniCluster::WaitForLiveDatanodes(int n, int timeout_ms) const {
       },
       timeout_ms, fmt::format("{} datanodes registered", n));
   return st.ok() ? st : st.WithContext(fmt::format("{} live", live));
+}
+
+Status MiniCluster::StartKdc() {
+  kdc_dir_ = dir_ + "/kdc";
+  const std::string kdc = std::string(CAIRN_SOURCE_DIR) + "/tools/kdc";
+  for (const auto& argv : std::vector<std::vector<std::string>>{
+           {kdc, "start", kdc_dir_}, {kdc, "add", kdc_dir_, "nn/localhost", "alice", "bob", "admin"}}) {
+    ASSIGN_OR_RETURN(CommandResult r, RunCommand(argv));
+    if (r.exit_code != 0) return Internal("{} failed: {}", argv[1], r.out);
+  }
+  // Every Kerberos library in this process and its children reads this realm.
+  ::setenv("KRB5_CONFIG", (kdc_dir_ + "/krb5.conf").c_str(), 1);
+  return Status::OK();
+}
+
+Status MiniCluster::WriteHadoopConf() {
+  hadoop_conf_dir_ = dir_ + "/hadoop-conf";
+  std::vector<std::string> argv = {std::string(CAIRN_SOURCE_DIR) + "/tools/hadoop-conf", hadoop_conf_dir_,
+                                   "--namenode", "hdfs://" + hadoop_address()};
+  if (options_.kerberos) {
+    argv.push_back("--kerberos-principal");
+    argv.push_back("nn/_HOST@CAIRN.TEST");
+  }
+  ASSIGN_OR_RETURN(CommandResult r, RunCommand(argv));
+  if (r.exit_code != 0) return Internal("tools/hadoop-conf failed: {}", r.out);
+  return Status::OK();
+}
+
+Result<std::vector<std::string>> MiniCluster::KerberosEnv(const std::string& user) const {
+  if (!options_.kerberos) return InvalidArgument("not a kerberos mini cluster");
+  const std::string principal = user == "nn" ? "nn/localhost" : user;
+  const std::string cache = "KRB5CCNAME=FILE:" + kdc_dir_ + "/" + user + ".ccache";
+  ASSIGN_OR_RETURN(CommandResult r,
+                   RunCommand({"kinit", "-kt", kdc_dir_ + "/keytabs/" + user + ".keytab", principal}, {cache}));
+  if (r.exit_code != 0) return Internal("kinit {} failed: {}", principal, r.out);
+  return std::vector<std::string>{cache, "CAIRN_NAMENODE_PRINCIPAL=nn/_HOST@CAIRN.TEST",
+                                  "HADOOP_CONF_DIR=" + hadoop_conf_dir_};
+}
+
+std::vector<std::string> MiniCluster::NoTicketEnv() const {
+  return {"KRB5CCNAME=FILE:" + kdc_dir_ + "/nobody.ccache", "CAIRN_NAMENODE_PRINCIPAL=nn/_HOST@CAIRN.TEST",
+          "HADOOP_CONF_DIR=" + hadoop_conf_dir_};
 }
 
 Result<CommandResult> MiniCluster::Cli(const std::vector<std::string>& args, const std::vector<std::string>& extra_env,

@@ -47,6 +47,10 @@ struct MiniClusterOptions {
   int executor_slots = 2;             // task slots per executor
   int executor_heartbeat_ms = 100;
   std::vector<std::string> jobmaster_flags;
+  // --security=kerberos: a private MIT KDC (tools/kdc) with principals nn/localhost,
+  // alice, bob and admin (in the supergroup); the namenode authenticates its Hadoop IPC
+  // door with it. Clients then run as processes with KerberosEnv(user).
+  bool kerberos = false;
 };
 
 class MiniCluster {
@@ -100,12 +104,23 @@ class MiniCluster {
   // A client of the job master as `user` (empty: the test's user).
   Result<std::unique_ptr<client::JobClient>> ConnectJobs(const std::string& user = "") const;
 
+  // kerberos: kinit as `user` (alice, bob, admin or nn) into a ticket cache of its own, and
+  // the environment a client process then needs (KRB5CCNAME, CAIRN_NAMENODE_PRINCIPAL,
+  // HADOOP_CONF_DIR for stock `hdfs`). KRB5_CONFIG is set in this process for all.
+  Result<std::vector<std::string>> KerberosEnv(const std::string& user) const;
+  // The environment of a client process with no ticket at all.
+  std::vector<std::string> NoTicketEnv() const;
+  // A Hadoop configuration directory stock clients can use (tools/hadoop-conf).
+  const std::string& hadoop_conf_dir() const { return hadoop_conf_dir_; }
+
   // Runs build/bin/cairn with --namenode set; extra_env like "CAIRN_USER=alice".
   Result<CommandResult> Cli(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {},
                             const std::string& stdin_data = "") const;
 
  private:
   explicit MiniCluster(MiniClusterOptions options) : options_(std::move(options)) {}
+  Status StartKdc();
+  Status WriteHadoopConf();
   Status StartNamenode();
   Status StartDatanode(int i);
   Status StartJobmaster();
@@ -131,6 +146,8 @@ class MiniCluster {
   std::vector<Datanode> datanodes_;
   Subprocess jobmaster_;
   int jobmaster_port_ = 0;
+  std::string kdc_dir_;          // kerberos only
+  std::string hadoop_conf_dir_;
 };
 
 // Polls cond every few milliseconds until it holds or timeout_ms passes.
