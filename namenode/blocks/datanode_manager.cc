@@ -11,6 +11,7 @@ namespace cairn::namenode {
 struct DatanodeManager::Descriptor {
   uint32_t index = 0;
   hadoop::hdfs::DatanodeIDProto id;
+  std::string peer_ip;  // where its registration came from; its later calls must too
   std::string rack;
   std::string storage_id;
   uint64_t capacity = 0, dfs_used = 0, remaining = 0, non_dfs_used = 0;
@@ -85,7 +86,14 @@ Result<DatanodeManager::Registration> DatanodeManager::Register(const RegisterDa
     by_uuid_[id.datanodeuuid()] = d->index;
   } else {
     out.was_alive = d->alive.load();
-    by_address_.erase(d->id.ipaddr() + ":" + std::to_string(d->id.xferport()));
+    // A live node's identity is not for the taking: a registration with its uuid from
+    // elsewhere is refused until the node is dead (HDFS's "storage ID in use" check).
+    const std::string known = d->id.ipaddr() + ":" + std::to_string(d->id.xferport());
+    if (out.was_alive && (known != address || (!peer_ip.empty() && !d->peer_ip.empty() && peer_ip != d->peer_ip)))
+      return PermissionDenied("datanode {} is alive at {} (registered from {}); a registration from {} as {} cannot "
+                              "take it over",
+                              id.datanodeuuid(), known, d->peer_ip, peer_ip, address);
+    by_address_.erase(known);
   }
   // A different node registered at this address before (the datanode was reformatted):
   // the old identity is gone for good.
@@ -99,6 +107,7 @@ Result<DatanodeManager::Registration> DatanodeManager::Register(const RegisterDa
   by_address_[address] = d->index;
   rack_by_ip_[id.ipaddr()] = rack;
   d->id = id;
+  d->peer_ip = peer_ip;
   d->rack = rack;
   uint64_t capacity = 0, used = 0, remaining = 0;
   d->storage_id.clear();
@@ -162,6 +171,24 @@ bool DatanodeManager::Heartbeat(const HeartbeatRequest& req, HeartbeatResponse* 
     d->invalidate.erase(d->invalidate.begin(), d->invalidate.begin() + static_cast<std::ptrdiff_t>(n));
   }
   return true;
+}
+
+Result<uint32_t> DatanodeManager::CheckCaller(std::string_view uuid, const std::string& peer_ip) const {
+  std::lock_guard lock(mu_);
+  Descriptor* d = FindLocked(uuid);
+  if (d == nullptr || !d->alive.load())
+    return NotFound("datanode {} is not registered (or was declared dead); register again", uuid);
+  if (!peer_ip.empty() && !d->peer_ip.empty() && peer_ip != d->peer_ip)
+    return PermissionDenied("a call as datanode {} came from {}, but that node registered from {}", uuid, peer_ip,
+                            d->peer_ip);
+  return d->index;
+}
+
+bool DatanodeManager::IsRegisteredPeer(const std::string& peer_ip) const {
+  std::lock_guard lock(mu_);
+  for (const auto& d : nodes_)
+    if (d->alive.load() && d->peer_ip == peer_ip) return true;
+  return false;
 }
 
 std::optional<uint32_t> DatanodeManager::Lookup(std::string_view uuid) const {

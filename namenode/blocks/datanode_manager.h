@@ -74,7 +74,8 @@ class DatanodeManager {
     bool was_alive = false;            // the node was registered and alive already
     AdminState admin = AdminState::kNormal;
   };
-  // peer_ip replaces an unset or wildcard ipAddr.
+  // peer_ip replaces an unset or wildcard ipAddr. A live node's uuid registering again
+  // from another address is kPermissionDenied.
   Result<Registration> Register(const RegisterDatanodeRequest& req, const std::string& peer_ip);
 
   // Records a heartbeat and fills the reply's commands. False (and reregister set) when
@@ -83,6 +84,12 @@ class DatanodeManager {
 
   // Index of a registered, live node.
   std::optional<uint32_t> Lookup(std::string_view uuid) const;
+  // The same for a call made as that node: kNotFound when it is not registered and live,
+  // kPermissionDenied when the call comes from another address than its registration did
+  // (until daemons carry certificates, the address is what a stranger cannot fake).
+  Result<uint32_t> CheckCaller(std::string_view uuid, const std::string& peer_ip) const;
+  // Whether some live datanode registered from this address.
+  bool IsRegisteredPeer(const std::string& peer_ip) const;
   // Declares silent nodes dead; returns the indices that died now.
   std::vector<uint32_t> CheckLiveness();
   // Marks one node dead at once (its address was taken over by a new registration).

@@ -23,11 +23,6 @@ grpc::ServerUnaryReactor* DatanodeService::Run(grpc::CallbackServerContext* ctx,
   return reactor;
 }
 
-Result<uint32_t> DatanodeService::Registered(const std::string& uuid) {
-  std::optional<uint32_t> index = nn_.datanodes.Lookup(uuid);
-  if (!index) return NotFound("datanode {} is not registered (or was declared dead); register again", uuid);
-  return *index;
-}
 
 Status DatanodeService::DoRegister(const RegisterDatanodeRequest& req, const std::string& peer_ip,
                                    RegisterDatanodeResponse* resp) {
@@ -43,7 +38,11 @@ Status DatanodeService::DoRegister(const RegisterDatanodeRequest& req, const std
   return Status::OK();
 }
 
-Status DatanodeService::DoHeartbeat(const HeartbeatRequest& req, HeartbeatResponse* resp) {
+Status DatanodeService::DoHeartbeat(const HeartbeatRequest& req, const std::string& peer_ip, HeartbeatResponse* resp) {
+  // A stranger's heartbeat must not fetch the block keys (or the node's commands).
+  if (nn_.datanodes.Lookup(req.datanode_uuid())) {
+    RETURN_IF_ERROR(nn_.datanodes.CheckCaller(req.datanode_uuid(), peer_ip).status());
+  }
   nn_.datanodes.Heartbeat(req, resp);
   // Keys go out only when they changed since the node's last copy (HDFS's KeyUpdateCommand).
   if (!resp->reregister() && req.block_keys_version() != nn_.block_keys.version())
@@ -51,24 +50,27 @@ Status DatanodeService::DoHeartbeat(const HeartbeatRequest& req, HeartbeatRespon
   return Status::OK();
 }
 
-Status DatanodeService::DoBlockReport(const BlockReportRequest& req) {
-  ASSIGN_OR_RETURN(uint32_t index, Registered(req.datanode_uuid()));
+Status DatanodeService::DoBlockReport(const BlockReportRequest& req, const std::string& peer_ip) {
+  ASSIGN_OR_RETURN(uint32_t index, nn_.datanodes.CheckCaller(req.datanode_uuid(), peer_ip));
   nn_.blocks.ProcessFullReport(index, req);
   return Status::OK();
 }
 
-Status DatanodeService::DoIncrementalReport(const IncrementalBlockReportRequest& req) {
-  ASSIGN_OR_RETURN(uint32_t index, Registered(req.datanode_uuid()));
+Status DatanodeService::DoIncrementalReport(const IncrementalBlockReportRequest& req, const std::string& peer_ip) {
+  ASSIGN_OR_RETURN(uint32_t index, nn_.datanodes.CheckCaller(req.datanode_uuid(), peer_ip));
   nn_.blocks.ProcessIncrementalReport(index, req);
   return Status::OK();
 }
 
-Status DatanodeService::DoCommitBlockSynchronization(const CommitBlockSynchronizationRequest& req) {
+Status DatanodeService::DoCommitBlockSynchronization(const CommitBlockSynchronizationRequest& req,
+                                                     const std::string& peer_ip) {
+  if (!peer_ip.empty() && !nn_.datanodes.IsRegisteredPeer(peer_ip))
+    return PermissionDenied("commitBlockSynchronization from {}, where no live datanode registered", peer_ip);
   return ::cairn::namenode::CommitBlockSynchronization(nn_, req);
 }
 
-Status DatanodeService::DoReportBadBlocks(const ReportBadBlocksRequest& req) {
-  ASSIGN_OR_RETURN(uint32_t index, Registered(req.datanode_uuid()));
+Status DatanodeService::DoReportBadBlocks(const ReportBadBlocksRequest& req, const std::string& peer_ip) {
+  ASSIGN_OR_RETURN(uint32_t index, nn_.datanodes.CheckCaller(req.datanode_uuid(), peer_ip));
   for (const auto& b : req.blocks()) {
     nn_.blocks.MarkCorrupt(b.blockid(), index, req.reason().empty() ? "reported by its datanode" : req.reason());
   }
@@ -84,30 +86,30 @@ grpc::ServerUnaryReactor* DatanodeService::RegisterDatanode(grpc::CallbackServer
 
 grpc::ServerUnaryReactor* DatanodeService::Heartbeat(grpc::CallbackServerContext* ctx, const HeartbeatRequest* req,
                                                      HeartbeatResponse* resp) {
-  return Run(ctx, [this, req, resp] { return DoHeartbeat(*req, resp); });
+  return Run(ctx, [this, req, resp, peer = PeerHost(ctx->peer())] { return DoHeartbeat(*req, peer, resp); });
 }
 
 grpc::ServerUnaryReactor* DatanodeService::BlockReport(grpc::CallbackServerContext* ctx,
                                                        const BlockReportRequest* req, BlockReportResponse* resp) {
-  return Run(ctx, [this, req] { return DoBlockReport(*req); });
+  return Run(ctx, [this, req, peer = PeerHost(ctx->peer())] { return DoBlockReport(*req, peer); });
 }
 
 grpc::ServerUnaryReactor* DatanodeService::BlockReceivedAndDeleted(grpc::CallbackServerContext* ctx,
                                                                    const IncrementalBlockReportRequest* req,
                                                                    IncrementalBlockReportResponse* resp) {
-  return Run(ctx, [this, req] { return DoIncrementalReport(*req); });
+  return Run(ctx, [this, req, peer = PeerHost(ctx->peer())] { return DoIncrementalReport(*req, peer); });
 }
 
 grpc::ServerUnaryReactor* DatanodeService::ReportBadBlocks(grpc::CallbackServerContext* ctx,
                                                            const ReportBadBlocksRequest* req,
                                                            ReportBadBlocksResponse* resp) {
-  return Run(ctx, [this, req] { return DoReportBadBlocks(*req); });
+  return Run(ctx, [this, req, peer = PeerHost(ctx->peer())] { return DoReportBadBlocks(*req, peer); });
 }
 
 grpc::ServerUnaryReactor* DatanodeService::CommitBlockSynchronization(grpc::CallbackServerContext* ctx,
                                                                       const CommitBlockSynchronizationRequest* req,
                                                                       CommitBlockSynchronizationResponse* resp) {
-  return Run(ctx, [this, req] { return DoCommitBlockSynchronization(*req); });
+  return Run(ctx, [this, req, peer = PeerHost(ctx->peer())] { return DoCommitBlockSynchronization(*req, peer); });
 }
 
 }  // namespace cairn::namenode

@@ -38,15 +38,16 @@ class DatanodeService : public DatanodeProtocol::CallbackService {
 
   // The handlers themselves, callable without gRPC (tests).
   Status DoRegister(const RegisterDatanodeRequest& req, const std::string& peer_ip, RegisterDatanodeResponse* resp);
-  Status DoHeartbeat(const HeartbeatRequest& req, HeartbeatResponse* resp);
-  Status DoBlockReport(const BlockReportRequest& req);
-  Status DoIncrementalReport(const IncrementalBlockReportRequest& req);
-  Status DoReportBadBlocks(const ReportBadBlocksRequest& req);
-  Status DoCommitBlockSynchronization(const CommitBlockSynchronizationRequest& req);
+  // `peer_ip`: the caller's address; calls as a datanode must come from where it
+  // registered ("" skips the check: in-process tests).
+  Status DoHeartbeat(const HeartbeatRequest& req, const std::string& peer_ip, HeartbeatResponse* resp);
+  Status DoBlockReport(const BlockReportRequest& req, const std::string& peer_ip);
+  Status DoIncrementalReport(const IncrementalBlockReportRequest& req, const std::string& peer_ip);
+  Status DoReportBadBlocks(const ReportBadBlocksRequest& req, const std::string& peer_ip);
+  Status DoCommitBlockSynchronization(const CommitBlockSynchronizationRequest& req, const std::string& peer_ip);
 
  private:
   grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* ctx, std::function<Status()> fn);
-  Result<uint32_t> Registered(const std::string& uuid);
 
   NameSystem& nn_;
   ThreadPool& pool_;

@@ -10,6 +10,7 @@
 #include "cairn/datanode_protocol.grpc.pb.h"
 #include "cairn/namenode.grpc.pb.h"
 #include "common/grpc_status.h"
+#include "namenode/rpc/datanode_service.h"
 #include "tests/namenode/namenode_harness.h"
 
 namespace cairn::namenode::testing {
@@ -168,6 +169,62 @@ TEST_F(GrpcFrontDoorTest, HealthServiceAnswersServing) {
   std::string reply;
   ASSERT_TRUE(RawCall("/grpc.health.v1.Health/Check", "", &reply).ok());
   EXPECT_EQ(reply, std::string("\x08\x01", 2));  // status: SERVING
+}
+
+// Until daemons carry certificates, a datanode is where it registered from: nobody else
+// may take over its uuid while it lives, or heartbeat (and so fetch the block keys),
+// report blocks or commit recoveries in its name.
+TEST_F(GrpcFrontDoorTest, StrangersCannotActAsARegisteredDatanode) {
+  ThreadPool pool("dn-test", 1, 16);
+  DrainGate gate;
+  DatanodeService svc(node_->name_system(), pool, gate);
+  RegisterDatanodeRequest reg;
+  auto* id = reg.mutable_id();
+  id->set_ipaddr("10.0.0.5");
+  id->set_hostname("dn5");
+  id->set_datanodeuuid("uuid-5");
+  id->set_xferport(50010);
+  id->set_infoport(0);
+  id->set_ipcport(0);
+  RegisterDatanodeResponse rr;
+  ASSERT_TRUE(svc.DoRegister(reg, "10.0.0.5", &rr).ok());
+  EXPECT_GT(rr.block_keys().keys_size(), 0);
+
+  RegisterDatanodeRequest moved = reg;
+  moved.mutable_id()->set_ipaddr("10.0.0.66");
+  RegisterDatanodeResponse refused;
+  EXPECT_EQ(svc.DoRegister(moved, "10.0.0.66", &refused).code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(svc.DoRegister(reg, "10.0.0.66", &refused).code(), ErrorCode::kPermissionDenied);  // claims its address
+  EXPECT_FALSE(refused.has_block_keys());
+
+  HeartbeatRequest hb;
+  hb.set_datanode_uuid("uuid-5");
+  HeartbeatResponse hr;
+  EXPECT_EQ(svc.DoHeartbeat(hb, "10.0.0.66", &hr).code(), ErrorCode::kPermissionDenied);
+  EXPECT_FALSE(hr.has_block_keys());
+  BlockReportRequest br;
+  br.set_datanode_uuid("uuid-5");
+  EXPECT_EQ(svc.DoBlockReport(br, "10.0.0.66").code(), ErrorCode::kPermissionDenied);
+  IncrementalBlockReportRequest ibr;
+  ibr.set_datanode_uuid("uuid-5");
+  EXPECT_EQ(svc.DoIncrementalReport(ibr, "10.0.0.66").code(), ErrorCode::kPermissionDenied);
+  ReportBadBlocksRequest bad;
+  bad.set_datanode_uuid("uuid-5");
+  EXPECT_EQ(svc.DoReportBadBlocks(bad, "10.0.0.66").code(), ErrorCode::kPermissionDenied);
+  CommitBlockSynchronizationRequest commit;
+  EXPECT_EQ(svc.DoCommitBlockSynchronization(commit, "10.0.0.66").code(), ErrorCode::kPermissionDenied);
+
+  // The node itself goes on, and may register again from where it is (a restart).
+  EXPECT_TRUE(svc.DoHeartbeat(hb, "10.0.0.5", &hr).ok());
+  EXPECT_FALSE(hr.reregister());
+  EXPECT_TRUE(svc.DoBlockReport(br, "10.0.0.5").ok());
+  EXPECT_TRUE(svc.DoRegister(reg, "10.0.0.5", &rr).ok());
+  auto index = node_->name_system().datanodes.Lookup("uuid-5");
+  ASSERT_TRUE(index.has_value());
+  auto view = node_->name_system().datanodes.View(*index);
+  ASSERT_TRUE(view.has_value());
+  EXPECT_EQ(view->ip, "10.0.0.5");
+  EXPECT_EQ(view->xfer_port, 50010);
 }
 
 TEST_F(GrpcFrontDoorTest, DatanodeRegistersAndHeartbeats) {
