@@ -16,6 +16,7 @@
 
 #include "cairn/namenode.grpc.pb.h"
 #include "common/grpc_status.h"
+#include "tests/support/grpc_test_server.h"
 
 namespace cairn::client::testing {
 
@@ -36,17 +37,9 @@ class FakeNamenode final : public ClientNamenode::Service {
 
   ~FakeNamenode() override { Stop(); }
 
-  void Start() {
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
-    builder.RegisterService(this);
-    server_ = builder.BuildAndStart();
-  }
-  void Stop() {
-    if (server_) server_->Shutdown();
-    server_.reset();
-  }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  void Start() { server_.Start(this); }
+  void Stop() { server_.Stop(); }
+  std::string address() const { return server_.address(); }
 
   int calls() const { return calls_.load(); }
   std::string last_user() const {
@@ -93,8 +86,7 @@ class FakeNamenode final : public ClientNamenode::Service {
     return ToGrpcStatus(handler(*req, resp));
   }
 
-  int port_ = 0;
-  std::unique_ptr<grpc::Server> server_;
+  cairn::testing::InProcessGrpcServer server_;
   std::atomic<int> calls_{0};
   mutable std::mutex mu_;
   std::string last_user_;  // guarded by mu_

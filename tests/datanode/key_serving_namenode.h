@@ -15,6 +15,7 @@
 #include "cairn/datanode_protocol.grpc.pb.h"
 #include "common/block_token.h"
 #include "common/clock.h"
+#include "tests/support/grpc_test_server.h"
 
 namespace cairn::datanode::testing {
 
@@ -23,17 +24,9 @@ class KeyServingNamenode final : public DatanodeProtocol::Service {
   KeyServingNamenode() { keys_.RollIfDue(WallMillis()); }
   ~KeyServingNamenode() override { Stop(); }
 
-  void Start() {
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
-    builder.RegisterService(this);
-    server_ = builder.BuildAndStart();
-  }
-  void Stop() {
-    if (server_) server_->Shutdown();
-    server_.reset();
-  }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  void Start() { server_.Start(this); }
+  void Stop() { server_.Stop(); }
+  std::string address() const { return server_.address(); }
   int heartbeats() const { return heartbeats_.load(); }
   hadoop::common::TokenProto Token(uint64_t block_id, uint32_t modes = kBlockRead | kBlockWrite) const {
     return keys_.Issue("test", "BP-test", block_id, modes, WallMillis());
@@ -63,8 +56,7 @@ class KeyServingNamenode final : public DatanodeProtocol::Service {
  private:
   BlockKeyRing keys_;
   std::atomic<int> heartbeats_{0};
-  int port_ = 0;
-  std::unique_ptr<grpc::Server> server_;
+  cairn::testing::InProcessGrpcServer server_;
 };
 
 }  // namespace cairn::datanode::testing

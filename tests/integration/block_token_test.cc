@@ -102,13 +102,7 @@ TEST(BlockTokenClusterTest, ClientsFetchNewTokensWhenTheirsExpireOrTheKeysChange
   ASSERT_OK_AND_ASSIGN(auto expired, RawRead(old, old.blocktoken(), old.b().generationstamp()));
   EXPECT_EQ(expired.status(), hh::ERROR_ACCESS_TOKEN);
   EXPECT_NE(expired.message().find("expired"), std::string::npos) << expired.message();
-  std::string back(data.size(), '\0');
-  size_t got = 0;
-  while (got < back.size()) {
-    ASSERT_OK_AND_ASSIGN(size_t n, in->Read(back.data() + got, back.size() - got));
-    ASSERT_GT(n, 0u);
-    got += n;
-  }
+  ASSERT_OK_AND_ASSIGN(std::string back, testing::ReadToEnd(*in));
   EXPECT_EQ(back, data);
 
   // A restarted namenode signs with new keys; the datanode learns them at its next
@@ -123,13 +117,7 @@ TEST(BlockTokenClusterTest, ClientsFetchNewTokensWhenTheirsExpireOrTheKeysChange
     return r.ok() && r->status() == hh::SUCCESS;
   };
   ASSERT_EVENTUALLY(fresh_read_works(), 30000);
-  std::string second(data.size(), '\0');
-  got = 0;
-  while (got < second.size()) {
-    ASSERT_OK_AND_ASSIGN(size_t n, again->Read(second.data() + got, second.size() - got));
-    ASSERT_GT(n, 0u);
-    got += n;
-  }
+  ASSERT_OK_AND_ASSIGN(std::string second, testing::ReadToEnd(*again));
   EXPECT_EQ(second, data);
 }
 

@@ -11,16 +11,22 @@ Status WriteRemoteFile(client::FileSystem& fs, const std::string& path, const st
   return out->Close();
 }
 
-Result<std::string> ReadRemoteFile(client::FileSystem& fs, const std::string& path) {
-  ASSIGN_OR_RETURN(auto in, fs.Open(path));
+Result<std::string> ReadToEnd(client::InputStream& in) {
   std::string out;
   std::vector<char> buf(1 << 16);
   for (;;) {
-    ASSIGN_OR_RETURN(size_t n, in->Read(buf.data(), buf.size()));
+    ASSIGN_OR_RETURN(size_t n, in.Read(buf.data(), buf.size()));
     if (n == 0) break;
     out.append(buf.data(), n);
   }
-  if (out.size() != in->Length()) return Internal("read {} bytes of {} from {}", out.size(), in->Length(), path);
+  if (out.size() != in.Length()) return Internal("read {} bytes of {}", out.size(), in.Length());
+  return out;
+}
+
+Result<std::string> ReadRemoteFile(client::FileSystem& fs, const std::string& path) {
+  ASSIGN_OR_RETURN(auto in, fs.Open(path));
+  auto out = ReadToEnd(*in);
+  if (!out.ok()) return out.status().WithContext(path);
   return out;
 }
 

@@ -12,5 +12,7 @@ namespace cairn::testing {
 Status WriteRemoteFile(client::FileSystem& fs, const std::string& path, const std::string& data,
                        const client::CreateOptions& options = {});
 Result<std::string> ReadRemoteFile(client::FileSystem& fs, const std::string& path);
+// Everything left in an open stream, checked against the length it reports.
+Result<std::string> ReadToEnd(client::InputStream& in);
 
 }  // namespace cairn::testing
