@@ -50,6 +50,17 @@ TEST(SecurityModeTest, SimpleDaemonsRefuseTheNetworkUnlessAllowed) {
     EXPECT_NE(r->out.find("listens only on loopback addresses, not 0.0.0.0"), std::string::npos) << r->out;
     EXPECT_NE(r->out.find("--allow_insecure_network"), std::string::npos) << r->out;
   }
+  // Compute is not secured yet: it refuses kerberos mode rather than run open.
+  for (const auto& argv : std::vector<std::vector<std::string>>{
+           {bin + "/cairn-jobmaster", "--jobmaster_namenode=127.0.0.1:1", "--jobmaster_data_dir=" + dir + "/jm",
+            "--jobmaster_port=0", "--security=kerberos"},
+           {bin + "/cairn-datanode", "--datanode_namenode=127.0.0.1:1", "--datanode_data_dirs=" + dir + "/dn",
+            "--datanode_xfer_port=0", "--security=kerberos", "--executor_jobmaster=127.0.0.1:2"}}) {
+    auto r = RunCommand(argv, {}, "", true, 30000);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_NE(r->exit_code, 0) << argv[0];
+    EXPECT_NE(r->out.find("does not run with --security=kerberos yet"), std::string::npos) << r->out;
+  }
   // Allowed: the namenode starts, and says in its log what that means.
   std::vector<std::string> argv = daemons[0];
   argv.push_back("--allow_insecure_network");
