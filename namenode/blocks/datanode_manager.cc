@@ -87,7 +87,7 @@ Result<DatanodeManager::Registration> DatanodeManager::Register(const RegisterDa
   } else {
     out.was_alive = d->alive.load();
     // A live node's identity is not for the taking: a registration with its uuid from
-    // elsewhere is refused until the node is dead (HDFS's "storage ID in use" check).
+    // elsewhere is refused until the node is dead (HDFS would move the node instead).
     const std::string known = d->id.ipaddr() + ":" + std::to_string(d->id.xferport());
     if (out.was_alive && (known != address || (!peer_ip.empty() && !d->peer_ip.empty() && peer_ip != d->peer_ip)))
       return PermissionDenied("datanode {} is alive at {} (registered from {}); a registration from {} as {} cannot "
