@@ -68,7 +68,8 @@ Result<uint64_t> AgreeOnLength(std::vector<Participant>* parts, uint64_t promise
 
 }  // namespace
 
-Status RecoverBlock(BlockStore& store, NamenodeClient& namenode, const RecoverBlockCommand& command, int timeout_ms) {
+Status RecoverBlock(BlockStore& store, NamenodeClient& namenode, const RecoverBlockCommand& command, int timeout_ms,
+                    const BlockKeyRing* block_keys) {
   const hh::ExtendedBlockProto& block = command.block();
   const uint64_t recovery_id = command.new_gen_stamp();
   const std::string name = BlockName(block.blockid(), block.generationstamp());
@@ -77,6 +78,7 @@ Status RecoverBlock(BlockStore& store, NamenodeClient& namenode, const RecoverBl
 
   // Step 1: who holds what.
   InterDatanodeRequest init;
+  *init.mutable_token() = RecoveryToken(block_keys, block);
   *init.mutable_init_replica_recovery()->mutable_block() = block;
   init.mutable_init_replica_recovery()->set_recovery_id(recovery_id);
   std::vector<Participant> parts;
@@ -123,6 +125,7 @@ Status RecoverBlock(BlockStore& store, NamenodeClient& namenode, const RecoverBl
     ASSIGN_OR_RETURN(length, AgreeOnLength(&parts, block.numbytes(), name));
   }
   InterDatanodeRequest update;
+  *update.mutable_token() = RecoveryToken(block_keys, block);
   auto* u = update.mutable_update_replica_under_recovery();
   *u->mutable_block() = block;
   u->set_recovery_id(recovery_id);

@@ -24,12 +24,15 @@
 #pragma once
 
 #include "cairn/datanode_protocol.pb.h"
+#include "common/block_token.h"
 #include "common/status.h"
 #include "datanode/block_store.h"
 #include "datanode/namenode_client.h"
 
 namespace cairn::datanode {
 
-Status RecoverBlock(BlockStore& store, NamenodeClient& namenode, const RecoverBlockCommand& command, int timeout_ms);
+// `block_keys` (may be null: no tokens) signs the REPLACE token of every call to the others.
+Status RecoverBlock(BlockStore& store, NamenodeClient& namenode, const RecoverBlockCommand& command, int timeout_ms,
+                    const BlockKeyRing* block_keys = nullptr);
 
 }  // namespace cairn::datanode

@@ -27,7 +27,7 @@ struct CommandExecutorOptions {
   int queue_capacity = 1024;     // commands waiting, over both pools
   int socket_timeout_ms = 60000; // transfer sockets and inter-datanode recovery calls
   int recovery_threads = 2;      // concurrent block recoveries
-  const BlockKeyRing* block_keys = nullptr;  // signs re-replication's WRITE tokens (null: none)
+  const BlockKeyRing* block_keys = nullptr;  // signs re-replication's and recovery's tokens (null: none)
 };
 
 class CommandExecutor {

@@ -1,5 +1,6 @@
 #include "datanode/inter_datanode.h"
 
+#include "common/clock.h"
 #include "common/data_transfer.h"
 #include "common/proto_io.h"
 
@@ -12,8 +13,23 @@ void SetError(const Status& st, InterDatanodeResponse* out) {
 }
 }  // namespace
 
-InterDatanodeResponse HandleInterDatanode(BlockStore& store, const InterDatanodeRequest& request) {
+hadoop::common::TokenProto RecoveryToken(const BlockKeyRing* block_keys, const hadoop::hdfs::ExtendedBlockProto& block) {
+  if (block_keys == nullptr) return EmptyBlockToken();
+  return block_keys->Issue("block-recovery", block.poolid(), block.blockid(), kBlockReplace, WallMillis());
+}
+
+InterDatanodeResponse HandleInterDatanode(BlockStore& store, const InterDatanodeRequest& request,
+                                          const BlockKeyRing* block_keys) {
   InterDatanodeResponse out;
+  if (block_keys != nullptr) {
+    const auto& block = request.has_init_replica_recovery() ? request.init_replica_recovery().block()
+                                                            : request.update_replica_under_recovery().block();
+    Status access = block_keys->Check(request.token(), block.blockid(), kBlockReplace, WallMillis());
+    if (!access.ok()) {
+      SetError(access.WithContext("block recovery call refused"), &out);
+      return out;
+    }
+  }
   switch (request.call_case()) {
     case InterDatanodeRequest::kInitReplicaRecovery: {
       const auto& r = request.init_replica_recovery();

@@ -142,7 +142,9 @@ void XceiverServer::RunConnection(Socket& socket) {
         // Cairn's inter-datanode calls of lease recovery (inter_datanode.h).
         InterDatanodeRequest msg;
         st = ReadDelimited(in, &msg, kMaxOpMessageBytes);
-        if (st.ok()) st = socket.WriteFully(SerializeDelimited(HandleInterDatanode(*ctx_.store, msg)));
+        if (st.ok()) {
+          st = socket.WriteFully(SerializeDelimited(HandleInterDatanode(*ctx_.store, msg, ctx_.block_keys)));
+        }
         break;
       }
       default:

@@ -1,10 +1,12 @@
 // Block access tokens at the DataTransferProtocol door: datanodes holding the namenode's
-// keys refuse READ_BLOCK, WRITE_BLOCK, BLOCK_CHECKSUM and TRANSFER_BLOCK without a valid
-// token for that block and mode (ERROR_ACCESS_TOKEN, nothing stored changed), read only the
+// keys refuse READ_BLOCK, WRITE_BLOCK, BLOCK_CHECKSUM, TRANSFER_BLOCK and the recovery
+// calls (op 127) without a valid token for that block and mode (ERROR_ACCESS_TOKEN or
+// kPermissionDenied, nothing stored changed), read only the
 // generation stamp a replica really has, and sign their own tokens for the copies they
 // make.
 #include <gtest/gtest.h>
 
+#include "datanode/inter_datanode.h"
 #include "tests/datanode/dtp_client.h"
 
 namespace cairn::datanode {
@@ -157,6 +159,45 @@ TEST_F(BlockTokenOpsTest, ChecksumAndTransferNeedTheirModes) {
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->response.status(), hh::SUCCESS) << r->response.message();
   EXPECT_BYTES_EQ(r->data, data);
+}
+
+TEST_F(BlockTokenOpsTest, RecoveryCallsFromStrangersChangeNothing) {
+  std::string data = RandomBytes(30000, 6);
+  Put(10, data);
+  hh::ExtendedBlockProto block;
+  block.set_poolid("BP-test");
+  block.set_blockid(10);
+  block.set_generationstamp(1000);
+  block.set_numbytes(data.size());
+  InterDatanodeRequest update;
+  auto* u = update.mutable_update_replica_under_recovery();
+  *u->mutable_block() = block;
+  u->set_recovery_id(1001);
+  u->set_new_length(1);
+  u->set_truncate(true);  // a stranger's attempt to cut the replica to one byte
+  InterDatanodeRequest init;
+  *init.mutable_init_replica_recovery()->mutable_block() = block;
+  init.mutable_init_replica_recovery()->set_recovery_id(1001);
+  BlockKeyRing stranger;
+  stranger.RollIfDue(WallMillis());
+  for (const auto& token : {EmptyBlockToken(), RecoveryToken(&stranger, block), Token(10, kBlockWrite | kBlockCopy)}) {
+    for (InterDatanodeRequest* req : {&init, &update}) {
+      *req->mutable_token() = token;
+      auto r = CallInterDatanode(NodeInfo(nodes_[0]->port()), *req, 5000);
+      EXPECT_EQ(r.status().code(), ErrorCode::kPermissionDenied) << r.status().ToString();
+    }
+  }
+  auto replica = nodes_[0]->store->GetReplica(10);
+  ASSERT_TRUE(replica.ok());
+  EXPECT_EQ(replica->gen_stamp, 1000u);
+  EXPECT_EQ(replica->state, ReplicaState::kFinalized);
+  EXPECT_EQ(replica->bytes_on_disk, data.size());
+
+  // The primary of a real recovery signs with the namenode's keys: accepted.
+  *init.mutable_token() = RecoveryToken(namenode_.get(), block);
+  auto ok = CallInterDatanode(NodeInfo(nodes_[0]->port()), init, 5000);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->init_replica_recovery().num_bytes(), data.size());
 }
 
 }  // namespace
