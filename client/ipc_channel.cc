@@ -4,9 +4,9 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <random>
 
-#include "common/endian.h"
 #include "common/error_codes.h"
 #include "common/ipc_framing.h"
 #include "common/proto_io.h"
@@ -107,14 +107,10 @@ Status IpcChannel::Call(std::string_view method, const google::protobuf::Message
     if (reused && st.code() == ErrorCode::kUnavailable) return Unavailable("{}: idle connection closed", method);
     return lost(st);
   }
-  uint8_t len_bytes[4];
-  st = conn->reader.ReadFully(len_bytes, 4);
-  if (!st.ok()) return lost(st);
-  const uint32_t len = LoadBigEndian32(len_bytes);
-  if (len == 0 || len > settings_.max_reply_bytes)
-    return ProtocolError("{}: namenode reply of {} bytes (limit {})", method, len, settings_.max_reply_bytes);
-  std::string frame(len, '\0');
-  st = conn->reader.ReadFully(frame.data(), len);
+  std::string frame;
+  st = ipc::ReadFrame(conn->reader, static_cast<uint32_t>(std::min<size_t>(settings_.max_reply_bytes, UINT32_MAX)),
+                      &frame);
+  if (st.code() == ErrorCode::kProtocolError) return st.WithContext(fmt::format("{}: namenode reply", method));
   if (!st.ok()) return lost(st);
   RpcResponseHeaderProto header;
   std::string_view body;

@@ -69,11 +69,16 @@ GssContext::~GssContext() = default;
 
 Result<std::unique_ptr<GssContext>> GssContext::Acceptor(const std::string& principal, const std::string& keytab) {
   {
-    // The keytab is process-wide state in MIT GSSAPI; every acceptor of a process uses one.
+    // The keytab is process-wide state in MIT GSSAPI; every acceptor of a process uses
+    // one, registered when it first appears (not again on every connection).
     static std::mutex mu;
+    static std::string registered;
     std::lock_guard lock(mu);
-    if (krb5_gss_register_acceptor_identity(keytab.c_str()) != GSS_S_COMPLETE)
-      return PermissionDenied("Kerberos: cannot use the keytab {}", keytab);
+    if (registered != keytab) {
+      if (krb5_gss_register_acceptor_identity(keytab.c_str()) != GSS_S_COMPLETE)
+        return PermissionDenied("Kerberos: cannot use the keytab {}", keytab);
+      registered = keytab;
+    }
   }
   auto impl = std::make_unique<Impl>();
   impl->acceptor = true;

@@ -77,8 +77,9 @@ Status RecoverBlock(BlockStore& store, NamenodeClient& namenode, const RecoverBl
     return InvalidArgument("{}: recovery id {} is not newer than the block's stamp", name, recovery_id);
 
   // Step 1: who holds what.
+  const hadoop::common::TokenProto token = RecoveryToken(block_keys, block);
   InterDatanodeRequest init;
-  *init.mutable_token() = RecoveryToken(block_keys, block);
+  *init.mutable_token() = token;
   *init.mutable_init_replica_recovery()->mutable_block() = block;
   init.mutable_init_replica_recovery()->set_recovery_id(recovery_id);
   std::vector<Participant> parts;
@@ -125,7 +126,7 @@ Status RecoverBlock(BlockStore& store, NamenodeClient& namenode, const RecoverBl
     ASSIGN_OR_RETURN(length, AgreeOnLength(&parts, block.numbytes(), name));
   }
   InterDatanodeRequest update;
-  *update.mutable_token() = RecoveryToken(block_keys, block);
+  *update.mutable_token() = token;
   auto* u = update.mutable_update_replica_under_recovery();
   *u->mutable_block() = block;
   u->set_recovery_id(recovery_id);

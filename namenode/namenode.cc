@@ -127,8 +127,7 @@ Status Namenode::Start() {
     if (settings_.security.kerberos()) {
       // Fail at start, not at the first client, when the keytab does not hold our keys.
       RETURN_IF_ERROR(GssContext::Acceptor(settings_.kerberos_principal, settings_.keytab).status());
-      ASSIGN_OR_RETURN(PrincipalParts parts, SplitPrincipal(settings_.kerberos_principal));
-      ASSIGN_OR_RETURN(AuthToLocal rules, AuthToLocal::Parse(settings_.auth_to_local, parts.realm));
+      ASSIGN_OR_RETURN(AuthToLocal rules, NamenodeAuthToLocal(settings_));
       ipc_settings.kerberos_principal = settings_.kerberos_principal;
       ipc_settings.keytab = settings_.keytab;
       ipc_settings.auth_to_local = std::make_shared<const AuthToLocal>(std::move(rules));

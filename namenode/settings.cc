@@ -68,6 +68,11 @@ void RegisterNamenodeFlags(FlagSet& f, NamenodeSettings* s) {
   AddLogFlags(f, &s->log);
 }
 
+Result<AuthToLocal> NamenodeAuthToLocal(const NamenodeSettings& s) {
+  ASSIGN_OR_RETURN(PrincipalParts parts, SplitPrincipal(s.kerberos_principal));
+  return AuthToLocal::Parse(s.auth_to_local, parts.realm);
+}
+
 Status FinalizeNamenodeSettings(NamenodeSettings* s) {
   if (s->name_dir.empty()) return InvalidArgument("--namenode_name_dir is required");
   RETURN_IF_ERROR(s->security.Validate());
@@ -86,8 +91,7 @@ Status FinalizeNamenodeSettings(NamenodeSettings* s) {
       if (!realm.ok()) return realm.status();
       s->kerberos_principal += "@" + *realm;
     }
-    ASSIGN_OR_RETURN(PrincipalParts parts, SplitPrincipal(s->kerberos_principal));
-    ASSIGN_OR_RETURN(AuthToLocal rules, AuthToLocal::Parse(s->auth_to_local, parts.realm));
+    ASSIGN_OR_RETURN(AuthToLocal rules, NamenodeAuthToLocal(*s));
     // The superuser is the user the namenode's own principal maps to (HDFS: the user the
     // namenode runs as), plus the members of the supergroup.
     if (s->superuser.empty()) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/auth_to_local.h"
 #include "common/flags.h"
 #include "common/security_settings.h"
 #include "common/logging.h"
@@ -65,5 +66,9 @@ void RegisterNamenodeFlags(FlagSet& flags, NamenodeSettings* settings);
 
 // Fills defaults that depend on the environment (superuser) and rejects impossible values.
 Status FinalizeNamenodeSettings(NamenodeSettings* settings);
+
+// The auth_to_local rules of a kerberos namenode; DEFAULT applies to the realm of its own
+// principal (complete after FinalizeNamenodeSettings).
+Result<AuthToLocal> NamenodeAuthToLocal(const NamenodeSettings& settings);
 
 }  // namespace cairn::namenode

@@ -40,9 +40,9 @@ Status DatanodeService::DoRegister(const RegisterDatanodeRequest& req, const std
 
 Status DatanodeService::DoHeartbeat(const HeartbeatRequest& req, const std::string& peer_ip, HeartbeatResponse* resp) {
   // A stranger's heartbeat must not fetch the block keys (or the node's commands).
-  if (nn_.datanodes.Lookup(req.datanode_uuid())) {
-    RETURN_IF_ERROR(nn_.datanodes.CheckCaller(req.datanode_uuid(), peer_ip).status());
-  }
+  // (An unknown node is told to register again, below.)
+  Status caller = nn_.datanodes.CheckCaller(req.datanode_uuid(), peer_ip).status();
+  if (caller.code() == ErrorCode::kPermissionDenied) return caller;
   nn_.datanodes.Heartbeat(req, resp);
   // Keys go out only when they changed since the node's last copy (HDFS's KeyUpdateCommand).
   if (!resp->reregister() && req.block_keys_version() != nn_.block_keys.version())

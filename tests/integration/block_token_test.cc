@@ -56,11 +56,17 @@ Result<hh::LocatedBlockProto> FirstBlock(client::FileSystem& fs, const std::stri
   return resp.locations().blocks(0);
 }
 
-TEST(BlockTokenClusterTest, DatanodesRefuseRawReadsWithoutTheNamenodesToken) {
+// One datanode, replication 1, and these namenode flags.
+MiniClusterOptions OneNode(std::vector<std::string> namenode_flags = {}) {
   MiniClusterOptions o;
   o.datanodes = 1;
   o.replication = 1;
-  ASSERT_OK_AND_ASSIGN(auto cluster, MiniCluster::Start(o));
+  o.namenode_flags = std::move(namenode_flags);
+  return o;
+}
+
+TEST(BlockTokenClusterTest, DatanodesRefuseRawReadsWithoutTheNamenodesToken) {
+  ASSERT_OK_AND_ASSIGN(auto cluster, MiniCluster::Start(OneNode()));
   ASSERT_OK_AND_ASSIGN(auto fs, cluster->Connect());
   const std::string data = cairn::testing::RandomBytes(300000, 1);
   ASSERT_OK(WriteRemoteFile(*fs, "/secret", data));
@@ -86,11 +92,7 @@ TEST(BlockTokenClusterTest, DatanodesRefuseRawReadsWithoutTheNamenodesToken) {
 }
 
 TEST(BlockTokenClusterTest, ClientsFetchNewTokensWhenTheirsExpireOrTheKeysChange) {
-  MiniClusterOptions o;
-  o.datanodes = 1;
-  o.replication = 1;
-  o.namenode_flags = {"--namenode_block_token_lifetime_ms=1500"};
-  ASSERT_OK_AND_ASSIGN(auto cluster, MiniCluster::Start(o));
+  ASSERT_OK_AND_ASSIGN(auto cluster, MiniCluster::Start(OneNode({"--namenode_block_token_lifetime_ms=1500"})));
   ASSERT_OK_AND_ASSIGN(auto fs, cluster->Connect());
   const std::string data = cairn::testing::RandomBytes(3 * 1024 * 1024 + 17, 2);  // four blocks
   ASSERT_OK(WriteRemoteFile(*fs, "/f", data));
@@ -122,11 +124,7 @@ TEST(BlockTokenClusterTest, ClientsFetchNewTokensWhenTheirsExpireOrTheKeysChange
 }
 
 TEST(BlockTokenClusterTest, TokensCanBeTurnedOff) {
-  MiniClusterOptions o;
-  o.datanodes = 1;
-  o.replication = 1;
-  o.namenode_flags = {"--namenode_block_access_tokens=false"};
-  ASSERT_OK_AND_ASSIGN(auto cluster, MiniCluster::Start(o));
+  ASSERT_OK_AND_ASSIGN(auto cluster, MiniCluster::Start(OneNode({"--namenode_block_access_tokens=false"})));
   ASSERT_OK_AND_ASSIGN(auto fs, cluster->Connect());
   ASSERT_OK(WriteRemoteFile(*fs, "/open", "no tokens here"));
   ASSERT_OK_AND_ASSIGN(hh::LocatedBlockProto lb, FirstBlock(*fs, "/open"));
