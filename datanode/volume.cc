@@ -31,6 +31,9 @@ Result<std::unique_ptr<Volume>> Volume::Open(int index, const std::string& root,
   RETURN_IF_ERROR(MakeDirs(FinalizedRoot(root)));
   RETURN_IF_ERROR(MakeDirs(RbwDir(root)));
   RETURN_IF_ERROR(MakeDirs(TmpDir(root)));
+  // Only the datanode's account may reach its replicas: tasks run as other accounts and
+  // get the blocks they may read as open descriptors (compute/executor/executor.h).
+  if (::chmod(CurrentDir(root).c_str(), 0700) != 0) return ErrnoError(errno, "chmod 0700 " + CurrentDir(root));
   EmptyDir(TmpDir(root));
   std::string path = CurrentDir(root) + "/VERSION";
   ASSIGN_OR_RETURN(auto existing, ReadStorageVersion(path));

@@ -1,6 +1,10 @@
 #include "compute/executor/executor.h"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <climits>
 #include <vector>
@@ -61,11 +65,15 @@ Result<std::unique_ptr<Executor>> Executor::Start(const ExecutorSettings& settin
   // Files of an earlier run belong to jobs the job master no longer tracks here.
   RETURN_IF_ERROR(RemoveTree(settings.work_dir + "/jobs"));
   RETURN_IF_ERROR(MakeDirectories(settings.work_dir + "/jobs"));
+  ASSIGN_OR_RETURN(ex->confinement_, TaskConfinement::Create(settings));
+  RETURN_IF_ERROR(ex->ProbeTaskAccount());
+  spdlog::info("executor: {}", ex->confinement_->Describe());
   MlWorkersOptions ml;
   ml.binary = settings.ml_worker_binary.empty() ? SelfDir() + "/cairn-ml-worker" : settings.ml_worker_binary;
   ml.bind_host = ex->identity_.bind_host;
   ml.advertise_host = ex->identity_.advertise_host;
   ml.default_cache_bytes = settings.ml_cache.bytes;
+  ml.confinement = ex->confinement_.get();
   ex->ml_workers_ = std::make_unique<MlWorkers>(std::move(ml));
   ex->shuffle_ = std::make_unique<ShuffleServer>(settings.work_dir);
   RETURN_IF_ERROR(ex->shuffle_->Start(ex->identity_.bind_host, settings.shuffle_port, settings.shuffle_threads));
@@ -233,21 +241,56 @@ Status Executor::HeartbeatOnce() {
   return Status::OK();
 }
 
-void Executor::Localize(TaskSpec* spec) const {
+void Executor::Localize(TaskSpec* spec, std::vector<int>* handed_over) const {
   spec->set_namenode(identity_.namenode);
-  auto localize = [this](InputSplit* split) {
+  auto localize = [this, handed_over](InputSplit* split) {
     if (split->block_id() == 0 || !lookup_) return;
     auto local = lookup_(split->block_id(), split->gen_stamp());
-    if (local.ok()) {
-      split->set_local_block_path(local->data_path);
-      split->set_local_meta_path(local->meta_path);
+    if (!local.ok()) return;
+    int data_fd = ::open(local->data_path.c_str(), O_RDONLY | O_CLOEXEC);
+    int meta_fd = data_fd < 0 ? -1 : ::open(local->meta_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (meta_fd < 0) {
+      spdlog::warn("executor: cannot open the local replica of block {} ({}); the task reads it through a datanode",
+                   split->block_id(), std::strerror(errno));
+      if (data_fd >= 0) ::close(data_fd);
+      return;
     }
+    // The child gets handed_over[i] as descriptor 3 + i (TaskProcessOptions::inherited_fds).
+    split->set_local_block_fd(3 + static_cast<int>(handed_over->size()));
+    handed_over->push_back(data_fd);
+    split->set_local_meta_fd(3 + static_cast<int>(handed_over->size()));
+    handed_over->push_back(meta_fd);
   };
   if (spec->type() == MAP && spec->has_split()) localize(spec->mutable_split());
   for (InputSplit& split : *spec->mutable_splits()) localize(&split);
   for (MapOutputLocation& loc : *spec->mutable_map_outputs()) {
     if (loc.executor_id() == executor_id_) loc.set_local_dir(MapOutputDir(settings_.work_dir, spec->job_id(), loc.attempt_id()));
   }
+}
+
+Status Executor::ProbeTaskAccount() const {
+  TaskProcessOptions o;
+  o.binary = task_binary_;
+  o.args = {"--probe"};
+  o.work_dir = settings_.work_dir + "/jobs";
+  o.stdout_path = o.stderr_path = "/dev/null";
+  o.run_as = confinement_->user();
+  const std::string who = o.run_as ? "the task account " + o.run_as->name : "this account";
+  auto process = TaskProcess::Launch(o);
+  if (!process.ok())
+    return process.status().WithContext(
+        who + " cannot start tasks (every directory above --executor_work_dir must be searchable by it, and the task "
+              "binary readable and executable)");
+  for (int waited_ms = 0; waited_ms < 10000; waited_ms += 5) {
+    auto code = process->Poll();
+    if (!code.ok()) return code.status();
+    if (code->has_value()) {
+      if (**code == 0) return Status::OK();
+      return Internal("{} --probe exited with {} when started as {}", task_binary_, **code, who);
+    }
+    ::usleep(5000);
+  }
+  return Unavailable("{} --probe did not exit within 10 s", task_binary_);
 }
 
 void Executor::Launch(TaskSpec spec) {
@@ -260,7 +303,8 @@ void Executor::Launch(TaskSpec spec) {
   attempt->dir = JobDir(spec.job_id()) + "/" + id;
   attempt->start_ms = WallMillis();
   if (spec.timeout_ms() > 0) attempt->deadline_ms = MonotonicMillis() + static_cast<int64_t>(spec.timeout_ms());
-  Localize(&spec);
+  std::vector<int> handed_over;
+  Localize(&spec, &handed_over);
   Status st = RemoveTree(attempt->dir);
   if (st.ok() && spec.job().kind() == JobSpec::ML) {
     auto dir = ml_workers_->Ensure(spec, JobDir(spec.job_id()));
@@ -276,12 +320,20 @@ void Executor::Launch(TaskSpec spec) {
     options.work_dir = attempt->dir;
     options.stdout_path = attempt->dir + "/stdout.log";
     options.stderr_path = attempt->dir + "/stderr.log";
-    options.memory_limit_bytes = spec.resources().memory_bytes();
     options.extra_env = TaskEnvironmentFor(spec);
-    auto process = TaskProcess::Launch(options);
-    if (process.ok()) attempt->process = std::move(*process);
-    else st = process.status();
+    options.inherited_fds = handed_over;
+    CgroupLimits limits{spec.resources().memory_bytes(), spec.resources().cpu_slots()};
+    auto cgroup = confinement_->Apply(id, limits, &options);
+    if (cgroup.ok()) {
+      attempt->cgroup = std::move(*cgroup);
+      auto process = TaskProcess::Launch(options);
+      if (process.ok()) attempt->process = std::move(*process);
+      else st = process.status();
+    } else {
+      st = cgroup.status();
+    }
   }
+  for (int fd : handed_over) ::close(fd);
   if (!st.ok()) {
     attempt->state = ATTEMPT_FAILED;
     attempt->diagnostics = "could not start the task on " + identity_.node + ": " + st.ToString();
@@ -299,7 +351,8 @@ void Executor::Launch(TaskSpec spec) {
   if (failed) Wake();
 }
 
-void Executor::Conclude(const std::string& dir, int exit_code, const std::string& kill_reason, Attempt* out) const {
+void Executor::Conclude(const std::string& dir, int exit_code, const std::string& kill_reason, uint64_t oom_kills,
+                        uint64_t memory_limit, Attempt* out) const {
   out->exit_code = exit_code;
   out->stderr_tail = FileTail(dir + "/stderr.log", kStderrTailBytes);
   TaskProgress result;
@@ -312,7 +365,12 @@ void Executor::Conclude(const std::string& dir, int exit_code, const std::string
     out->state = ATTEMPT_SUCCEEDED;
   } else {
     out->state = ATTEMPT_FAILED;
-    if (have_result && !result.error().empty()) {
+    if (oom_kills > 0) {
+      // The kernel's word beats whatever the task managed to write before it died.
+      out->diagnostics = fmt::format(
+          "killed by its cgroup for using more than its memory limit of {} bytes ({} process{} killed for memory)",
+          memory_limit, oom_kills, oom_kills == 1 ? "" : "es");
+    } else if (have_result && !result.error().empty()) {
       out->diagnostics = result.error();
     } else if (exit_code > 128) {
       out->diagnostics = fmt::format("task process killed by signal {}{}", exit_code - 128,
@@ -328,6 +386,7 @@ void Executor::MonitorLoop() {
     struct Exited {
       std::string id, dir, kill_reason;
       int exit_code;
+      TaskCgroup cgroup;
     };
     std::vector<Exited> exited;
     std::vector<std::string> remove;
@@ -342,7 +401,8 @@ void Executor::MonitorLoop() {
           a->process.Kill();
         }
         auto r = a->process.Poll();
-        if (!r.ok() || r->has_value()) exited.push_back({id, a->dir, a->kill_reason, r.ok() ? **r : -1});
+        if (!r.ok() || r->has_value())
+          exited.push_back({id, a->dir, a->kill_reason, r.ok() ? **r : -1, std::move(a->cgroup)});
       }
       for (auto it = jobs_to_remove_.begin(); it != jobs_to_remove_.end();) {
         bool busy = false;
@@ -356,9 +416,12 @@ void Executor::MonitorLoop() {
         it = jobs_to_remove_.erase(it);
       }
     }
-    for (const auto& e : exited) {
+    for (auto& e : exited) {
       Attempt concluded;
-      Conclude(e.dir, e.exit_code, e.kill_reason, &concluded);
+      const uint64_t oom_kills = e.cgroup.OomKills();
+      if (Status removed = e.cgroup.Remove(); !removed.ok())
+        spdlog::warn("executor: {}: cannot remove its cgroup: {}", e.id, removed.ToString());
+      Conclude(e.dir, e.exit_code, e.kill_reason, oom_kills, e.cgroup.limits().memory_bytes, &concluded);
       std::lock_guard lock(mu_);
       auto it = attempts_.find(e.id);
       if (it == attempts_.end()) continue;

@@ -12,10 +12,16 @@
 // ML jobs: the first task of an ML job here starts the job's ML worker (MlWorkers), which
 // keeps the job's partitions in memory until the job is over.
 //
+// Confinement (TaskConfinement): every task process and ML worker runs as the task account
+// (--executor_task_user, never the datanode's own), in a cgroup of its own with its
+// request's memory and CPU, with a built environment; its attempt dir is the one place
+// it can write. A task the kernel killed for memory is reported as such.
+//
 // Short-circuit input: when a map's split is a block this node holds, the executor looks
-// up the replica's files (LocalReplicaLookup, backed by the datanode's BlockStore) and puts
-// their paths into the task's spec; the task reads them directly. Likewise a reduce
-// running here reads maps' outputs that are on this executor straight from disk.
+// up the replica's files (LocalReplicaLookup, backed by the datanode's BlockStore), opens
+// them and hands the task the open descriptors (the task's account cannot open the
+// datanode's files by path); the task reads them directly. Likewise a reduce running here
+// reads maps' outputs that are on this executor straight from disk.
 //
 // Threads: the heartbeat thread (registers, heartbeats, launches: forked tasks are tied
 // to it by PR_SET_PDEATHSIG) and the monitor thread (reaps exited tasks, enforces
@@ -41,6 +47,7 @@
 #include "compute/executor/jobmaster_client.h"
 #include "compute/executor/ml_workers.h"
 #include "compute/executor/shuffle_service.h"
+#include "compute/executor/task_confinement.h"
 #include "compute/executor/task_process.h"
 
 namespace cairn::compute {
@@ -83,6 +90,7 @@ class Executor {
   struct Attempt {
     TaskSpec spec;
     std::string dir;
+    TaskCgroup cgroup;             // before process: the process is reaped before its cgroup goes
     TaskProcess process;
     int64_t start_ms = 0;
     int64_t deadline_ms = 0;       // monotonic; 0: no timeout
@@ -103,10 +111,16 @@ class Executor {
   Status HeartbeatOnce();
   // Prepares the attempt's directory and spec and starts its process.
   void Launch(TaskSpec spec);
-  // Fills in what only this node knows: local replica files, local map outputs, the namenode.
-  void Localize(TaskSpec* spec) const;
+  // Fills in what only this node knows: local replicas (opened: their descriptors go to
+  // *handed_over, which the caller closes), local map outputs, the namenode.
+  void Localize(TaskSpec* spec, std::vector<int>* handed_over) const;
   // Reads result.pb and the stderr tail of an exited attempt (file I/O; no lock held).
-  void Conclude(const std::string& dir, int exit_code, const std::string& kill_reason, Attempt* out) const;
+  // oom_kills: how often its cgroup killed a process for memory.
+  void Conclude(const std::string& dir, int exit_code, const std::string& kill_reason, uint64_t oom_kills,
+                uint64_t memory_limit, Attempt* out) const;
+  // Starts the task binary as the task account in the work dir, so a setting that cannot
+  // work (an account that cannot reach the work dir or the binary) fails the start.
+  Status ProbeTaskAccount() const;
   std::string JobDir(const std::string& job_id) const { return settings_.work_dir + "/jobs/" + job_id; }
   void Wake();
 
@@ -116,6 +130,7 @@ class Executor {
   std::unique_ptr<JobmasterClient> client_;
   std::string executor_id_;
   std::string task_binary_;
+  std::unique_ptr<TaskConfinement> confinement_;
   std::unique_ptr<ShuffleServer> shuffle_;
   std::unique_ptr<MlWorkers> ml_workers_;
 

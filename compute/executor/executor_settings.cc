@@ -13,6 +13,9 @@ Status ExecutorSettings::Validate() const {
   if (shuffle_threads < 1) return InvalidArgument("--executor_shuffle_threads must be at least 1");
   if (rpc_timeout_ms < 1) return InvalidArgument("--executor_rpc_timeout_ms must be positive");
   if (monitor_interval_ms < 1) return InvalidArgument("--executor_monitor_interval_ms must be positive");
+  if (cgroups != "auto" && cgroups != "required" && cgroups != "off")
+    return InvalidArgument("--executor_cgroups must be auto, required or off, not '{}'", cgroups);
+  if (min_task_uid < 0) return InvalidArgument("--executor_min_task_uid must not be negative");
   return Status::OK();
 }
 
@@ -32,6 +35,19 @@ void AddExecutorFlags(FlagSet& flags, ExecutorSettings* s) {
   flags.Add("executor_monitor_interval_ms", &s->monitor_interval_ms, "how often running task processes are checked");
   flags.Add("executor_ml_worker_binary", &s->ml_worker_binary, "the cairn-ml-worker binary (default: next to this binary)");
   flags.Add("executor_ml_cache", &s->ml_cache, "per ML job: parsed partitions its worker on this node keeps in memory");
+  flags.Add("executor_task_user", &s->task_user,
+            "the local account every task, streaming command and ML worker runs as (never the datanode's own)");
+  flags.Add("executor_min_task_uid", &s->min_task_uid,
+            "task accounts with a lower uid (system accounts) and root are refused, unless allowed below");
+  flags.Add("executor_allowed_system_users", &s->allowed_system_users,
+            "comma-separated accounts allowed as task users although below --executor_min_task_uid");
+  flags.Add("executor_cgroups", &s->cgroups,
+            "auto: a cgroup per task where cgroups work (a loud warning where not); required: refuse to start "
+            "without them; off: never");
+  flags.Add("executor_cgroup_parent", &s->cgroup_parent,
+            "a delegated cgroup v2 directory for the task cgroups (default: found from this process's cgroup)");
+  flags.Add("executor_unconfined_tasks", &s->unconfined_tasks,
+            "run tasks as the datanode's own account (they can then read and rewrite its block files)");
 }
 
 }  // namespace cairn::compute

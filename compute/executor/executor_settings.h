@@ -27,6 +27,13 @@ struct ExecutorSettings {
   int monitor_interval_ms = 100;       // how often running task processes are checked
   std::string ml_worker_binary;        // cairn-ml-worker; empty: next to the running binary
   ByteSize ml_cache{1ull << 30};       // per ML job: parsed partitions its worker keeps in memory
+  // Confinement (task_confinement.h).
+  std::string task_user = "nobody";    // the local account every task runs as
+  int min_task_uid = 1000;             // accounts below this uid (and root) are refused as task users...
+  std::string allowed_system_users;    // ...unless named here (comma-separated)
+  std::string cgroups = "auto";        // auto | required | off
+  std::string cgroup_parent;           // a delegated cgroup v2 dir to put task cgroups under; empty: find one
+  bool unconfined_tasks = false;       // tasks run as the datanode's own account (no user switch)
 
   Status Validate() const;
 };

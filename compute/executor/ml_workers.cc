@@ -14,12 +14,12 @@ Result<std::string> MlWorkers::Ensure(const TaskSpec& spec, const std::string& j
   RETURN_IF_ERROR(RemoveTree(dir));
   RETURN_IF_ERROR(MakeDirectories(dir));
   const MlJobSpec& ml = spec.job().ml();
+  const uint64_t cache = ml.worker_cache_bytes() > 0 ? ml.worker_cache_bytes() : options_.default_cache_bytes;
   TaskProcessOptions o;
   o.binary = options_.binary;
   o.args = {"--ml_worker_dir=" + dir, "--ml_worker_bind_host=" + options_.bind_host,
             "--ml_worker_advertise_host=" + options_.advertise_host,
-            "--ml_worker_cache_bytes=" +
-                std::to_string(ml.worker_cache_bytes() > 0 ? ml.worker_cache_bytes() : options_.default_cache_bytes)};
+            "--ml_worker_cache_bytes=" + std::to_string(cache)};
   if (!ml.backend().empty()) o.args.push_back("--ml_worker_backend=" + ml.backend());
   o.work_dir = dir;
   o.stdout_path = dir + "/stdout.log";
@@ -27,10 +27,16 @@ Result<std::string> MlWorkers::Ensure(const TaskSpec& spec, const std::string& j
   std::string gpus;
   for (int id : spec.resources().gpu_ids()) gpus += (gpus.empty() ? "" : ",") + std::to_string(id);
   o.extra_env = {"MALLOC_ARENA_MAX=2", "CUDA_VISIBLE_DEVICES=" + gpus};
+  TaskCgroup cgroup;
+  if (options_.confinement != nullptr) {
+    CgroupLimits limits{cache + spec.resources().memory_bytes() + (512ull << 20), 0};
+    ASSIGN_OR_RETURN(cgroup, options_.confinement->Apply("ml-" + spec.job_id(), limits, &o));
+    o.memory_limit_bytes = 0;  // never RLIMIT_DATA here: CUDA reserves far more address space than it uses
+  }
   ASSIGN_OR_RETURN(TaskProcess process, TaskProcess::Launch(o));
   spdlog::info("executor: started the ML worker of {} (pid {}{})", spec.job_id(), process.pid(),
                gpus.empty() ? "" : ", GPUs " + gpus);
-  workers_[spec.job_id()] = Worker{std::move(process), dir};
+  workers_[spec.job_id()] = Worker{std::move(cgroup), std::move(process), dir};
   return dir;
 }
 

@@ -5,6 +5,8 @@
 // executor stops). A worker that died is noticed by Reap and started again by the next
 // task of its job (its partitions are reloaded by the tasks the job master re-runs).
 // Workers get the GPUs the task was granted (CUDA_VISIBLE_DEVICES), and none otherwise.
+// They are confined as tasks are (TaskConfinement), in a cgroup whose memory limit is the
+// job's partition cache plus the starting task's memory request plus 512 MiB of headroom.
 //
 // Thread-safety: all methods lock mu_. Start must be called from the executor's heartbeat
 // thread (PR_SET_PDEATHSIG ties the worker to it, as for tasks).
@@ -15,6 +17,7 @@
 #include <string>
 
 #include "cairn/compute.pb.h"
+#include "compute/executor/task_confinement.h"
 #include "compute/executor/task_process.h"
 
 namespace cairn::compute {
@@ -24,6 +27,7 @@ struct MlWorkersOptions {
   std::string bind_host;
   std::string advertise_host;
   uint64_t default_cache_bytes = 1ull << 30;
+  const TaskConfinement* confinement = nullptr;  // the executor's; outlives the workers
 };
 
 class MlWorkers {
@@ -40,6 +44,7 @@ class MlWorkers {
 
  private:
   struct Worker {
+    TaskCgroup cgroup;  // before process: the process is reaped before its cgroup goes
     TaskProcess process;
     std::string dir;
   };

@@ -36,6 +36,57 @@ TaskProcess& TaskProcess::operator=(TaskProcess&& other) noexcept {
   return *this;
 }
 
+namespace {
+
+// What the child reports through its pipe when a step before exec fails.
+enum class ChildStep : int { kJoinCgroup = 1, kLimitMemory, kRedirect, kHandOver, kSwitchUser, kWorkDir, kExec };
+
+const char* Describe(ChildStep step) {
+  switch (step) {
+    case ChildStep::kJoinCgroup: return "joining its cgroup";
+    case ChildStep::kLimitMemory: return "setting its memory limit";
+    case ChildStep::kRedirect: return "redirecting its output";
+    case ChildStep::kHandOver: return "handing over its descriptors";
+    case ChildStep::kSwitchUser: return "switching to the task user";
+    case ChildStep::kWorkDir: return "entering its work dir";
+    case ChildStep::kExec: return "exec";
+  }
+  return "starting";
+}
+
+struct ChildReport {
+  ChildStep step;
+  int err;
+};
+
+bool Allowed(std::string_view name) {
+  for (std::string_view keep : {"PATH", "LANG", "LANGUAGE", "TZ", "CAIRN_TASK_LOG_LEVEL", "CAIRN_ML_THREADS"})
+    if (name == keep) return true;
+  return name.rfind("LC_", 0) == 0;
+}
+
+}  // namespace
+
+std::vector<std::string> TaskEnvironment(const TaskProcessOptions& options) {
+  auto name_of = [](std::string_view entry) { return entry.substr(0, entry.find('=')); };
+  std::vector<std::string> env{"HOME=" + options.work_dir, "TMPDIR=" + options.work_dir};
+  if (options.run_as) {
+    env.push_back("USER=" + options.run_as->name);
+    env.push_back("LOGNAME=" + options.run_as->name);
+  }
+  for (char** e = environ; *e != nullptr; ++e)
+    if (Allowed(name_of(*e))) env.emplace_back(*e);
+  // extra_env replaces what came before under the same names.
+  std::vector<std::string> out;
+  for (const auto& entry : env) {
+    bool replaced = false;
+    for (const auto& x : options.extra_env) replaced |= name_of(x) == name_of(entry);
+    if (!replaced) out.push_back(entry);
+  }
+  out.insert(out.end(), options.extra_env.begin(), options.extra_env.end());
+  return out;
+}
+
 Result<TaskProcess> TaskProcess::Launch(const TaskProcessOptions& options) {
   // Everything the child needs is prepared before fork: after it, only async-signal-safe
   // calls are allowed (the datanode has many threads).
@@ -44,18 +95,22 @@ Result<TaskProcess> TaskProcess::Launch(const TaskProcessOptions& options) {
   std::vector<char*> argv;
   for (auto& a : argv_storage) argv.push_back(a.data());
   argv.push_back(nullptr);
-  // extra_env replaces the parent's variables of the same names.
-  auto name_of = [](std::string_view entry) { return entry.substr(0, entry.find('=')); };
-  std::vector<std::string> env_storage;
-  for (char** e = environ; *e != nullptr; ++e) {
-    bool replaced = false;
-    for (const auto& x : options.extra_env) replaced |= name_of(x) == name_of(*e);
-    if (!replaced) env_storage.emplace_back(*e);
-  }
-  env_storage.insert(env_storage.end(), options.extra_env.begin(), options.extra_env.end());
+  std::vector<std::string> env_storage = TaskEnvironment(options);
   std::vector<char*> envp;
   for (auto& e : env_storage) envp.push_back(e.data());
   envp.push_back(nullptr);
+  std::vector<const char*> cgroup_files;
+  for (const auto& f : options.cgroup_procs_files) cgroup_files.push_back(f.c_str());
+  const bool switch_user = options.run_as.has_value();
+  const uid_t uid = switch_user ? options.run_as->uid : 0;
+  const gid_t gid = switch_user ? options.run_as->gid : 0;
+  const std::vector<gid_t> groups = switch_user ? options.run_as->groups : std::vector<gid_t>{};
+  if (switch_user && ::geteuid() != 0)
+    return PermissionDenied("cannot run a task as {}: switching users needs root, and this process runs as uid {}",
+                            options.run_as->name, ::geteuid());
+  const int handed_over = static_cast<int>(options.inherited_fds.size());
+  // Temporary descriptors in the child go above every target (3 .. 3 + handed_over).
+  const int high_fd = 3 + handed_over + 8;
 
   int out_fd = ::open(options.stdout_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (out_fd < 0) return ErrnoError(errno, "create " + options.stdout_path);
@@ -65,7 +120,7 @@ Result<TaskProcess> TaskProcess::Launch(const TaskProcessOptions& options) {
     ::close(out_fd);
     return ErrnoError(e, "create " + options.stderr_path);
   }
-  // The child reports an exec failure's errno through this pipe; a successful exec closes it.
+  // The child reports a failed step and its errno through this pipe; a successful exec closes it.
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) {
     int e = errno;
@@ -85,48 +140,92 @@ Result<TaskProcess> TaskProcess::Launch(const TaskProcessOptions& options) {
     return ErrnoError(e, "fork");
   }
   if (pid == 0) {
-    ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);  // the parent died before the prctl
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    int err = 0;
-    if (limit_memory && ::setrlimit(RLIMIT_DATA, &mem) != 0) err = errno;
-    if (err == 0 && ::chdir(options.work_dir.c_str()) != 0) err = errno;
-    if (err == 0 && (::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0)) err = errno;
-    if (err == 0) {
-      int null_fd = ::open("/dev/null", O_RDONLY);
-      if (null_fd >= 0) ::dup2(null_fd, 0);
-      // Close everything else but the report pipe (closed by exec through O_CLOEXEC).
+    ChildReport failure{ChildStep::kExec, 0};
+    auto fail = [&](ChildStep step) {
+      failure = {step, errno};
+      return false;
+    };
+    int report_fd = ::fcntl(report[1], F_DUPFD_CLOEXEC, high_fd);
+    if (report_fd < 0) ::_exit(127);
+    auto run = [&]() -> bool {
+      ::setpgid(0, 0);
+      for (const char* file : cgroup_files) {
+        int fd = ::open(file, O_WRONLY | O_CLOEXEC);
+        if (fd < 0) return fail(ChildStep::kJoinCgroup);
+        bool joined = ::write(fd, "0", 1) == 1;
+        if (!joined) fail(ChildStep::kJoinCgroup);
+        ::close(fd);
+        if (!joined) return false;
+      }
+      sigset_t none;
+      sigemptyset(&none);
+      ::sigprocmask(SIG_SETMASK, &none, nullptr);
+      if (limit_memory && ::setrlimit(RLIMIT_DATA, &mem) != 0) return fail(ChildStep::kLimitMemory);
+      // Descriptors: 0 /dev/null, 1 and 2 the logs, 3.. the handed-over ones, nothing else.
+      int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      int out = ::fcntl(out_fd, F_DUPFD_CLOEXEC, high_fd);
+      int err = ::fcntl(err_fd, F_DUPFD_CLOEXEC, high_fd);
+      if (null_fd < 0 || out < 0 || err < 0) return fail(ChildStep::kRedirect);
+      int moved[64];
+      if (handed_over > 64) {
+        errno = EMFILE;
+        return fail(ChildStep::kHandOver);
+      }
+      for (int i = 0; i < handed_over; ++i) {
+        moved[i] = ::fcntl(options.inherited_fds[static_cast<size_t>(i)], F_DUPFD_CLOEXEC, high_fd);
+        if (moved[i] < 0) return fail(ChildStep::kHandOver);
+      }
+      if (::dup2(null_fd, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) return fail(ChildStep::kRedirect);
+      for (int i = 0; i < handed_over; ++i)
+        if (::dup2(moved[i], 3 + i) < 0) return fail(ChildStep::kHandOver);
+      // Everything else closes: the temporaries at exec (O_CLOEXEC), the rest now.
 #ifdef SYS_close_range
-      if (report[1] > 3) ::syscall(SYS_close_range, 3, report[1] - 1, 0);
-      ::syscall(SYS_close_range, report[1] + 1, ~0U, 0);
+      if (report_fd > 3 + handed_over) ::syscall(SYS_close_range, 3 + handed_over, report_fd - 1, 0);
+      ::syscall(SYS_close_range, report_fd + 1, ~0U, 0);
 #endif
+      if (switch_user) {
+        // Raw system calls: this child has one thread, and glibc's wrappers would try to
+        // signal the parent's other threads (which do not exist here).
+        if (::syscall(SYS_setgroups, groups.size(), groups.data()) != 0 ||
+            ::syscall(SYS_setresgid, gid, gid, gid) != 0 || ::syscall(SYS_setresuid, uid, uid, uid) != 0)
+          return fail(ChildStep::kSwitchUser);
+        if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return fail(ChildStep::kSwitchUser);
+      }
+      // After the id change: changing credentials clears the parent-death signal.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != parent) ::_exit(127);  // the parent died before the prctl
+      if (::chdir(options.work_dir.c_str()) != 0) return fail(ChildStep::kWorkDir);
       ::execve(argv[0], argv.data(), envp.data());
-      err = errno;
-    }
-    ssize_t ignored = ::write(report[1], &err, sizeof err);
+      return fail(ChildStep::kExec);
+    };
+    run();
+    ssize_t ignored = ::write(report_fd, &failure, sizeof failure);
     (void)ignored;
     ::_exit(127);
   }
   ::close(out_fd);
   ::close(err_fd);
   ::close(report[1]);
-  int child_err = 0;
+  ChildReport child{};
   ssize_t n;
   do {
-    n = ::read(report[0], &child_err, sizeof child_err);
+    n = ::read(report[0], &child, sizeof child);
   } while (n < 0 && errno == EINTR);
   ::close(report[0]);
   TaskProcess process;
   process.pid_ = pid;
-  if (n == static_cast<ssize_t>(sizeof child_err)) {
+  if (n > 0) {
     int status;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     process.pid_ = -1;
-    return ErrnoError(child_err, "cannot start " + options.binary);
+    if (n != static_cast<ssize_t>(sizeof child)) return Internal("cannot start {}: a short report from the child", options.binary);
+    std::string what = "cannot start " + options.binary;
+    if (child.step != ChildStep::kExec) what += std::string(" (") + Describe(child.step) + ")";
+    if (child.step == ChildStep::kWorkDir || child.step == ChildStep::kSwitchUser)
+      what += switch_user ? " as " + options.run_as->name : "";
+    if (child.step == ChildStep::kWorkDir) what += " in " + options.work_dir;
+    return ErrnoError(child.err, what);
   }
   return process;
 }

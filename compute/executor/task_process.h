@@ -1,8 +1,20 @@
 // TaskProcess: one task attempt's process (cairn-task), started by the executor with
 // fork + exec in its own working directory and process group, with its stdout and stderr
-// in files there, a memory limit (RLIMIT_DATA: heap and private writable mappings, the
-// memory a task can actually use) and PR_SET_PDEATHSIG so that it dies with its datanode.
-// Kill() sends SIGKILL to the whole group, which takes streaming commands down with it.
+// in files there and PR_SET_PDEATHSIG so that it dies with its datanode. Kill() sends
+// SIGKILL to the whole group, which takes streaming commands down with it.
+//
+// Confinement, all applied in the child between fork and exec so nothing of the task ever
+// runs unconfined:
+//   - it joins its cgroups (TaskCgroup: memory and CPU limits), or, without one, gets a
+//     memory limit through RLIMIT_DATA (heap and private writable mappings);
+//   - it switches to the task's local account (TaskUser: groups, gid, uid) with
+//     no_new_privs, so no setuid binary can take it back;
+//   - its environment is built, not inherited: a short allow-list of the parent's
+//     (PATH, locale, time zone, the task log level) plus what the executor sets, so no
+//     daemon variable or credential (KRB5CCNAME, keytab paths, tokens) reaches it;
+//   - it sees no descriptor of the datanode but stdin (/dev/null), its two log files and
+//     the ones handed over on purpose (inherited_fds: open block files of its splits,
+//     which the task's account could not open by path).
 //
 // Launch forks from the calling thread; that thread must live as long as the child should
 // (PR_SET_PDEATHSIG fires when it exits). The executor launches from its heartbeat thread.
@@ -18,6 +30,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "compute/executor/task_user.h"
 
 namespace cairn::compute {
 
@@ -27,9 +40,17 @@ struct TaskProcessOptions {
   std::string work_dir;                  // cwd of the child
   std::string stdout_path;
   std::string stderr_path;
-  uint64_t memory_limit_bytes = 0;       // 0: none
-  std::vector<std::string> extra_env;    // NAME=value, added to the parent's environment (replacing)
+  uint64_t memory_limit_bytes = 0;       // RLIMIT_DATA; 0: none (use 0 when a cgroup limits memory)
+  std::vector<std::string> extra_env;    // NAME=value, on top of the allow-listed parent variables
+  std::optional<TaskUser> run_as;        // the account to switch to (the parent must be root); none: stay
+  std::vector<std::string> cgroup_procs_files;  // joined before anything else (TaskCgroup::procs_files)
+  std::vector<int> inherited_fds;        // become descriptors 3, 4, ... of the child (the caller keeps its own)
 };
+
+// The child's environment: the parent's PATH, LANG, LANGUAGE, LC_*, TZ and
+// CAIRN_TASK_LOG_LEVEL / CAIRN_ML_THREADS, HOME, TMPDIR (the work dir) and USER/LOGNAME
+// (with run_as), then extra_env, which wins.
+std::vector<std::string> TaskEnvironment(const TaskProcessOptions& options);
 
 class TaskProcess {
  public:

@@ -30,7 +30,7 @@ std::string DescribeRange(const InputSplit& split) {
 
 // Reads the whole local replica once, verifying every chunk against its stored CRCs.
 Status VerifyLocalReplica(const InputSplit& split) {
-  ASSIGN_OR_RETURN(auto block, LocalBlockFile::Open(split.local_block_path(), split.local_meta_path(), split.length()));
+  ASSIGN_OR_RETURN(auto block, OpenLocalReplica(split));
   const size_t bpc = std::max<size_t>(1, block->bytes_per_checksum());
   const size_t step = std::max(bpc, kCopyBytes / bpc * bpc);
   std::vector<char> buf(step);
@@ -74,10 +74,12 @@ Result<nlohmann::json> PrepareShards(TaskRuntime& rt) {
     const InputSplit& split = splits[i];
     std::string file;
     bool local = false;
-    if (!split.local_block_path().empty()) {
+    if (HasLocalReplica(split)) {
       Status st = VerifyLocalReplica(split);
       if (st.ok()) {
-        file = split.local_block_path();
+        // The command inherits the handed-over descriptor; /dev/fd/N opens the block
+        // file although its account could not open the datanode's path.
+        file = "/dev/fd/" + std::to_string(split.local_block_fd());
         local = true;
         rt.counters().bytes_read_local.Add(split.length());
       } else {

@@ -29,26 +29,34 @@ Result<std::unique_ptr<LocalBlockFile>> LocalBlockFile::Open(const std::string& 
                                                              const std::string& meta_path, uint64_t length) {
   int mfd = ::open(meta_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (mfd < 0) return ErrnoError(errno, "open " + meta_path);
-  uint8_t header[datanode::kMetaHeaderSize];
-  Status st = PreadFully(mfd, reinterpret_cast<char*>(header), sizeof header, 0, meta_path);
-  Result<datanode::ChecksumSpec> spec = st.ok() ? datanode::DecodeMetaHeader(header) : Result<datanode::ChecksumSpec>(st);
-  if (!spec.ok()) {
-    ::close(mfd);
-    return spec.status().WithContext(meta_path);
-  }
-  std::vector<uint8_t> crcs(spec->ChunkCount(length) * datanode::kCrcSize);
-  st = PreadFully(mfd, reinterpret_cast<char*>(crcs.data()), crcs.size(), datanode::kMetaHeaderSize, meta_path);
-  ::close(mfd);
-  RETURN_IF_ERROR(st);
   int fd = ::open(data_path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoError(errno, "open " + data_path);
-  struct stat sb{};
-  if (::fstat(fd, &sb) != 0 || static_cast<uint64_t>(sb.st_size) < length) {
-    ::close(fd);
-    return Corruption("{} holds fewer than the block's {} bytes", data_path, length);
+  if (fd < 0) {
+    int e = errno;
+    ::close(mfd);
+    return ErrnoError(e, "open " + data_path);
   }
+  auto opened = FromDescriptors(fd, mfd, length, data_path);
+  ::close(fd);
+  ::close(mfd);
+  return opened;
+}
+
+Result<std::unique_ptr<LocalBlockFile>> LocalBlockFile::FromDescriptors(int data_fd, int meta_fd, uint64_t length,
+                                                                        const std::string& name) {
+  const std::string meta_name = name + " (checksums)";
+  uint8_t header[datanode::kMetaHeaderSize];
+  Status st = PreadFully(meta_fd, reinterpret_cast<char*>(header), sizeof header, 0, meta_name);
+  Result<datanode::ChecksumSpec> spec = st.ok() ? datanode::DecodeMetaHeader(header) : Result<datanode::ChecksumSpec>(st);
+  if (!spec.ok()) return spec.status().WithContext(meta_name);
+  std::vector<uint8_t> crcs(spec->ChunkCount(length) * datanode::kCrcSize);
+  RETURN_IF_ERROR(PreadFully(meta_fd, reinterpret_cast<char*>(crcs.data()), crcs.size(), datanode::kMetaHeaderSize, meta_name));
+  struct stat sb{};
+  if (::fstat(data_fd, &sb) != 0) return ErrnoError(errno, "stat " + name);
+  if (static_cast<uint64_t>(sb.st_size) < length) return Corruption("{} holds fewer than the block's {} bytes", name, length);
+  int fd = ::fcntl(data_fd, F_DUPFD_CLOEXEC, 3);
+  if (fd < 0) return ErrnoError(errno, "dup " + name);
   (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  return std::unique_ptr<LocalBlockFile>(new LocalBlockFile(fd, data_path, length, *spec, std::move(crcs)));
+  return std::unique_ptr<LocalBlockFile>(new LocalBlockFile(fd, name, length, *spec, std::move(crcs)));
 }
 
 LocalBlockFile::~LocalBlockFile() {
@@ -63,6 +71,16 @@ Status LocalBlockFile::ReadVerified(uint64_t offset, size_t n, char* out) {
   const uint8_t* crcs = crcs_.data() + (offset / bpc) * datanode::kCrcSize;
   return VerifyChunkChecksums(spec_.type, bpc, {reinterpret_cast<const uint8_t*>(out), n}, crcs, offset)
       .WithContext(path_);
+}
+
+bool HasLocalReplica(const InputSplit& split) {
+  return split.has_local_block_fd() && split.has_local_meta_fd();
+}
+
+Result<std::unique_ptr<LocalBlockFile>> OpenLocalReplica(const InputSplit& split) {
+  if (!HasLocalReplica(split)) return NotFound("no local replica of {} was handed over", split.path());
+  return LocalBlockFile::FromDescriptors(split.local_block_fd(), split.local_meta_fd(), split.length(),
+                                         "the local replica of block " + std::to_string(split.block_id()));
 }
 
 }  // namespace cairn::compute

@@ -1,6 +1,7 @@
 // LocalBlockFile: short-circuit reading of a finalized replica on this node. The executor
-// hands the task the paths of the block file and its .meta file (HDFS layout, see
-// datanode/meta_file.h); the task reads the data with large preads and verifies every
+// hands the task open descriptors of the block file and its .meta file (HDFS layout, see
+// datanode/meta_file.h), as HDFS short-circuit reads pass descriptors, since the task's
+// account cannot open the datanode's files by path; the task reads the data with large preads and verifies every
 // chunk against the stored CRCs itself, so a corrupt replica is noticed exactly as a
 // network read would notice it.
 //
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cairn/compute.pb.h"
 #include "common/status.h"
 #include "datanode/meta_file.h"
 
@@ -22,6 +24,10 @@ class LocalBlockFile {
   // Opens both files and loads the checksums; `length` is the block's length (the namenode's).
   static Result<std::unique_ptr<LocalBlockFile>> Open(const std::string& data_path, const std::string& meta_path,
                                                       uint64_t length);
+  // The same from open descriptors, which stay the caller's (they are duplicated); name
+  // is for messages.
+  static Result<std::unique_ptr<LocalBlockFile>> FromDescriptors(int data_fd, int meta_fd, uint64_t length,
+                                                                 const std::string& name);
   ~LocalBlockFile();
 
   uint64_t length() const { return length_; }
@@ -40,5 +46,10 @@ class LocalBlockFile {
   datanode::ChecksumSpec spec_;
   std::vector<uint8_t> crcs_;  // big-endian CRC per chunk
 };
+
+// Whether the executor handed this split's local replica over (InputSplit.local_*_fd).
+bool HasLocalReplica(const InputSplit& split);
+// The handed-over replica of the split, verified as it is read.
+Result<std::unique_ptr<LocalBlockFile>> OpenLocalReplica(const InputSplit& split);
 
 }  // namespace cairn::compute

@@ -22,10 +22,10 @@ SplitInput::~SplitInput() {
 Result<size_t> SplitInput::Read(char* buf, size_t n) {
   if (n == 0 || pos_ >= split_.file_length()) return size_t{0};
   const uint64_t block_end = split_.start() + split_.length();
-  if (pos_ < block_end && !split_.local_block_path().empty()) {
+  if (pos_ < block_end && HasLocalReplica(split_)) {
     if (!local_tried_) {
       local_tried_ = true;
-      auto opened = LocalBlockFile::Open(split_.local_block_path(), split_.local_meta_path(), split_.length());
+      auto opened = OpenLocalReplica(split_);
       if (opened.ok()) {
         local_ = std::move(*opened);
       } else {

@@ -80,6 +80,9 @@ bool TryCloseAbandonedFile(NameSystem& nn, Mutation& m, Inode* file) {
       if (agreed && truncating && (*agreed)->num_bytes != last.num_bytes()) agreed = std::nullopt;
       if (agreed) {
         const ReplicaInfo* r = *agreed;
+        spdlog::info("lease recovery: blk_{}_{} of inode {} is finalized alike on every holder ({} bytes); closing "
+                     "without a block recovery",
+                     last.block_id(), r->gen_stamp, file->id(), r->num_bytes);
         last.set_num_bytes(r->num_bytes);
         last.set_gen_stamp(r->gen_stamp);
         m.Changed(file);

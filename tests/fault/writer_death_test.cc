@@ -102,8 +102,11 @@ TEST(WriterDeathTest, TheHardLimitRecoversTheFileWithoutBeingAsked) {
   ASSERT_OK_AND_ASSIGN(std::string log, ReadLocalFile(cluster->namenode_log()));
   EXPECT_NE(log.find("passed its hard limit"), std::string::npos);
   // A block recovery was sent (the file then closes by its commit, or by the finalized
-  // replicas' reports when those arrive first).
-  EXPECT_NE(log.find("goes to recovery"), std::string::npos);
+  // replicas' reports when those arrive first), or, when the writer died right after a
+  // block's last packet and before asking for the next block, the finalized replicas
+  // already agreed and the file closed on them.
+  EXPECT_TRUE(log.find("goes to recovery") != std::string::npos ||
+              log.find("closing without a block recovery") != std::string::npos);
 }
 
 TEST(WriterDeathTest, ADatanodeOfTheLastBlockIsDeadToo) {

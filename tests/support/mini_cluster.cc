@@ -1,5 +1,7 @@
 #include "tests/support/mini_cluster.h"
 
+#include <sys/stat.h>
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -50,6 +52,8 @@ Result<int> ReadPortFile(const std::string& path, const std::string& key, int ti
 Result<std::unique_ptr<MiniCluster>> MiniCluster::Start(const MiniClusterOptions& options) {
   std::unique_ptr<MiniCluster> c(new MiniCluster(options));
   c->dir_ = MakeTempDir("cluster");
+  // mkdtemp makes it 0700; the executors' task account must reach the work dirs under it.
+  ::chmod(c->dir_.c_str(), 0755);
   if (options.network_namespaces) RETURN_IF_ERROR(c->StartNetwork());
   if (options.kerberos) {
     if (options.jobmaster || options.network_namespaces)

@@ -6,10 +6,14 @@
 #include <thread>
 
 #include <grpcpp/grpcpp.h>
+#include <spdlog/spdlog.h>
 
 #include "cairn/ml_worker.grpc.pb.h"
 #include "common/clock.h"
 #include "common/grpc_status.h"
+#include "compute/ml/worker/ml_worker.h"
+#include "compute/runtime/descriptor_passing.h"
+#include "compute/runtime/local_block.h"
 
 namespace cairn::ml {
 
@@ -47,6 +51,17 @@ compute::TaskOutcome RunLoadTask(compute::TaskRuntime& rt) {
   MlLoadRequest req;
   req.set_partition(spec.index());
   *req.mutable_split() = spec.split();
+  // Descriptor numbers mean nothing in the worker's process: the descriptors themselves
+  // go to it over its Unix socket, and the request names them by key.
+  req.mutable_split()->clear_local_block_fd();
+  req.mutable_split()->clear_local_meta_fd();
+  if (compute::HasLocalReplica(spec.split())) {
+    const std::string key = compute::RandomDescriptorKey();
+    Status sent = compute::SendDescriptors(spec.ml_worker_dir() + "/" + kMlWorkerReplicaSocket, key,
+                                           {spec.split().local_block_fd(), spec.split().local_meta_fd()});
+    if (sent.ok()) req.set_local_replica_key(key);
+    else spdlog::warn("cannot hand the local replica to the ML worker, it reads through a datanode: {}", sent.ToString());
+  }
   *req.mutable_format() = spec.job().ml().format();
   req.set_namenode(spec.namenode());
   req.set_user(spec.user());

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   InitLogging("ml-worker", log);
+  settings.dir = dir;
   auto worker = ml::MlWorker::Create(settings);
   if (!worker.ok()) {
     spdlog::critical("cannot start: {}", worker.status().ToString());

@@ -1,5 +1,7 @@
 #include "compute/ml/worker/ml_worker.h"
 
+#include <unistd.h>
+
 #include <spdlog/spdlog.h>
 
 #include "common/grpc_status.h"
@@ -36,6 +38,11 @@ Result<std::unique_ptr<MlWorker>> MlWorker::Create(const MlWorkerSettings& setti
     ASSIGN_OR_RETURN(w->kernels_, ChooseKernels(settings.backend));
   }
   w->backend_name_ = w->kernels_->name();
+  if (!settings.dir.empty()) {
+    auto inbox = compute::DescriptorInbox::Listen(settings.dir + "/" + kMlWorkerReplicaSocket);
+    if (inbox.ok()) w->replicas_ = std::move(*inbox);
+    else spdlog::warn("no local replica reads: {}", inbox.status().ToString());
+  }
   return w;
 }
 
@@ -58,7 +65,24 @@ Result<client::FileSystem*> MlWorker::Fs(const std::string& namenode, const std:
 Result<std::shared_ptr<const Partition>> MlWorker::ReadSplit(const MlLoadRequest& req) {
   compute::TaskCounters counters;
   const std::string namenode = req.namenode(), user = req.user();
-  compute::SplitInput input(req.split(), [this, namenode, user] { return Fs(namenode, user); }, &counters);
+  // Descriptor numbers from a caller mean nothing in this process; the ones passed over the
+  // inbox under the request's key do (once: a re-read goes through a datanode).
+  InputSplit split = req.split();
+  split.clear_local_block_fd();
+  split.clear_local_meta_fd();
+  std::vector<int> fds;
+  if (replicas_ && !req.local_replica_key().empty()) fds = replicas_->Take(req.local_replica_key());
+  struct CloseAll {
+    std::vector<int>& fds;
+    ~CloseAll() {
+      for (int fd : fds) ::close(fd);
+    }
+  } close_all{fds};
+  if (fds.size() == 2) {
+    split.set_local_block_fd(fds[0]);
+    split.set_local_meta_fd(fds[1]);
+  }
+  compute::SplitInput input(std::move(split), [this, namenode, user] { return Fs(namenode, user); }, &counters);
   const InputSplit& s = req.split();
   ASSIGN_OR_RETURN(std::shared_ptr<Partition> p, ReadPartition(&input, s.path(), s.start(), s.start() + s.length(),
                                                                s.file_length(), req.format(), req.partition()));

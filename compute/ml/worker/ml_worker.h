@@ -6,7 +6,12 @@
 // master only sums one partial per executor). Partitions stay in a bounded LRU cache
 // across steps: from the second step on a step reads no disk unless memory ran short.
 //
-// Threads: gRPC handler threads. Loads run concurrently (each parses its own split);
+// Local replicas: a load task on this node passes the worker its replica's descriptors over
+// <dir>/replicas.sock (DescriptorInbox; the worker's account cannot open the datanode's
+// files by path) and names them in MlLoadRequest.local_replica_key. A re-read after the
+// cache evicted the partition goes through a datanode.
+//
+// Threads: gRPC handler threads and the inbox's accept thread. Loads run concurrently (each parses its own split);
 // steps run one at a time (compute_mu_), each using every core through the kernels.
 #pragma once
 
@@ -18,13 +23,18 @@
 #include "client/file_system.h"
 #include "compute/ml/kernels.h"
 #include "compute/ml/worker/partition_cache.h"
+#include "compute/runtime/descriptor_passing.h"
 
 namespace cairn::ml {
+
+// The socket file, in the worker's directory, that takes local replicas' descriptors.
+inline constexpr const char* kMlWorkerReplicaSocket = "replicas.sock";
 
 struct MlWorkerSettings {
   uint64_t cache_bytes = 1ull << 30;  // parsed partitions kept in memory
   std::string backend;                // "", cpu, cuda (kernels.h)
   int threads = 0;                    // CPU kernel threads; 0: every core
+  std::string dir;                    // the worker's directory (replicas.sock); empty: no local reads
 };
 
 class MlWorker final : public cairn::MlWorker::Service {
@@ -45,6 +55,7 @@ class MlWorker final : public cairn::MlWorker::Service {
   const MlWorkerSettings settings_;
   PartitionCache cache_;
   std::string backend_name_;
+  std::unique_ptr<compute::DescriptorInbox> replicas_;  // null: every read goes through a datanode
 
   std::mutex compute_mu_;
   std::unique_ptr<Kernels> kernels_;  // guarded by compute_mu_

@@ -1,0 +1,92 @@
+#include "compute/executor/task_confinement.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace cairn::compute {
+namespace {
+
+std::vector<std::string> CommaList(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string item; std::getline(in, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<TaskConfinement>> TaskConfinement::Create(const ExecutorSettings& settings) {
+  std::unique_ptr<TaskConfinement> c(new TaskConfinement());
+  if (settings.unconfined_tasks) {
+    spdlog::warn(
+        "executor: --executor_unconfined_tasks: tasks run as this datanode's own account (uid {}) and can read and "
+        "rewrite its block files; use it only where every job submitter is trusted",
+        ::geteuid());
+  } else {
+    TaskUserPolicy policy;
+    policy.min_uid = static_cast<uid_t>(settings.min_task_uid);
+    policy.allowed_system_users = CommaList(settings.allowed_system_users);
+    ASSIGN_OR_RETURN(TaskUser user, ResolveTaskUser(settings.task_user, policy));
+    if (::geteuid() != 0 && ::geteuid() != user.uid)
+      return PermissionDenied(
+          "tasks must run as {} (--executor_task_user), and switching to it needs root, but this datanode runs as uid "
+          "{}; run it as root, or pass --executor_unconfined_tasks to run tasks as this datanode's own account (they "
+          "can then read its blocks)",
+          user.name, ::geteuid());
+    if (::geteuid() == user.uid)
+      return PermissionDenied("--executor_task_user={} is the datanode's own account, which owns the block files",
+                              user.name);
+    c->user_ = std::move(user);
+  }
+  if (settings.cgroups != "off") {
+    auto host = TaskCgroupHost::Detect(settings.cgroup_parent);
+    if (host.ok()) {
+      c->cgroups_ = std::move(*host);
+    } else if (settings.cgroups == "required") {
+      return host.status().WithContext("--executor_cgroups=required");
+    } else {
+      c->no_cgroups_reason_ = host.status().message();
+    }
+  } else {
+    c->no_cgroups_reason_ = "--executor_cgroups=off";
+  }
+  if (!c->cgroups_)
+    spdlog::warn(
+        "executor: tasks run WITHOUT cgroup limits ({}): only RLIMIT_DATA limits their memory, nothing their CPU, and "
+        "a kill reaches only their process group",
+        c->no_cgroups_reason_);
+  return c;
+}
+
+Result<TaskCgroup> TaskConfinement::Apply(const std::string& name, const CgroupLimits& limits,
+                                          TaskProcessOptions* options) const {
+  TaskCgroup cgroup;
+  if (cgroups_) {
+    ASSIGN_OR_RETURN(cgroup, cgroups_->Create(name, limits));
+    options->cgroup_procs_files = cgroup.procs_files();
+    options->memory_limit_bytes = 0;  // the cgroup limits memory; RLIMIT_DATA would fail allocations first
+  } else {
+    options->memory_limit_bytes = limits.memory_bytes;
+  }
+  if (user_) {
+    if (::chown(options->work_dir.c_str(), user_->uid, user_->gid) != 0)
+      return ErrnoError(errno, fmt::format("give {} to the task user {}", options->work_dir, user_->name));
+    options->run_as = user_;
+  }
+  return cgroup;
+}
+
+std::string TaskConfinement::Describe() const {
+  std::string who = user_ ? fmt::format("as {} (uid {})", user_->name, user_->uid)
+                          : fmt::format("UNCONFINED as the datanode's uid {}", ::geteuid());
+  std::string limits = cgroups_ ? "in " + cgroups_->Describe() : "without cgroups (" + no_cgroups_reason_ + ")";
+  return "tasks run " + who + ", " + limits;
+}
+
+}  // namespace cairn::compute

@@ -1,0 +1,52 @@
+// TaskConfinement: what keeps the tasks an executor runs away from the datanode that runs
+// them, decided once when the executor starts and applied to every process it launches
+// (task attempts and ML workers alike):
+//   - the local account tasks run as (TaskUser; never the datanode's own, which owns the
+//     block files; switching needs the datanode to run as root, as YARN's
+//     LinuxContainerExecutor needs its setuid container-executor);
+//   - a cgroup per process with its request's memory and CPU (TaskCgroupHost), or a loud
+//     start-up warning and RLIMIT_DATA where cgroups cannot be used (--executor_cgroups=auto;
+//     `required` refuses to start instead, `off` never tries);
+//   - the process's work dir handed to that account, the only place it may write.
+// --executor_unconfined_tasks keeps the old behaviour (tasks as the datanode's account),
+// for a datanode that cannot switch users; it is logged as the hole it is.
+//
+// Thread-safety: immutable after Create; Apply is safe from any thread.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/status.h"
+#include "compute/executor/executor_settings.h"
+#include "compute/executor/task_cgroup.h"
+#include "compute/executor/task_process.h"
+#include "compute/executor/task_user.h"
+
+namespace cairn::compute {
+
+class TaskConfinement {
+ public:
+  static Result<std::unique_ptr<TaskConfinement>> Create(const ExecutorSettings& settings);
+
+  // Confines the process `options` describes: makes its cgroup `name` with `limits` (or
+  // sets RLIMIT_DATA without cgroups), gives options.work_dir to the task account and
+  // sets options.run_as. The returned cgroup (empty without cgroups) must outlive the
+  // process; its OomKills() tells whether the kernel killed it for memory.
+  Result<TaskCgroup> Apply(const std::string& name, const CgroupLimits& limits, TaskProcessOptions* options) const;
+
+  // The account tasks run as; nullopt when unconfined.
+  const std::optional<TaskUser>& user() const { return user_; }
+  bool has_cgroups() const { return cgroups_ != nullptr; }
+  // One line for the start-up log: who tasks run as and what limits them.
+  std::string Describe() const;
+
+ private:
+  TaskConfinement() = default;
+  std::optional<TaskUser> user_;
+  std::unique_ptr<TaskCgroupHost> cgroups_;
+  std::string no_cgroups_reason_;
+};
+
+}  // namespace cairn::compute

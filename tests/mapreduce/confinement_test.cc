@@ -1,0 +1,87 @@
+// Tasks are confined (compute/executor/task_confinement.h), seen from a job: a streaming
+// mapper runs as the task account, not the datanode's, cannot open a block file by its
+// path, and still reads its own split locally (through the descriptors the executor hands
+// over); a task that allocates past its --memory is killed by its cgroup, and the job says so.
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "compute/executor/task_cgroup.h"
+#include "tests/mapreduce/mr_test_util.h"
+
+namespace cairn::testing {
+namespace {
+
+class ConfinementTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "the executor switches task users only when it runs as root";
+    MiniClusterOptions o;
+    o.datanodes = 1;
+    o.replication = 1;
+    o.block_size = 64 * 1024;
+    o.jobmaster = true;
+    ASSERT_OK_AND_ASSIGN(cluster_, MiniCluster::Start(o));
+    ASSERT_OK_AND_ASSIGN(fs_, cluster_->Connect());
+    text_ = GenerateText(40 * 1024, 3);
+    ASSERT_OK(WriteFile(*fs_, "/in/text", text_));
+  }
+  // The one block file of /in/text on the datanode's disk.
+  std::string BlockFile() {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(cluster_->datanode_data_dir(0))) {
+      const std::string name = e.path().filename().string();
+      if (e.is_regular_file() && name.rfind("blk_", 0) == 0 && name.find(".meta") == std::string::npos)
+        return e.path().string();
+    }
+    return "";
+  }
+  Result<nlohmann::json> Submit(const std::vector<std::string>& extra) {
+    std::vector<std::string> args = {"job", "submit", "--input", "/in/text", "--reducers", "0", "--wait", "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    ASSIGN_OR_RETURN(CommandResult r, cluster_->Cli(args));
+    if (r.out.find('{') == std::string::npos) return Internal("no JSON from job submit: {}", r.out);
+    std::string json = r.out.substr(r.out.find('{'));
+    return nlohmann::json::parse(json.substr(0, json.find('\n')));  // a failed job adds a line after it
+  }
+  std::unique_ptr<MiniCluster> cluster_;
+  std::unique_ptr<client::FileSystem> fs_;
+  std::string text_;
+};
+
+TEST_F(ConfinementTest, AStreamingMapperRunsAsTheTaskAccountAndCannotReadBlockFiles) {
+  const std::string block = BlockFile();
+  ASSERT_FALSE(block.empty());
+  const std::string mapper = "sh -c 'wc -c | tr -d \" \"; id -un; cat " + block +
+                             " > /dev/null 2>&1 && echo read-the-block || echo refused'";
+  ASSERT_OK_AND_ASSIGN(nlohmann::json status, Submit({"--mapper", mapper, "--output", "/out/confined"}));
+  ASSERT_EQ(status["state"], "SUCCEEDED") << status.dump();
+  ASSERT_OK_AND_ASSIGN(std::string out, ReadOutput(*fs_, "/out/confined"));
+  // Streaming turns each line into a key with an empty value ("line\t").
+  EXPECT_NE(out.find(std::to_string(text_.size())), std::string::npos) << out;  // the mapper saw its whole split
+  EXPECT_NE(out.find("nobody"), std::string::npos) << out;
+  EXPECT_NE(out.find("refused"), std::string::npos) << out;
+  EXPECT_EQ(out.find("read-the-block"), std::string::npos) << out;
+  EXPECT_EQ(out.find("root"), std::string::npos) << out;
+  // The split was still read from the local replica, through the handed-over descriptors.
+  EXPECT_EQ(status["counters"]["cairn"]["bytes_read_local"], text_.size()) << status["counters"].dump();
+}
+
+TEST_F(ConfinementTest, ATaskPastItsMemoryIsKilledByItsCgroupAndTheJobSaysSo) {
+  auto host = compute::TaskCgroupHost::Detect();
+  if (!host.ok()) GTEST_SKIP() << "no usable cgroups on this machine: " << host.status().ToString();
+  host->reset();
+  const std::string mapper = "/usr/bin/python3 -c 'x = bytearray(600 * 1024 * 1024)'";
+  ASSERT_OK_AND_ASSIGN(nlohmann::json status, Submit({"--mapper", mapper, "--output", "/out/hog", "--memory", "128MiB",
+                                                      "--max-attempts", "1"}));
+  EXPECT_EQ(status["state"], "FAILED") << status.dump();
+  ASSERT_OK_AND_ASSIGN(CommandResult r, cluster_->Cli({"job", "status", status["job_id"], "--tasks", "--json"}));
+  EXPECT_NE(r.out.find("killed by its cgroup for using more than its memory limit of 134217728 bytes"),
+            std::string::npos)
+      << r.out;
+}
+
+}  // namespace
+}  // namespace cairn::testing
