@@ -86,6 +86,7 @@ Result<std::unique_ptr<FileSystem>> FileSystem::Connect(const ClientOptions& opt
   settings.kerberos_principal = options.namenode_principal;
   if (const char* env = std::getenv("CAIRN_NAMENODE_PRINCIPAL"); settings.kerberos_principal.empty() && env)
     settings.kerberos_principal = env;
+  if (const char* env = std::getenv("CAIRN_TLS_CA_FILE")) settings.tls_ca_file = env;
   if (!settings.kerberos_principal.empty()) {
     // Who we are is what the ticket says: its principal goes in the connection context,
     // and its first component is the user name this client reports.

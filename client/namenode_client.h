@@ -37,6 +37,7 @@ struct NamenodeClientSettings {
   std::string address;       // host:port of the gRPC front door, or hdfs://host:port of the IPC door
   std::string user;          // sent as x-cairn-user (IPC: in the connection context)
   std::string kerberos_principal;  // the namenode's; set: log in with Kerberos on the IPC door
+  std::string tls_ca_file;         // the cluster CA; set: the gRPC door speaks TLS (CAIRN_TLS_CA_FILE)
   int rpc_timeout_ms = 60000;  // deadline of one attempt
   int rpc_retry_ms = 30000;    // retry retryable errors this long in total
 };

@@ -2,14 +2,15 @@
 
 namespace cairn {
 
-std::shared_ptr<grpc::Channel> MakeServiceChannel(const std::string& address) {
+std::shared_ptr<grpc::Channel> MakeServiceChannel(const std::string& address,
+                                                  std::shared_ptr<grpc::ChannelCredentials> credentials) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   args.SetMaxReceiveMessageSize(-1);
   args.SetMaxSendMessageSize(-1);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(address, credentials ? credentials : grpc::InsecureChannelCredentials(), args);
 }
 
 void CancellableCalls::Shutdown() {

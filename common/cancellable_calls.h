@@ -21,7 +21,9 @@
 
 namespace cairn {
 
-std::shared_ptr<grpc::Channel> MakeServiceChannel(const std::string& address);
+// credentials null: plaintext (see common/tls_credentials.h for TLS).
+std::shared_ptr<grpc::Channel> MakeServiceChannel(const std::string& address,
+                                                  std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
 
 class CancellableCalls {
  public:

@@ -17,7 +17,17 @@ SecurityMode SecuritySettings::Mode() const {
   return m.ok() ? *m : SecurityMode::kSimple;
 }
 
-Status SecuritySettings::Validate() const { return ParseSecurityMode(mode).status(); }
+Status SecuritySettings::Validate() const {
+  ASSIGN_OR_RETURN(SecurityMode m, ParseSecurityMode(mode));
+  const int given = !tls_ca_file.empty() + !tls_cert_file.empty() + !tls_key_file.empty();
+  if (given != 0 && given != 3)
+    return InvalidArgument("--tls_ca_file, --tls_cert_file and --tls_key_file go together");
+  if (m == SecurityMode::kKerberos && given == 0)
+    return InvalidArgument(
+        "--security=kerberos needs --tls_ca_file, --tls_cert_file and --tls_key_file: daemons prove which daemon they "
+        "are to each other with certificates from the cluster CA (make them with `cairn admin ca`)");
+  return Status::OK();
+}
 
 void AddSecurityFlags(FlagSet& flags, SecuritySettings* s) {
   flags.Add("security", &s->mode,
@@ -25,6 +35,9 @@ void AddSecurityFlags(FlagSet& flags, SecuritySettings* s) {
             "(callers authenticate); the same on every daemon of a cluster");
   flags.Add("allow_insecure_network", &s->allow_insecure_network,
             "simple mode: listen on non-loopback addresses anyway (anyone who reaches the ports can act as any user)");
+  flags.Add("tls_ca_file", &s->tls_ca_file, "PEM certificate of the cluster CA that daemon certificates must chain to");
+  flags.Add("tls_cert_file", &s->tls_cert_file, "PEM certificate of this daemon, from the cluster CA (cairn admin ca issue)");
+  flags.Add("tls_key_file", &s->tls_key_file, "PEM private key of --tls_cert_file");
 }
 
 bool IsLoopbackHost(std::string_view host) {

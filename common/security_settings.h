@@ -5,6 +5,11 @@
 // warning says so in its log). `kerberos` mode authenticates callers (see
 // namenode/ipc/sasl_gssapi_server.h) and may listen anywhere.
 //
+// TLS (--tls_ca_file, --tls_cert_file, --tls_key_file; all or none, required in kerberos
+// mode): the daemon's certificate from the cluster CA (common/cluster_ca.h) and the CA it
+// trusts. Daemons then speak TLS on every gRPC connection between them and prove which
+// daemon they are with those certificates (common/tls_credentials.h).
+//
 // Thread-safety: a value; copy it.
 #pragma once
 
@@ -22,13 +27,17 @@ Result<SecurityMode> ParseSecurityMode(std::string_view text);
 struct SecuritySettings {
   std::string mode = "simple";          // simple | kerberos
   bool allow_insecure_network = false;  // simple mode: allow non-loopback listen addresses
+  std::string tls_ca_file;              // PEM: the cluster CA's certificate
+  std::string tls_cert_file;            // PEM: this daemon's certificate (ROLE/HOST)
+  std::string tls_key_file;             // PEM: its private key
 
   SecurityMode Mode() const;  // call after Validate
   bool kerberos() const { return Mode() == SecurityMode::kKerberos; }
+  bool tls() const { return !tls_ca_file.empty(); }
   Status Validate() const;
 };
 
-// --security and --allow_insecure_network.
+// --security, --allow_insecure_network and the --tls_* files.
 void AddSecurityFlags(FlagSet& flags, SecuritySettings* settings);
 
 // True for 127.0.0.0/8, ::1 and "localhost".

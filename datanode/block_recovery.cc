@@ -29,14 +29,15 @@ std::string Address(const hh::DatanodeInfoProto& node) {
 
 // One call, served by the local store when the node is this datanode.
 Result<InterDatanodeResponse> Call(BlockStore& store, const hh::DatanodeInfoProto& node,
-                                   const InterDatanodeRequest& request, int timeout_ms) {
+                                   const InterDatanodeRequest& request, int timeout_ms,
+                                   const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
   if (node.id().datanodeuuid() == store.datanode_uuid()) {
     InterDatanodeResponse response = HandleInterDatanode(store, request);
     if (response.has_error_code())
       return Status(ErrorCodeFromName(response.error_code()), response.error_message());
     return response;
   }
-  return CallInterDatanode(node, request, timeout_ms);
+  return CallInterDatanode(node, request, timeout_ms, credentials);
 }
 
 // The agreed length and the replicas that can reach it (step 2 of the header).
@@ -69,7 +70,7 @@ Result<uint64_t> AgreeOnLength(std::vector<Participant>* parts, uint64_t promise
 }  // namespace
 
 Status RecoverBlock(BlockStore& store, NamenodeClient& namenode, const RecoverBlockCommand& command, int timeout_ms,
-                    const BlockKeyRing* block_keys) {
+                    const BlockKeyRing* block_keys, std::shared_ptr<grpc::ChannelCredentials> peer_credentials) {
   const hh::ExtendedBlockProto& block = command.block();
   const uint64_t recovery_id = command.new_gen_stamp();
   const std::string name = BlockName(block.blockid(), block.generationstamp());
@@ -86,7 +87,7 @@ Status RecoverBlock(BlockStore& store, NamenodeClient& namenode, const RecoverBl
   size_t answered = 0;
   std::string failures;
   for (const auto& node : command.replicas()) {
-    auto r = Call(store, node, init, timeout_ms);
+    auto r = Call(store, node, init, timeout_ms, peer_credentials);
     if (!r.ok()) {
       // A holder without the replica has nothing to add; anything else is a failure to reach it.
       if (r.status().code() == ErrorCode::kNotFound) ++answered;
@@ -133,7 +134,7 @@ Status RecoverBlock(BlockStore& store, NamenodeClient& namenode, const RecoverBl
   u->set_new_length(length);
   u->set_truncate(command.truncate());
   for (const auto& p : parts) {
-    auto r = Call(store, *p.node, update, timeout_ms);
+    auto r = Call(store, *p.node, update, timeout_ms, peer_credentials);
     if (!r.ok()) {
       spdlog::warn("recovery {} of {}: {} could not finalize its replica: {}", recovery_id, name, Address(*p.node),
                    r.status().ToString());

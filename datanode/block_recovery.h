@@ -23,6 +23,10 @@
 // Thread-safety: stateless; runs on a CommandExecutor thread.
 #pragma once
 
+#include <memory>
+
+#include <grpcpp/grpcpp.h>
+
 #include "cairn/datanode_protocol.pb.h"
 #include "common/block_token.h"
 #include "common/status.h"
@@ -31,8 +35,10 @@
 
 namespace cairn::datanode {
 
-// `block_keys` (may be null: no tokens) signs the REPLACE token of every call to the others.
+// `block_keys` (may be null: no tokens) signs the REPLACE token of every call to the
+// others; `peer_credentials` (null: plaintext) is this datanode's TLS identity for them.
 Status RecoverBlock(BlockStore& store, NamenodeClient& namenode, const RecoverBlockCommand& command, int timeout_ms,
-                    const BlockKeyRing* block_keys = nullptr);
+                    const BlockKeyRing* block_keys = nullptr,
+                    std::shared_ptr<grpc::ChannelCredentials> peer_credentials = nullptr);
 
 }  // namespace cairn::datanode

@@ -72,7 +72,8 @@ void CommandExecutor::Recover(const RecoverBlockCommand& command) {
     std::lock_guard lock(mu_);
     if (stopping_ || !recovering_.insert(id).second) return;  // already being recovered
   }
-  Status st = RecoverBlock(*store_, *namenode_, command, options_.socket_timeout_ms, options_.block_keys);
+  Status st = RecoverBlock(*store_, *namenode_, command, options_.socket_timeout_ms, options_.block_keys,
+                           options_.peer_credentials);
   if (!st.ok()) {
     spdlog::warn("recovery {} of {} failed: {}", command.new_gen_stamp(),
                  BlockName(id, command.block().generationstamp()), st.ToString());

@@ -9,6 +9,8 @@
 // Thread-safety: Execute from any thread; Stop from the owner.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <atomic>
 #include <mutex>
 #include <unordered_set>
@@ -28,6 +30,7 @@ struct CommandExecutorOptions {
   int socket_timeout_ms = 60000; // transfer sockets and inter-datanode recovery calls
   int recovery_threads = 2;      // concurrent block recoveries
   const BlockKeyRing* block_keys = nullptr;  // signs re-replication's and recovery's tokens (null: none)
+  std::shared_ptr<grpc::ChannelCredentials> peer_credentials;  // recovery calls to other datanodes (null: plaintext)
 };
 
 class CommandExecutor {

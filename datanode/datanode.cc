@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/tls_credentials.h"
 #include "compute/resources.h"
 
 namespace cairn::datanode {
@@ -55,7 +56,11 @@ Result<std::unique_ptr<Datanode>> Datanode::Start(const DatanodeSettings& settin
   ASSIGN_OR_RETURN(IoEngineKind engine, ParseIoEngineKind(settings.io_engine));
   std::unique_ptr<Datanode> dn(new Datanode());
   dn->settings_ = settings;
-  dn->client_ = client ? std::move(client) : MakeGrpcNamenodeClient(settings.namenode, settings.namenode_rpc_timeout_ms);
+  if (!client) {
+    ASSIGN_OR_RETURN(auto credentials, MakeDaemonChannelCredentials(settings.security));
+    client = MakeGrpcNamenodeClient(settings.namenode, settings.namenode_rpc_timeout_ms, std::move(credentials));
+  }
+  dn->client_ = std::move(client);
   dn->reports_ = std::make_unique<ReportQueue>();
 
   FsBlockStoreOptions store_options;
@@ -82,8 +87,11 @@ Result<std::unique_ptr<Datanode>> Datanode::Start(const DatanodeSettings& settin
   ASSIGN_OR_RETURN(dn->xceivers_, XceiverServer::Start(xo, dn->store_.get(),
                                                        [scanner](uint64_t id) { scanner->MarkSuspect(id); },
                                                        &dn->block_keys_));
+  dn->peers_ = std::make_unique<InterDatanodeServer>(*dn->store_, &dn->block_keys_, settings.security);
+  RETURN_IF_ERROR(dn->peers_->Start(settings.bind_host, settings.ipc_port));
   if (!settings.port_file.empty())
-    RETURN_IF_ERROR(WritePortFile(settings.port_file, fmt::format("xfer_port={}\n", dn->xceivers_->port())));
+    RETURN_IF_ERROR(WritePortFile(settings.port_file,
+                                  fmt::format("xfer_port={}\nipc_port={}\n", dn->xceivers_->port(), dn->peers_->port())));
 
   CommandExecutorOptions co;
   co.replication_threads = settings.replication_threads;
@@ -91,11 +99,13 @@ Result<std::unique_ptr<Datanode>> Datanode::Start(const DatanodeSettings& settin
   co.socket_timeout_ms = settings.socket_timeout_ms;
   co.recovery_threads = settings.recovery_threads;
   co.block_keys = &dn->block_keys_;
+  ASSIGN_OR_RETURN(co.peer_credentials, MakeDaemonChannelCredentials(settings.security));
   dn->commands_ = std::make_unique<CommandExecutor>(dn->store_.get(), dn->client_.get(), co);
 
   NamenodeActorOptions ao;
   ao.ip_address = AdvertisedAddress(settings.bind_host);
   ao.xfer_port = dn->xceivers_->port();
+  ao.ipc_port = dn->peers_->port();
   char host[256] = {};
   ao.hostname = ::gethostname(host, sizeof host - 1) == 0 ? host : settings.bind_host;
   ao.rack = settings.rack;
@@ -143,6 +153,7 @@ void Datanode::Stop() {
   if (client_) client_->Shutdown();
   if (actor_) actor_->Stop();
   if (xceivers_) xceivers_->Stop();
+  if (peers_) peers_->Stop();
   if (commands_) commands_->Stop();
   if (scanner_) scanner_->Stop();
 }

@@ -14,6 +14,7 @@
 #include "datanode/block_scanner.h"
 #include "datanode/command_executor.h"
 #include "datanode/fs_block_store.h"
+#include "datanode/inter_datanode_server.h"
 #include "datanode/namenode_actor.h"
 #include "datanode/namenode_client.h"
 #include "datanode/report_queue.h"
@@ -35,6 +36,7 @@ class Datanode {
   void Stop();
 
   int xfer_port() const { return xceivers_->port(); }
+  int ipc_port() const { return peers_->port(); }  // the inter-datanode gRPC port
   BlockStore& store() { return *store_; }
   BlockScanner& scanner() { return *scanner_; }
   NamenodeActor& actor() { return *actor_; }
@@ -52,6 +54,7 @@ class Datanode {
   std::unique_ptr<FsBlockStore> store_;
   std::unique_ptr<BlockScanner> scanner_;
   std::unique_ptr<XceiverServer> xceivers_;
+  std::unique_ptr<InterDatanodeServer> peers_;
   std::unique_ptr<CommandExecutor> commands_;
   std::unique_ptr<NamenodeActor> actor_;
   std::unique_ptr<compute::Executor> executor_;

@@ -1,8 +1,11 @@
 #include "datanode/inter_datanode.h"
 
+#include <chrono>
+
+#include "cairn/inter_datanode.grpc.pb.h"
 #include "common/clock.h"
-#include "common/data_transfer.h"
-#include "common/proto_io.h"
+#include "common/grpc_status.h"
+#include "common/socket.h"
 
 namespace cairn::datanode {
 
@@ -62,15 +65,18 @@ InterDatanodeResponse HandleInterDatanode(BlockStore& store, const InterDatanode
 }
 
 Result<InterDatanodeResponse> CallInterDatanode(const hadoop::hdfs::DatanodeInfoProto& node,
-                                                const InterDatanodeRequest& request, int timeout_ms) {
-  const std::string address = HostPort{node.id().ipaddr(), static_cast<int>(node.id().xferport())}.ToString();
-  auto sock = ConnectTcp(node.id().ipaddr(), static_cast<int>(node.id().xferport()), timeout_ms);
-  if (!sock.ok()) return sock.status().WithContext("connecting to datanode " + address);
-  RETURN_IF_ERROR(sock->SetTimeouts(timeout_ms, timeout_ms));
-  RETURN_IF_ERROR_CTX(SendOp(*sock, DataTransferOp::kCustom, request), "sending a recovery call to " + address);
-  BufferedReader in(&*sock, 4096);
+                                                const InterDatanodeRequest& request, int timeout_ms,
+                                                std::shared_ptr<grpc::ChannelCredentials> credentials) {
+  const std::string address = HostPort{node.id().ipaddr(), static_cast<int>(node.id().ipcport())}.ToString();
+  if (node.id().ipcport() == 0)
+    return Unavailable("datanode {} advertises no inter-datanode port", node.id().datanodeuuid());
+  auto stub = InterDatanode::NewStub(
+      grpc::CreateChannel(address, credentials ? credentials : grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
   InterDatanodeResponse response;
-  RETURN_IF_ERROR_CTX(ReadDelimited(in, &response, kMaxOpMessageBytes), "reading a recovery answer from " + address);
+  grpc::Status st = stub->Call(&ctx, request, &response);
+  if (!st.ok()) return FromGrpcStatus(st).WithContext("recovery call to datanode " + address);
   if (response.has_error_code())
     return Status(ErrorCodeFromName(response.error_code()), response.error_message()).WithContext("datanode " + address);
   return response;

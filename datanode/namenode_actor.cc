@@ -70,7 +70,7 @@ Status NamenodeActor::Register() {
   id->set_datanodeuuid(store_->datanode_uuid());
   id->set_xferport(static_cast<uint32_t>(options_.xfer_port));
   id->set_infoport(0);
-  id->set_ipcport(0);
+  id->set_ipcport(static_cast<uint32_t>(options_.ipc_port));
   req.set_software_version(kSoftwareVersion);
   for (const auto& v : store_->Volumes()) *req.add_volumes() = ToVolumeReport(v);
   if (!options_.rack.empty()) req.set_rack_hint(options_.rack);

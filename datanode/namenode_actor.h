@@ -28,6 +28,7 @@ namespace cairn::datanode {
 struct NamenodeActorOptions {
   std::string ip_address;                  // advertised transfer address
   int xfer_port = 0;
+  int ipc_port = 0;                        // the inter-datanode gRPC port (DatanodeIDProto.ipcPort)
   std::string hostname;
   std::string rack;                        // rack hint
   int heartbeat_interval_ms = 0;           // 0: what the namenode says

@@ -11,8 +11,9 @@ namespace {
 
 class GrpcNamenodeClient final : public NamenodeClient {
  public:
-  GrpcNamenodeClient(const std::string& address, int timeout_ms)
-      : calls_("datanode", timeout_ms), stub_(DatanodeProtocol::NewStub(MakeServiceChannel(address))) {}
+  GrpcNamenodeClient(const std::string& address, int timeout_ms, std::shared_ptr<grpc::ChannelCredentials> credentials)
+      : calls_("datanode", timeout_ms),
+        stub_(DatanodeProtocol::NewStub(MakeServiceChannel(address, std::move(credentials)))) {}
 
   Result<RegisterDatanodeResponse> Register(const RegisterDatanodeRequest& request) override {
     return Call<RegisterDatanodeResponse>(&DatanodeProtocol::Stub::RegisterDatanode, request);
@@ -51,8 +52,9 @@ class GrpcNamenodeClient final : public NamenodeClient {
 
 }  // namespace
 
-std::unique_ptr<NamenodeClient> MakeGrpcNamenodeClient(const std::string& address, int timeout_ms) {
-  return std::make_unique<GrpcNamenodeClient>(address, timeout_ms);
+std::unique_ptr<NamenodeClient> MakeGrpcNamenodeClient(const std::string& address, int timeout_ms,
+                                                       std::shared_ptr<grpc::ChannelCredentials> credentials) {
+  return std::make_unique<GrpcNamenodeClient>(address, timeout_ms, std::move(credentials));
 }
 
 }  // namespace cairn::datanode

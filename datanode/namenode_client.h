@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include <grpcpp/grpcpp.h>
+
 #include "cairn/datanode_protocol.pb.h"
 #include "common/status.h"
 
@@ -27,8 +29,10 @@ class NamenodeClient {
   virtual void Shutdown() {}
 };
 
-// A client of the namenode at host:port over an insecure gRPC channel that reconnects
-// quickly (at most ~1 s between attempts) when the namenode comes back.
-std::unique_ptr<NamenodeClient> MakeGrpcNamenodeClient(const std::string& address, int timeout_ms);
+// A client of the namenode at host:port over a gRPC channel (TLS with the datanode's
+// certificate when credentials say so; null: plaintext) that reconnects quickly (at most
+// ~1 s between attempts) when the namenode comes back.
+std::unique_ptr<NamenodeClient> MakeGrpcNamenodeClient(const std::string& address, int timeout_ms,
+                                                       std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
 
 }  // namespace cairn::datanode

@@ -25,6 +25,7 @@ Status DatanodeSettings::Validate() const {
     return Unimplemented("the compute executor does not run with --security=kerberos yet (tasks would run "
                          "unauthenticated and unconfined); start the datanode without --executor_jobmaster");
   if (xfer_port < 0 || xfer_port > 65535) return InvalidArgument("--datanode_xfer_port {} out of range", xfer_port);
+  if (ipc_port < 0 || ipc_port > 65535) return InvalidArgument("--datanode_ipc_port {} out of range", ipc_port);
   if (io_engine != "uring" && io_engine != "sync")
     return InvalidArgument("--datanode_io_engine must be uring or sync, not '{}'", io_engine);
   if (max_xceivers < 1) return InvalidArgument("--datanode_max_xceivers must be at least 1");
@@ -45,7 +46,9 @@ void AddDatanodeFlags(FlagSet& flags, DatanodeSettings* s) {
   flags.Add("datanode_bind_host", &s->bind_host, "listen address; also the IP advertised to the namenode");
   AddSecurityFlags(flags, &s->security);
   flags.Add("datanode_xfer_port", &s->xfer_port, "DataTransferProtocol port (0 = pick a free port)");
-  flags.Add("port_file", &s->port_file, "once listening, write xfer_port=N to this file (atomically)");
+  flags.Add("datanode_ipc_port", &s->ipc_port,
+            "inter-datanode gRPC port for block recovery calls, mutual TLS with certificates (0 = pick a free port)");
+  flags.Add("port_file", &s->port_file, "once listening, write xfer_port=N and ipc_port=M to this file (atomically)");
   flags.Add("datanode_data_dirs", &s->data_dirs, "comma-separated data directories, one volume each");
   flags.Add("datanode_rack", &s->rack, "rack hint sent at registration, e.g. /rack1");
   flags.Add("datanode_capacity", &s->capacity,

@@ -22,7 +22,8 @@ struct DatanodeSettings {
   std::string bind_host = "127.0.0.1";    // listen address, also the IP advertised to the namenode
                                           // (for 0.0.0.0: the host's first non-loopback IPv4)
   int xfer_port = 9866;                   // DataTransferProtocol port; 0 picks a free one
-  std::string port_file;                  // once listening, write "xfer_port=N\n" here
+  int ipc_port = 0;                        // inter-datanode gRPC port (recovery calls); 0 picks a free one
+  std::string port_file;                  // once listening, write "xfer_port=N\nipc_port=M\n" here
   std::string data_dirs;                  // comma-separated data directories, one volume each
   std::string rack;                       // rack hint sent at registration, e.g. /rack1
   ByteSize capacity;                      // 0: the volumes' real size; else the node's capacity

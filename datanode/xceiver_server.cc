@@ -6,7 +6,6 @@
 
 #include "common/data_transfer.h"
 #include "common/proto_io.h"
-#include "datanode/inter_datanode.h"
 #include "datanode/ops.h"
 #include "datanode/write_block_op.h"
 
@@ -136,15 +135,6 @@ void XceiverServer::RunConnection(Socket& socket) {
         hh::OpTransferBlockProto msg;
         st = ReadDelimited(in, &msg, kMaxOpMessageBytes);
         if (st.ok()) st = ServeTransferBlock(ctx_, socket, msg);
-        break;
-      }
-      case DataTransferOp::kCustom: {
-        // Cairn's inter-datanode calls of lease recovery (inter_datanode.h).
-        InterDatanodeRequest msg;
-        st = ReadDelimited(in, &msg, kMaxOpMessageBytes);
-        if (st.ok()) {
-          st = socket.WriteFully(SerializeDelimited(HandleInterDatanode(*ctx_.store, msg, ctx_.block_keys)));
-        }
         break;
       }
       default:

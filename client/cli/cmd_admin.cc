@@ -267,12 +267,14 @@ Status RecoverLease(CliContext& ctx, const std::vector<std::string>& args) {
 Status Admin(CliContext& ctx, const std::vector<std::string>& args) {
   static const char* kUsage =
       "usage: cairn admin report [--json]\n       cairn admin safemode get|enter|leave\n"
-      "       cairn admin decommission [--wait SECONDS] HOST:PORT...\n       cairn admin recommission HOST:PORT...\n";
+      "       cairn admin decommission [--wait SECONDS] HOST:PORT...\n       cairn admin recommission HOST:PORT...\n"
+      "       cairn admin ca init|issue ...   (the cluster CA for daemon certificates)\n";
   return RunSubcommand(ctx, args, kUsage,
                        {{"report", Report},
                         {"safemode", SafeMode},
                         {"decommission", [](CliContext& c, const auto& a) { return Decommission(c, a, true); }},
-                        {"recommission", [](CliContext& c, const auto& a) { return Decommission(c, a, false); }}});
+                        {"recommission", [](CliContext& c, const auto& a) { return Decommission(c, a, false); }},
+                        {"ca", AdminCa}});
 }
 
 }  // namespace
@@ -280,7 +282,7 @@ Status Admin(CliContext& ctx, const std::vector<std::string>& args) {
 void AddAdminCommands(std::vector<Command>* commands) {
   commands->push_back({"fsck", "check the health of files and blocks", Fsck});
   commands->push_back({"recoverlease", "close a file whose writer died", RecoverLease});
-  commands->push_back({"admin", "cluster administration: report, safemode, decommission", Admin});
+  commands->push_back({"admin", "cluster administration: report, safemode, decommission, ca", Admin});
 }
 
 }  // namespace cairn::cli

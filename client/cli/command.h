@@ -69,6 +69,9 @@ void AddMlCommands(std::vector<Command>* commands);         // ml
 
 std::vector<Command> AllCommands();
 
+// `cairn admin ca init|issue` (cmd_ca.cc), a subcommand group of `cairn admin`.
+Status AdminCa(CliContext& ctx, const std::vector<std::string>& args);
+
 // One subcommand of a command group (`cairn admin report`, `cairn job submit`, ...).
 struct Subcommand {
   std::string name;

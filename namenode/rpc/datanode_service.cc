@@ -1,6 +1,8 @@
 #include "namenode/rpc/datanode_service.h"
 
+#include "common/cluster_ca.h"
 #include "common/grpc_status.h"
+#include "common/tls_credentials.h"
 #include "namenode/ops/lease_recovery.h"
 #include "namenode/rpc/grpc_client_service.h"
 
@@ -8,6 +10,11 @@ namespace cairn::namenode {
 
 grpc::ServerUnaryReactor* DatanodeService::Run(grpc::CallbackServerContext* ctx, std::function<Status()> fn) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  // With TLS, only datanodes (by their certificate from the cluster CA) speak this protocol.
+  if (Status who = RequirePeerRole(nn_.settings.security, *ctx, kDatanodeRole); !who.ok()) {
+    reactor->Finish(ToGrpcStatus(who));
+    return reactor;
+  }
   if (!gate_.Enter()) {
     reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "namenode is shutting down"));
     return reactor;

@@ -3,6 +3,9 @@
 // their own bounded pool so a large block report never holds up client calls; the work
 // itself is done by the DatanodeManager and BlockManager.
 //
+// With TLS (--tls_* files; required in kerberos mode) every call must come from a datanode:
+// a client certificate from the cluster CA whose common name is datanode/HOST.
+//
 // CommitBlockSynchronization ends a block (lease) recovery a datanode led (see
 // namenode/ops/lease_recovery.h).
 //

@@ -3,13 +3,16 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <spdlog/spdlog.h>
 
+#include "common/tls_credentials.h"
+
 namespace cairn::namenode {
 
 RpcServer::RpcServer(NameSystem& nn, const MethodTable& methods, UserGroupResolver& groups)
     : client_pool_("nn-handler", nn.settings.handler_threads, static_cast<size_t>(nn.settings.handler_queue_size)),
       datanode_pool_("nn-dnhandler", nn.settings.datanode_handler_threads, 1024),
       client_service_(methods, groups, client_pool_, gate_, nn.settings.security.kerberos()),
-      datanode_service_(nn, datanode_pool_, gate_) {}
+      datanode_service_(nn, datanode_pool_, gate_),
+      security_(nn.settings.security) {}
 
 RpcServer::~RpcServer() { Stop(); }
 
@@ -17,14 +20,16 @@ Status RpcServer::Start(const std::string& host, int port) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   std::string address = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
+  // Clients need no certificate (users authenticate otherwise); datanodes present theirs.
+  ASSIGN_OR_RETURN(auto credentials, MakeServerCredentials(security_, ClientCertificates::kOptional));
+  builder.AddListeningPort(address, credentials, &port_);
   builder.RegisterService(&datanode_service_);
   builder.RegisterCallbackGenericService(&client_service_);
   builder.SetMaxReceiveMessageSize(256 << 20);  // full block reports of big nodes
   builder.SetMaxSendMessageSize(256 << 20);
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) return Unavailable("cannot listen on {} for the gRPC front door", address);
-  spdlog::info("gRPC front door listening on {}:{}", host, port_);
+  spdlog::info("gRPC front door listening on {}:{}{}", host, port_, security_.tls() ? " (TLS)" : "");
   return Status::OK();
 }
 

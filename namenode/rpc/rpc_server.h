@@ -1,6 +1,7 @@
 // RpcServer: the namenode's gRPC server on one port, hosting the client front door
 // (GrpcClientService, generic over the MethodTable), the datanode protocol and gRPC's
-// standard health service. It owns the two bounded handler pools.
+// standard health service. It owns the two bounded handler pools. With the --tls_* files
+// the port speaks TLS (common/tls_credentials.h).
 //
 // Thread-safety: Start and Stop from the owner thread.
 #pragma once
@@ -10,6 +11,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "common/security_settings.h"
 #include "common/status.h"
 #include "common/thread_pool.h"
 #include "namenode/name_system.h"
@@ -35,6 +37,7 @@ class RpcServer {
   ThreadPool datanode_pool_;
   GrpcClientService client_service_;
   DatanodeService datanode_service_;
+  const SecuritySettings security_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

@@ -183,7 +183,7 @@ TEST_F(BlockTokenOpsTest, RecoveryCallsFromStrangersChangeNothing) {
   for (const auto& token : {EmptyBlockToken(), RecoveryToken(&stranger, block), Token(10, kBlockWrite | kBlockCopy)}) {
     for (InterDatanodeRequest* req : {&init, &update}) {
       *req->mutable_token() = token;
-      auto r = CallInterDatanode(NodeInfo(nodes_[0]->port()), *req, 5000);
+      auto r = CallInterDatanode(NodeInfo(nodes_[0]->port(), nodes_[0]->ipc_port()), *req, 5000);
       EXPECT_EQ(r.status().code(), ErrorCode::kPermissionDenied) << r.status().ToString();
     }
   }
@@ -195,9 +195,36 @@ TEST_F(BlockTokenOpsTest, RecoveryCallsFromStrangersChangeNothing) {
 
   // The primary of a real recovery signs with the namenode's keys: accepted.
   *init.mutable_token() = RecoveryToken(namenode_.get(), block);
-  auto ok = CallInterDatanode(NodeInfo(nodes_[0]->port()), init, 5000);
+  auto ok = CallInterDatanode(NodeInfo(nodes_[0]->port(), nodes_[0]->ipc_port()), init, 5000);
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(ok->init_replica_recovery().num_bytes(), data.size());
+}
+
+TEST_F(BlockTokenOpsTest, TheTransferPortNoLongerTakesRecoveryCalls) {
+  const std::string data = RandomBytes(3000, 5);
+  Put(11, data);
+  hh::ExtendedBlockProto block;
+  block.set_poolid("BP-test");
+  block.set_blockid(11);
+  block.set_generationstamp(1000);
+  block.set_numbytes(data.size());
+  InterDatanodeRequest init;
+  *init.mutable_init_replica_recovery()->mutable_block() = block;
+  init.mutable_init_replica_recovery()->set_recovery_id(1001);
+  *init.mutable_token() = RecoveryToken(namenode_.get(), block);  // even a properly signed one
+  auto s = ConnectTcp("127.0.0.1", nodes_[0]->port(), 5000);
+  ASSERT_TRUE(s.ok());
+  BufferedReader in(&*s);
+  ASSERT_OK(SendOp(*s, DataTransferOp::kCustom, init));
+  hh::BlockOpResponseProto reply;
+  ASSERT_OK(ReadBlockOpResponse(in, &reply));
+  EXPECT_EQ(reply.status(), hh::ERROR_UNSUPPORTED) << reply.message();
+  auto replica = nodes_[0]->store->GetReplica(11);
+  ASSERT_TRUE(replica.ok());
+  EXPECT_EQ(replica->state, ReplicaState::kFinalized);  // not stopped for a recovery
+  // The same call on the inter-datanode port is served.
+  auto served = CallInterDatanode(NodeInfo(nodes_[0]->port(), nodes_[0]->ipc_port()), init, 5000);
+  ASSERT_TRUE(served.ok()) << served.status().ToString();
 }
 
 }  // namespace

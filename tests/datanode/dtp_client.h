@@ -19,6 +19,7 @@
 #include "common/data_transfer.h"
 #include "common/proto_io.h"
 #include "datanode/fs_block_store.h"
+#include "datanode/inter_datanode_server.h"
 #include "datanode/packet_plan.h"
 #include "datanode/xceiver_server.h"
 #include "tests/support/test_util.h"
@@ -107,15 +108,19 @@ inline Status WriteAll(ReplicaWriter& w, const std::string& data, bool ack = tru
   return Status::OK();
 }
 
-// A block store and transfer server in this process.
+// A block store, transfer server and inter-datanode server in this process.
 struct TestNode {
   std::string dir;
   RecordingListener listener;
   std::unique_ptr<FsBlockStore> store;
   std::unique_ptr<XceiverServer> server;
+  std::unique_ptr<InterDatanodeServer> peers;
   BlockKeyRing block_keys;  // checks tokens once keys are adopted (StartNodeOn's `keys`)
   int port() const { return server->port(); }
+  int ipc_port() const { return peers->port(); }
   ~TestNode() {
+    if (peers) peers->Stop();
+    peers.reset();
     if (server) server->Stop();
     server.reset();
     store.reset();
@@ -148,6 +153,8 @@ inline Result<std::unique_ptr<TestNode>> StartNodeOn(std::vector<std::string> di
   xo.keepalive_ms = 2000;
   if (keys) node->block_keys.Adopt(*keys);
   ASSIGN_OR_RETURN(node->server, XceiverServer::Start(xo, node->store.get(), {}, keys ? &node->block_keys : nullptr));
+  node->peers = std::make_unique<InterDatanodeServer>(*node->store, keys ? &node->block_keys : nullptr, SecuritySettings{});
+  RETURN_IF_ERROR(node->peers->Start("127.0.0.1", 0));
   return node;
 }
 
@@ -156,7 +163,7 @@ inline Result<std::unique_ptr<TestNode>> StartNode(int volumes = 1, IoEngineKind
   return StartNodeOn({}, volumes, engine, socket_timeout_ms);
 }
 
-inline hh::DatanodeInfoProto NodeInfo(int port) {
+inline hh::DatanodeInfoProto NodeInfo(int port, int ipc_port = 0) {
   hh::DatanodeInfoProto dn;
   auto* id = dn.mutable_id();
   id->set_ipaddr("127.0.0.1");
@@ -164,7 +171,7 @@ inline hh::DatanodeInfoProto NodeInfo(int port) {
   id->set_datanodeuuid("uuid-" + std::to_string(port));
   id->set_xferport(static_cast<uint32_t>(port));
   id->set_infoport(0);
-  id->set_ipcport(0);
+  id->set_ipcport(static_cast<uint32_t>(ipc_port));
   return dn;
 }
 

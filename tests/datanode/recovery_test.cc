@@ -47,7 +47,7 @@ class RecoveryTest : public ::testing::Test {
   }
 
   hh::DatanodeInfoProto Info(int i) const {
-    hh::DatanodeInfoProto dn = NodeInfo(nodes_[i]->port());
+    hh::DatanodeInfoProto dn = NodeInfo(nodes_[i]->port(), nodes_[i]->ipc_port());
     dn.mutable_id()->set_datanodeuuid(nodes_[i]->store->datanode_uuid());
     return dn;
   }

@@ -1,10 +1,21 @@
 // --security=kerberos against a real MIT KDC (tools/kdc): stock `hdfs` and `cairn` work
 // with a ticket and fail clearly without one, claimed user names gain nothing, users reach
 // only what permissions give them, the namenode's principal is the superuser, and the
-// gRPC door (whose user header proves nothing) refuses every call.
+// gRPC door (whose user header proves nothing) refuses every call. Daemons prove which
+// daemon they are with certificates from the cluster CA: the datanode protocol refuses
+// plaintext, certificate-less, wrong-role and foreign-CA callers, changing nothing.
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
+#include "cairn/datanode_protocol.grpc.pb.h"
+#include "cairn/inter_datanode.grpc.pb.h"
+#include "common/cluster_ca.h"
+
 #include "tests/support/process.h"
+#include "tests/support/remote_file.h"
 #include "tests/support/shared_cluster.h"
 #include "tests/support/test_util.h"
 
@@ -14,6 +25,13 @@ namespace {
 using testing::CommandResult;
 using testing::MiniClusterOptions;
 using testing::RunCommand;
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 class KerberosTest : public testing::SharedClusterSuite<KerberosTest> {
  public:
@@ -108,9 +126,16 @@ TEST_F(KerberosTest, WithoutATicketBothFailClearly) {
   ASSERT_TRUE(simple_hdfs.ok());
   EXPECT_NE(simple_hdfs->exit_code, 0) << simple_hdfs->out;
 
-  // The gRPC door's user header is a claim: in kerberos mode that door refuses everyone.
-  auto grpc = RunCommand({std::string(CAIRN_BIN_DIR) + "/cairn", "--namenode", cluster_->namenode_address(), "ls", "/"},
-                         {"CAIRN_USER=nn", "CAIRN_NAMENODE_PRINCIPAL="});
+  // The gRPC door speaks TLS: a plaintext client does not get through the handshake.
+  const std::vector<std::string> cairn_grpc = {std::string(CAIRN_BIN_DIR) + "/cairn", "--namenode",
+                                               cluster_->namenode_address(), "ls", "/"};
+  auto plain = RunCommand(cairn_grpc, {"CAIRN_USER=nn", "CAIRN_NAMENODE_PRINCIPAL=", "CAIRN_TLS_CA_FILE="});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_NE(plain->exit_code, 0);
+  EXPECT_EQ(plain->out.find("does not authenticate callers"), std::string::npos) << plain->out;
+  // Over TLS, the door's user header is still a claim: in kerberos mode that door refuses everyone.
+  auto grpc = RunCommand(cairn_grpc, {"CAIRN_USER=nn", "CAIRN_NAMENODE_PRINCIPAL=",
+                                      "CAIRN_TLS_CA_FILE=" + cluster_->ca_dir() + "/ca.crt"});
   ASSERT_TRUE(grpc.ok());
   EXPECT_NE(grpc->exit_code, 0);
   EXPECT_NE(grpc->out.find("does not authenticate callers"), std::string::npos) << grpc->out;
@@ -147,6 +172,112 @@ TEST_F(KerberosTest, ClaimedNamesGainNothingAndUsersKeepToTheirFiles) {
   EXPECT_EQ(admin.exit_code, 0) << admin.out;
   EXPECT_EQ(admin.out, "bob's secret\n");
   EXPECT_EQ(Cairn("bob", {"cat", "/user/bob/private"}).out, "bob's secret\n");
+}
+
+TEST_F(KerberosTest, TheDatanodeProtocolServesOnlyDatanodesWithACertificateFromTheClusterCa) {
+  ASSERT_NE(cluster_, nullptr);
+  ASSERT_OK_AND_ASSIGN(auto fs, cluster_->Connect());
+  ASSERT_OK(fs->Mkdirs("/tls"));
+  ASSERT_OK(testing::WriteRemoteFile(*fs, "/tls/kept", "block data that must survive"));
+  ASSERT_OK_AND_ASSIGN(auto nodes, fs->GetDatanodeReport());
+  ASSERT_EQ(nodes.size(), 1u);
+  const std::string live_uuid = nodes[0].uuid;
+  const std::string ca_dir = cluster_->ca_dir();
+
+  // An empty full report in a live node's name would drop every replica it holds; a
+  // registration in its name would take it over.
+  auto attack = [&](std::shared_ptr<grpc::ChannelCredentials> credentials) {
+    auto stub = DatanodeProtocol::NewStub(grpc::CreateChannel(cluster_->namenode_address(), credentials));
+    std::vector<grpc::Status> results;
+    {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+      BlockReportRequest req;
+      req.set_datanode_uuid(live_uuid);
+      BlockReportResponse resp;
+      results.push_back(stub->BlockReport(&ctx, req, &resp));
+    }
+    {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+      RegisterDatanodeRequest req;
+      req.mutable_id()->set_ipaddr("127.0.0.1");
+      req.mutable_id()->set_hostname("stranger");
+      req.mutable_id()->set_datanodeuuid(live_uuid);
+      req.mutable_id()->set_xferport(1);
+      req.mutable_id()->set_infoport(0);
+      req.mutable_id()->set_ipcport(0);
+      RegisterDatanodeResponse resp;
+      results.push_back(stub->RegisterDatanode(&ctx, req, &resp));
+    }
+    return results;
+  };
+  grpc::SslCredentialsOptions trust_only;
+  trust_only.pem_root_certs = ReadText(ca_dir + "/ca.crt");
+  grpc::SslCredentialsOptions as_namenode = trust_only;
+  as_namenode.pem_cert_chain = ReadText(ca_dir + "/namenode.crt");
+  as_namenode.pem_private_key = ReadText(ca_dir + "/namenode.key");
+  // A datanode certificate, but from a CA of the attacker's own.
+  ASSERT_OK_AND_ASSIGN(PemKeyAndCertificate other_ca, CreateClusterCa("not the cluster's", 1));
+  ASSERT_OK_AND_ASSIGN(PemKeyAndCertificate forged,
+                       IssueDaemonCertificate(other_ca, kDatanodeRole, {"localhost", "127.0.0.1"}, 1));
+  grpc::SslCredentialsOptions foreign = trust_only;
+  foreign.pem_cert_chain = forged.certificate_pem;
+  foreign.pem_private_key = forged.key_pem;
+
+  for (const auto& st : attack(grpc::InsecureChannelCredentials())) {
+    EXPECT_FALSE(st.ok());
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE) << st.error_message();  // no TLS, no talk
+  }
+  for (const auto& st : attack(grpc::SslCredentials(trust_only))) {
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
+    EXPECT_NE(st.error_message().find("only a datanode with a certificate from the cluster CA"), std::string::npos)
+        << st.error_message();
+  }
+  for (const auto& st : attack(grpc::SslCredentials(as_namenode))) {
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
+    EXPECT_NE(st.error_message().find("not the namenode localhost"), std::string::npos) << st.error_message();
+  }
+  for (const auto& st : attack(grpc::SslCredentials(foreign))) {
+    EXPECT_FALSE(st.ok());
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE) << st.error_message();  // the handshake fails
+  }
+  // Recovery calls between datanodes (mutual TLS on each datanode's ipc port): a stop or a
+  // truncate of the replica by anyone but a datanode is refused before it is read.
+  const std::string ports = ReadText(cluster_->dir() + "/dn0/ports");
+  const size_t at = ports.find("ipc_port=");
+  ASSERT_NE(at, std::string::npos) << ports;
+  const std::string ipc_address = "127.0.0.1:" + std::to_string(std::stoi(ports.substr(at + 9)));
+  auto recover = [&](std::shared_ptr<grpc::ChannelCredentials> credentials) {
+    auto stub = InterDatanode::NewStub(grpc::CreateChannel(ipc_address, credentials));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    InterDatanodeRequest req;
+    auto* u = req.mutable_update_replica_under_recovery();
+    u->mutable_block()->set_poolid("BP-any");
+    u->mutable_block()->set_blockid(1);
+    u->mutable_block()->set_generationstamp(1000);
+    u->set_recovery_id(99999);
+    u->set_new_length(0);
+    u->set_truncate(true);
+    InterDatanodeResponse resp;
+    return stub->Call(&ctx, req, &resp);
+  };
+  EXPECT_EQ(recover(grpc::InsecureChannelCredentials()).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(recover(grpc::SslCredentials(trust_only)).error_code(), grpc::StatusCode::UNAVAILABLE);  // no certificate
+  EXPECT_EQ(recover(grpc::SslCredentials(foreign)).error_code(), grpc::StatusCode::UNAVAILABLE);
+  grpc::Status wrong_role = recover(grpc::SslCredentials(as_namenode));
+  EXPECT_EQ(wrong_role.error_code(), grpc::StatusCode::PERMISSION_DENIED) << wrong_role.error_message();
+
+  // Nothing changed: the node is still the one live node, and the file reads back.
+  ASSERT_OK_AND_ASSIGN(auto after, fs->GetDatanodeReport());
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].uuid, live_uuid);
+  EXPECT_TRUE(after[0].live);
+  EXPECT_EQ(after[0].hostname, nodes[0].hostname);
+  ASSERT_OK_AND_ASSIGN(std::string back, testing::ReadRemoteFile(*fs, "/tls/kept"));
+  EXPECT_EQ(back, "block data that must survive");
+  EXPECT_GE(after[0].blocks, 1u);
 }
 
 }  // namespace

@@ -50,12 +50,28 @@ TEST(SecurityModeTest, SimpleDaemonsRefuseTheNetworkUnlessAllowed) {
     EXPECT_NE(r->out.find("listens only on loopback addresses, not 0.0.0.0"), std::string::npos) << r->out;
     EXPECT_NE(r->out.find("--allow_insecure_network"), std::string::npos) << r->out;
   }
+  // Kerberos mode needs daemon certificates.
+  auto no_tls = RunCommand({bin + "/cairn-namenode", "--namenode_name_dir=" + dir + "/nn", "--security=kerberos",
+                            "--namenode_rpc_port=0", "--namenode_ipc_port=0"},
+                           {}, "", true, 30000);
+  ASSERT_TRUE(no_tls.ok());
+  EXPECT_NE(no_tls->exit_code, 0);
+  EXPECT_NE(no_tls->out.find("needs --tls_ca_file, --tls_cert_file and --tls_key_file"), std::string::npos)
+      << no_tls->out;
+  auto ca = RunCommand({bin + "/cairn", "admin", "ca", "init", dir + "/ca"});
+  ASSERT_TRUE(ca.ok() && ca->exit_code == 0) << (ca.ok() ? ca->out : ca.status().ToString());
+  auto dn_cert = RunCommand({bin + "/cairn", "admin", "ca", "issue", dir + "/ca", "datanode", "localhost"});
+  ASSERT_TRUE(dn_cert.ok() && dn_cert->exit_code == 0) << (dn_cert.ok() ? dn_cert->out : "");
+  const std::string tls_ca = "--tls_ca_file=" + dir + "/ca/ca.crt",
+                    tls_cert = "--tls_cert_file=" + dir + "/ca/datanode-localhost.crt",
+                    tls_key = "--tls_key_file=" + dir + "/ca/datanode-localhost.key";
   // Compute is not secured yet: it refuses kerberos mode rather than run open.
   for (const auto& argv : std::vector<std::vector<std::string>>{
            {bin + "/cairn-jobmaster", "--jobmaster_namenode=127.0.0.1:1", "--jobmaster_data_dir=" + dir + "/jm",
-            "--jobmaster_port=0", "--security=kerberos"},
+            "--jobmaster_port=0", "--security=kerberos", tls_ca, tls_cert, tls_key},
            {bin + "/cairn-datanode", "--datanode_namenode=127.0.0.1:1", "--datanode_data_dirs=" + dir + "/dn",
-            "--datanode_xfer_port=0", "--security=kerberos", "--executor_jobmaster=127.0.0.1:2"}}) {
+            "--datanode_xfer_port=0", "--security=kerberos", tls_ca, tls_cert, tls_key,
+            "--executor_jobmaster=127.0.0.1:2"}}) {
     auto r = RunCommand(argv, {}, "", true, 30000);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     EXPECT_NE(r->exit_code, 0) << argv[0];

@@ -173,6 +173,7 @@ Status MiniCluster::StartNamenode() {
     argv.push_back("--namenode_keytab=" + kdc_dir_ + "/keytabs/nn.keytab");
     argv.push_back("--namenode_kerberos_principal=nn/localhost@CAIRN.TEST");
     argv.push_back("--namenode_user_groups=admin=supergroup");
+    for (auto& f : TlsFlags(ca_dir_ + "/namenode")) argv.push_back(std::move(f));
   }
   argv.insert(argv.end(), options_.namenode_flags.begin(), options_.namenode_flags.end());
   ASSIGN_OR_RETURN(namenode_, Subprocess::Start(OnHost(-1, std::move(argv)), nn_dir + "/namenode.log"));
@@ -204,7 +205,12 @@ Status MiniCluster::StartDatanode(int i) {
       "--port_file=" + port_file,
   };
   if (lab_) argv.push_back("--allow_insecure_network");
-  if (options_.kerberos) argv.push_back("--security=kerberos");
+  if (options_.kerberos) {
+    argv.push_back("--security=kerberos");
+    const std::string prefix = ca_dir_ + "/dn" + std::to_string(i);
+    RETURN_IF_ERROR(IssueCertificate("datanode", "localhost,127.0.0.1," + DatanodeIp(i), prefix));
+    for (auto& f : TlsFlags(prefix)) argv.push_back(std::move(f));
+  }
   if (options_.jobmaster) {
     argv.push_back("--executor_jobmaster=" + jobmaster_address());
     argv.push_back("--executor_cpu_slots=" + std::to_string(options_.executor_slots));
@@ -345,7 +351,24 @@ Status MiniCluster::StartKdc() {
   }
   // Every Kerberos library in this process and its children reads this realm.
   ::setenv("KRB5_CONFIG", (kdc_dir_ + "/krb5.conf").c_str(), 1);
+  // Daemons prove which daemon they are with certificates from the cluster CA.
+  ca_dir_ = dir_ + "/ca";
+  ASSIGN_OR_RETURN(CommandResult ca, RunCommand({std::string(CAIRN_BIN_DIR) + "/cairn", "admin", "ca", "init", ca_dir_}));
+  if (ca.exit_code != 0) return Internal("cairn admin ca init failed: {}", ca.out);
+  return IssueCertificate("namenode", "localhost,127.0.0.1", ca_dir_ + "/namenode");
+}
+
+Status MiniCluster::IssueCertificate(const std::string& role, const std::string& hosts, const std::string& prefix) {
+  if (fs::exists(prefix + ".crt")) return Status::OK();
+  ASSIGN_OR_RETURN(CommandResult r, RunCommand({std::string(CAIRN_BIN_DIR) + "/cairn", "admin", "ca", "issue", "--out",
+                                                prefix, ca_dir_, role, hosts}));
+  if (r.exit_code != 0) return Internal("cairn admin ca issue {} failed: {}", role, r.out);
   return Status::OK();
+}
+
+std::vector<std::string> MiniCluster::TlsFlags(const std::string& prefix) const {
+  return {"--tls_ca_file=" + ca_dir_ + "/ca.crt", "--tls_cert_file=" + prefix + ".crt",
+          "--tls_key_file=" + prefix + ".key"};
 }
 
 Status MiniCluster::WriteHadoopConf() {
@@ -369,12 +392,12 @@ Result<std::vector<std::string>> MiniCluster::KerberosEnv(const std::string& use
                    RunCommand({"kinit", "-kt", kdc_dir_ + "/keytabs/" + user + ".keytab", principal}, {cache}));
   if (r.exit_code != 0) return Internal("kinit {} failed: {}", principal, r.out);
   return std::vector<std::string>{cache, "CAIRN_NAMENODE_PRINCIPAL=nn/_HOST@CAIRN.TEST",
-                                  "HADOOP_CONF_DIR=" + hadoop_conf_dir_};
+                                  "HADOOP_CONF_DIR=" + hadoop_conf_dir_, "CAIRN_TLS_CA_FILE=" + ca_dir_ + "/ca.crt"};
 }
 
 std::vector<std::string> MiniCluster::NoTicketEnv() const {
   return {"KRB5CCNAME=FILE:" + kdc_dir_ + "/nobody.ccache", "CAIRN_NAMENODE_PRINCIPAL=nn/_HOST@CAIRN.TEST",
-          "HADOOP_CONF_DIR=" + hadoop_conf_dir_};
+          "HADOOP_CONF_DIR=" + hadoop_conf_dir_, "CAIRN_TLS_CA_FILE=" + ca_dir_ + "/ca.crt"};
 }
 
 Result<CommandResult> MiniCluster::Cli(const std::vector<std::string>& args, const std::vector<std::string>& extra_env,

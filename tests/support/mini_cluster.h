@@ -111,6 +111,8 @@ class MiniCluster {
   // The environment of a client process with no ticket at all.
   std::vector<std::string> NoTicketEnv() const;
   // A Hadoop configuration directory stock clients can use (tools/hadoop-conf).
+  // kerberos clusters: the cluster CA (ca.crt, ca.key, daemon certificates).
+  const std::string& ca_dir() const { return ca_dir_; }
   const std::string& hadoop_conf_dir() const { return hadoop_conf_dir_; }
 
   // Runs build/bin/cairn with --namenode set; extra_env like "CAIRN_USER=alice".
@@ -119,7 +121,10 @@ class MiniCluster {
 
  private:
   explicit MiniCluster(MiniClusterOptions options) : options_(std::move(options)) {}
-  Status StartKdc();
+  Status StartKdc();  // and the cluster CA with the namenode's certificate
+  // Issues a daemon certificate to prefix.crt/.key unless it exists.
+  Status IssueCertificate(const std::string& role, const std::string& hosts, const std::string& prefix);
+  std::vector<std::string> TlsFlags(const std::string& prefix) const;
   Status WriteHadoopConf();
   Status StartNamenode();
   Status StartDatanode(int i);
@@ -147,6 +152,7 @@ class MiniCluster {
   Subprocess jobmaster_;
   int jobmaster_port_ = 0;
   std::string kdc_dir_;          // kerberos only
+  std::string ca_dir_;           // kerberos only: the cluster CA
   std::string hadoop_conf_dir_;
 };
 
