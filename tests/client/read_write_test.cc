@@ -238,8 +238,7 @@ TEST_F(ReadWriteTest, HflushMakesDataVisibleToNewReaders) {
 }
 
 TEST_F(ReadWriteTest, AnIdleWriterKeepsItsPipelineWithHeartbeats) {
-  ClientOptions opts;
-  opts.namenode = cluster_->client_namenode_address();
+  ASSERT_OK_AND_ASSIGN(ClientOptions opts, cluster_->ClientOptionsFor());
   opts.socket_timeout_ms = 2000;  // heartbeat packets after each second of silence
   ASSERT_OK_AND_ASSIGN(auto fs, FileSystem::Connect(opts));
   ASSERT_OK_AND_ASSIGN(auto out, fs->Create("/idle/f"));

@@ -60,13 +60,23 @@ class HdfsCliTest : public ::testing::Test {
     if (!local_.empty()) testing::RemoveTree(local_);
   }
 
-  // Runs `hdfs ARGS...` as `user` (default: the superuser, i.e. whoever runs the namenode).
+  // The superuser: whoever runs the namenode (in kerberos mode, its principal's name).
+  std::string Superuser() const { return cluster_->kerberos() ? "nn" : OsUser(); }
+  // Runs `hdfs ARGS...` as `user` (default: the superuser): in kerberos mode with that
+  // user's ticket and the cluster's Hadoop configuration, else naming the user.
   CommandResult Hdfs(const std::vector<std::string>& args, const std::string& user = "") {
     std::vector<std::string> argv = {"/usr/bin/hdfs"};
     argv.insert(argv.end(), args.begin(), args.end());
-    auto r = testing::RunCommand(argv, {"HADOOP_NAMENODE=" + cluster_->hadoop_address(),
-                                        "HADOOP_USER_NAME=" + (user.empty() ? OsUser() : user),
-                                        "HADOOP_CONF_DIR=/nonexistent"});
+    std::vector<std::string> env = {"HADOOP_NAMENODE=" + cluster_->hadoop_address(),
+                                    "HADOOP_USER_NAME=" + (user.empty() ? OsUser() : user),
+                                    "HADOOP_CONF_DIR=/nonexistent"};
+    if (cluster_->kerberos()) {
+      auto ticket = cluster_->KerberosEnv(user.empty() ? "nn" : user);
+      EXPECT_TRUE(ticket.ok()) << ticket.status().ToString();
+      if (ticket.ok()) env = *ticket;
+      env.push_back("HADOOP_NAMENODE=" + cluster_->hadoop_address());
+    }
+    auto r = testing::RunCommand(argv, env);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : CommandResult{};
   }
@@ -110,10 +120,10 @@ TEST_F(HdfsCliTest, MkdirPutLsCatGetByteForByte) {
     EXPECT_TRUE(ReadBack(local_ + "/" + name + ".back") == data) << "get of " << size << " bytes";
   }
   std::string ls = HdfsOk({"ls", "-l", "/hc/put/deep"});
-  std::regex big_line("-rw-r--r-- +" + OsUser() + " +supergroup +" + std::to_string(kBlockSize * 4 + 77) +
+  std::regex big_line("-rw-r--r-- +" + Superuser() + " +supergroup +" + std::to_string(kBlockSize * 4 + 77) +
                       " .* f" + std::to_string(kBlockSize * 4 + 77));
   EXPECT_TRUE(std::regex_search(ls, big_line)) << ls;
-  EXPECT_TRUE(std::regex_search(ls, std::regex("drwxr-xr-x +" + OsUser() + " +supergroup .* er"))) << ls;
+  EXPECT_TRUE(std::regex_search(ls, std::regex("drwxr-xr-x +" + Superuser() + " +supergroup .* er"))) << ls;
 
   // head, tail and getmerge read ranges and several files.
   const std::string data = testing::RandomBytes(kBlockSize * 2 + 5, 99);

@@ -82,6 +82,9 @@ class MiniCluster {
 
   // A client as `user` (empty: the superuser, i.e. the user running the test).
   Result<std::unique_ptr<client::FileSystem>> Connect(const std::string& user = "") const;
+  // The options Connect uses (the client address; in kerberos mode the ticket and the
+  // namenode's principal), for tests that change some of them.
+  Result<client::ClientOptions> ClientOptionsFor(const std::string& user = "") const;
 
   Status SignalNamenode(int sig);
   Status StopNamenode(int sig = SIGTERM);  // signal and wait for exit
@@ -113,6 +116,8 @@ class MiniCluster {
   // A Hadoop configuration directory stock clients can use (tools/hadoop-conf).
   // kerberos clusters: the cluster CA (ca.crt, ca.key, daemon certificates).
   const std::string& ca_dir() const { return ca_dir_; }
+  // Whether this cluster runs in --security=kerberos (asked for, or CAIRN_TEST_SECURITY).
+  bool kerberos() const { return options_.kerberos; }
   const std::string& hadoop_conf_dir() const { return hadoop_conf_dir_; }
 
   // Runs build/bin/cairn with --namenode set; extra_env like "CAIRN_USER=alice".
