@@ -7,17 +7,13 @@
 
 #include <fmt/format.h>
 
+#include "common/hmac.h"
+
 namespace cairn {
 
 namespace {
 
-std::string Hmac(const std::string& key, const std::string& data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), out, &len);
-  return std::string(reinterpret_cast<char*>(out), len);
-}
+std::string Hmac(const std::string& key, const std::string& data) { return HmacSha256(key, data); }
 
 uint32_t ModeBit(BlockAccessModeProto mode) {
   switch (mode) {

@@ -1,4 +1,7 @@
 // cairn-namenode: the namespace and block-map server of Cairn. See namenode/namenode.h.
+#include <signal.h>
+#include <unistd.h>
+
 #include <cstdio>
 
 #include <spdlog/spdlog.h>
@@ -39,6 +42,8 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot start: {}", nn.status().ToString());
     return 1;
   }
+  // The main thread's signal wait below then runs the orderly shutdown.
+  (*nn)->OnStoreFailure([] { ::kill(::getpid(), SIGTERM); });
   st = (*nn)->Start();
   if (!st.ok()) {
     spdlog::critical("cannot start: {}", st.ToString());
@@ -47,6 +52,10 @@ int main(int argc, char** argv) {
   int sig = WaitForShutdownSignal();
   spdlog::info("signal {} received; shutting down", sig);
   (*nn)->Stop();
+  if ((*nn)->store_failed()) {
+    spdlog::critical("namenode stopped after a failed namespace write");
+    return 1;
+  }
   spdlog::info("namenode stopped");
   return 0;
 }

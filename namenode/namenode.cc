@@ -27,7 +27,19 @@ Status Namenode::Init() {
   const NamenodeSettings& s = settings_;
   ASSIGN_OR_RETURN(Topology topology, Topology::Load(s.topology_file));
   ASSIGN_OR_RETURN(groups_, UserGroupResolver::Create(s.user_groups));
-  ASSIGN_OR_RETURN(ns_, Namespace::Open(NamespaceOptions{s.name_dir, s.superuser, s.supergroup}));
+  NamespaceOptions nso{s.name_dir, s.superuser, s.supergroup};
+  nso.fault_sync_fail_file = s.fault_namespace_sync_fail_file;
+  nso.on_store_failure = [this](const Status& st) {
+    // What changed in memory can no longer be made durable: stop rather than run on
+    // read-only. A restart replays the write-ahead log, which holds every acknowledged
+    // change (an unacknowledged one may or may not be there).
+    spdlog::critical("the namespace store failed a write ({}); the namenode shuts down, and a restart recovers every "
+                     "acknowledged change",
+                     st.ToString());
+    store_failed_ = true;
+    if (on_store_failure_) on_store_failure_();
+  };
+  ASSIGN_OR_RETURN(ns_, Namespace::Open(nso));
   DatanodeManagerOptions dm;
   dm.block_pool_id = ns_->block_pool_id();
   dm.dead_interval_ms = s.datanode_dead_interval_ms;

@@ -11,7 +11,9 @@
 // handler and monitor threads as they document.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -43,6 +45,11 @@ class Namenode {
 
   // One round of the monitor's periodic work (tests call it directly).
   void RunMonitorOnce();
+  // Whether the namespace store failed a write. Then every later change is refused, and
+  // `fn` (set before Start; it must not block) runs once: cairn-namenode's asks the
+  // process to shut down, which it then does in order and exits with status 1.
+  bool store_failed() const { return store_failed_.load(); }
+  void OnStoreFailure(std::function<void()> fn) { on_store_failure_ = std::move(fn); }
 
  private:
   explicit Namenode(NamenodeSettings settings) : settings_(std::move(settings)) {}
@@ -56,6 +63,8 @@ class Namenode {
   Status WritePortFile() const;
 
   const NamenodeSettings settings_;
+  std::atomic<bool> store_failed_{false};
+  std::function<void()> on_store_failure_;  // set before Start
   std::unique_ptr<Namespace> ns_;
   std::unique_ptr<DatanodeManager> datanodes_;
   PlacementPolicy placement_;

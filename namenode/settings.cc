@@ -10,6 +10,8 @@ namespace cairn::namenode {
 
 void RegisterNamenodeFlags(FlagSet& f, NamenodeSettings* s) {
   f.Add("namenode_name_dir", &s->name_dir, "RocksDB directory holding the namespace (created if missing)");
+  f.Add("fault_namespace_sync_fail_file", &s->fault_namespace_sync_fail_file,
+        "TESTS ONLY: while this file exists, every sync of the namespace store fails with an I/O error");
   f.Add("namenode_bind_host", &s->bind_host, "address the front doors listen on");
   AddSecurityFlags(f, &s->security);
   f.Add("namenode_kerberos_principal", &s->kerberos_principal,

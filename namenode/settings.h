@@ -17,6 +17,7 @@ namespace cairn::namenode {
 
 struct NamenodeSettings {
   std::string name_dir;                  // RocksDB directory of the namespace (created if missing)
+  std::string fault_namespace_sync_fail_file;  // tests only: WAL syncs fail while this file exists
   std::string bind_host = "127.0.0.1";   // address both front doors listen on
   int rpc_port = 8021;                   // gRPC front door; 0 picks a free port
   int ipc_port = 8020;                   // Hadoop IPC front door; 0 picks a free port, -1 disables it

@@ -75,7 +75,11 @@ Result<std::unique_ptr<Executor>> Executor::Start(const ExecutorSettings& settin
   ml.default_cache_bytes = settings.ml_cache.bytes;
   ml.confinement = ex->confinement_.get();
   ex->ml_workers_ = std::make_unique<MlWorkers>(std::move(ml));
-  ex->shuffle_ = std::make_unique<ShuffleServer>(settings.work_dir);
+  ex->shuffle_ = std::make_unique<ShuffleServer>(settings.work_dir, [e = ex.get()](const std::string& job) {
+    std::lock_guard lock(e->mu_);
+    auto it = e->shuffle_secrets_.find(job);
+    return it == e->shuffle_secrets_.end() ? std::string() : it->second;
+  });
   RETURN_IF_ERROR(ex->shuffle_->Start(ex->identity_.bind_host, settings.shuffle_port, settings.shuffle_threads));
   ex->heartbeat_thread_ = std::thread([e = ex.get()] { e->HeartbeatLoop(); });
   ex->monitor_thread_ = std::thread([e = ex.get()] { e->MonitorLoop(); });
@@ -346,6 +350,7 @@ void Executor::Launch(TaskSpec spec) {
   {
     std::lock_guard lock(mu_);
     jobs_with_data_.insert(attempt->spec.job_id());
+    shuffle_secrets_[attempt->spec.job_id()] = attempt->spec.shuffle_secret();
     attempts_[id] = std::move(attempt);
   }
   if (failed) Wake();
@@ -413,6 +418,7 @@ void Executor::MonitorLoop() {
         }
         remove.push_back(*it);
         jobs_with_data_.erase(*it);
+        shuffle_secrets_.erase(*it);
         it = jobs_to_remove_.erase(it);
       }
     }

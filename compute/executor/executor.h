@@ -144,6 +144,7 @@ class Executor {
   bool wake_ = false;                                   // guarded by mu_: heartbeat now
   std::map<std::string, std::unique_ptr<Attempt>> attempts_;  // guarded by mu_: by attempt id
   std::set<std::string> jobs_with_data_;                // guarded by mu_
+  std::map<std::string, std::string> shuffle_secrets_;  // guarded by mu_: by job id, while its files are here
   std::set<std::string> jobs_to_remove_;                // guarded by mu_: once no attempt of theirs runs
   int heartbeat_interval_ms_;                           // guarded by mu_
 };

@@ -8,6 +8,7 @@
 #include "common/grpc_status.h"
 #include "compute/ids.h"
 #include "compute/segment.h"
+#include "compute/shuffle_proof.h"
 
 namespace cairn::compute {
 
@@ -49,6 +50,11 @@ grpc::Status ShuffleServer::FetchMapOutput(grpc::ServerContext* ctx, const Fetch
   if (!IsSafeId(req->job_id()) || !IsSafeId(req->attempt_id()) || req->partition() < 0)
     return ToGrpcStatus(InvalidArgument("bad map output request ({}, {}, {})", req->job_id(), req->attempt_id(),
                                         req->partition()));
+  // The job's proof first: nothing of a job's data, not even whether it exists, goes to
+  // anyone but its own reducers.
+  Status allowed = CheckMapOutputProof(secrets_(req->job_id()), req->job_id(), req->attempt_id(), req->partition(),
+                                       req->proof());
+  if (!allowed.ok()) return ToGrpcStatus(allowed);
   const std::string dir = MapOutputDir(work_dir_, req->job_id(), req->attempt_id());
   auto index = ReadIndexFile(dir + "/file.out.index");
   if (!index.ok()) {

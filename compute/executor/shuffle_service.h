@@ -8,6 +8,7 @@
 // Thread-safety: Start/Stop from the owner; gRPC runs the handler on its threads.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -21,9 +22,14 @@ namespace cairn::compute {
 // Where an attempt's map output lives under an executor's work dir.
 std::string MapOutputDir(const std::string& work_dir, const std::string& job_id, const std::string& attempt_id);
 
+// The shuffle secret of a job that ran tasks here ("" when none did).
+using ShuffleSecretLookup = std::function<std::string(const std::string& job_id)>;
+
 class ShuffleServer final : public Shuffle::Service {
  public:
-  explicit ShuffleServer(std::string work_dir) : work_dir_(std::move(work_dir)) {}
+  // Every request must carry the proof of its job's secret (compute/shuffle_proof.h).
+  ShuffleServer(std::string work_dir, ShuffleSecretLookup secrets)
+      : work_dir_(std::move(work_dir)), secrets_(std::move(secrets)) {}
   ~ShuffleServer() override;
 
   Status Start(const std::string& host, int port, int threads);
@@ -35,6 +41,7 @@ class ShuffleServer final : public Shuffle::Service {
 
  private:
   const std::string work_dir_;
+  const ShuffleSecretLookup secrets_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

@@ -83,6 +83,7 @@ struct Job {
   std::vector<std::string> partition_bounds;
   int num_reducers = 0;
   std::string temp_dir;           // <output>/_temporary
+  std::string shuffle_secret;     // random, per job: its tasks prove map output fetches with it
   int64_t locality_skip_since = 0;  // delay scheduling: when the job first passed a slot (0: not waiting)
   CounterSet job_counters;        // locality and attempt counts
   bool finalizing = false;        // the committer is finishing it (output, history)

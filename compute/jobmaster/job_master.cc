@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/clock.h"
+#include "common/hmac.h"
 #include "common/path.h"
 #include "compute/ids.h"
 #include "compute/jobmaster/gang_placement.h"
@@ -19,6 +20,7 @@
 #include "compute/local_files.h"
 #include "compute/runtime/job_program.h"
 #include "compute/runtime/partitioner.h"
+#include "compute/shuffle_proof.h"
 
 namespace cairn::compute {
 
@@ -253,6 +255,7 @@ Result<std::string> JobMaster::Submit(JobSpec spec, const std::string& user) {
   ASSIGN_OR_RETURN(client::FileSystem * fs, FsFor(user));
   auto job = std::make_unique<Job>();
   job->spec = std::move(spec);
+  job->shuffle_secret = RandomSecret(kShuffleSecretBytes);
   RETURN_IF_ERROR(Plan(job.get(), *fs));
   JobReport report;
   std::string id;

@@ -197,6 +197,7 @@ TaskSpec JobMaster::BaseTaskSpec(const Job& job, const TaskInfo& task, const Att
   spec.set_locality(attempt.locality);
   spec.set_timeout_ms(job.spec.task_timeout_ms());
   spec.set_user(job.spec.user());
+  spec.set_shuffle_secret(job.shuffle_secret);
   return spec;
 }
 

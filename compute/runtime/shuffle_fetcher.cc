@@ -15,6 +15,7 @@
 #include "compute/local_files.h"
 #include "compute/runtime/child_process.h"
 #include "compute/runtime/map_output_buffer.h"
+#include "compute/shuffle_proof.h"
 
 namespace cairn::compute {
 
@@ -51,6 +52,7 @@ Result<FetchedSegment> ShuffleFetcher::FetchRemote(const MapOutputLocation& loc)
   req.set_job_id(spec_.job_id());
   req.set_attempt_id(loc.attempt_id());
   req.set_partition(spec_.index());
+  req.set_proof(MapOutputProof(spec_.shuffle_secret(), spec_.job_id(), loc.attempt_id(), spec_.index()));
   FetchedSegment seg;
   seg.map_index = loc.map_index();
   auto reader = stub->FetchMapOutput(&ctx, req);

@@ -30,14 +30,15 @@ Result<uint64_t> MetaCounter(MetaStore& store, std::string_view name, uint64_t f
 }
 }  // namespace
 
-Namespace::Namespace(std::unique_ptr<MetaStore> store)
-    : store_(std::move(store)), commit_([this](rocksdb::WriteBatch* batch) { return store_->WriteSynced(batch); }) {}
+Namespace::Namespace(std::unique_ptr<MetaStore> store, std::function<void(const Status&)> on_store_failure)
+    : store_(std::move(store)),
+      commit_([this](rocksdb::WriteBatch* batch) { return store_->WriteSynced(batch); }, std::move(on_store_failure)) {}
 
 Namespace::~Namespace() = default;
 
 Result<std::unique_ptr<Namespace>> Namespace::Open(const NamespaceOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<MetaStore> store, MetaStore::Open(options.name_dir));
-  std::unique_ptr<Namespace> ns(new Namespace(std::move(store)));
+  ASSIGN_OR_RETURN(std::unique_ptr<MetaStore> store, MetaStore::Open(options.name_dir, options.fault_sync_fail_file));
+  std::unique_ptr<Namespace> ns(new Namespace(std::move(store), options.on_store_failure));
   RETURN_IF_ERROR(ns->Load(options));
   return ns;
 }

@@ -33,6 +33,9 @@ struct NamespaceOptions {
   std::string name_dir;     // RocksDB directory
   std::string superuser;    // owner of "/" at first start
   std::string supergroup;   // group of "/" at first start
+  std::string fault_sync_fail_file;  // tests only: WAL syncs fail while this file exists
+  // Runs once when a namespace write fails (GroupCommit's on_failure; must not block).
+  std::function<void(const Status&)> on_store_failure;
 };
 
 class Namespace {
@@ -73,7 +76,7 @@ class Namespace {
   uint64_t wal_syncs() const { return commit_.syncs(); }
 
  private:
-  explicit Namespace(std::unique_ptr<MetaStore> store);
+  Namespace(std::unique_ptr<MetaStore> store, std::function<void(const Status&)> on_store_failure);
   Status Load(const NamespaceOptions& options);
   Status Format(const NamespaceOptions& options);
 

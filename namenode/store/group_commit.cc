@@ -36,8 +36,9 @@ Status Join(std::vector<rocksdb::WriteBatch>& batches, rocksdb::WriteBatch* join
 }
 }  // namespace
 
-GroupCommit::GroupCommit(std::function<Status(rocksdb::WriteBatch*)> write_synced)
-    : write_synced_(std::move(write_synced)), committer_([this] { CommitterLoop(); }) {}
+GroupCommit::GroupCommit(std::function<Status(rocksdb::WriteBatch*)> write_synced,
+                         std::function<void(const Status&)> on_failure)
+    : write_synced_(std::move(write_synced)), on_failure_(std::move(on_failure)), committer_([this] { CommitterLoop(); }) {}
 
 GroupCommit::~GroupCommit() {
   {
@@ -85,7 +86,9 @@ GroupCommit::Ready GroupCommit::Lead(std::unique_lock<std::mutex>& lock) {
     durable_ = target;
   } else {
     spdlog::critical("namespace store write failed; refusing further mutations: {}", st.ToString());
+    const bool first = error_.ok();
     error_ = st;
+    if (first && on_failure_) on_failure_(st);
   }
   Ready ready;
   const auto due_end = error_.ok() ? callbacks_.upper_bound(durable_) : callbacks_.end();

@@ -37,7 +37,10 @@ namespace cairn::namenode {
 class GroupCommit {
  public:
   // `write_synced` applies one batch atomically and returns once it is durable.
-  explicit GroupCommit(std::function<Status(rocksdb::WriteBatch*)> write_synced);
+  // on_failure (may be empty) runs once, with mu_ held, when the first write fails; it
+  // must not block (the namenode logs and asks itself to shut down).
+  explicit GroupCommit(std::function<Status(rocksdb::WriteBatch*)> write_synced,
+                       std::function<void(const Status&)> on_failure = {});
   // Writes what is queued, runs every callback (with the write's outcome, or kAborted for
   // tickets never written), and stops the committer thread.
   ~GroupCommit();
@@ -70,6 +73,7 @@ class GroupCommit {
   void CommitterLoop();
 
   const std::function<Status(rocksdb::WriteBatch*)> write_synced_;
+  const std::function<void(const Status&)> on_failure_;
   mutable std::mutex mu_;
   std::condition_variable cv_;         // a round ended
   std::condition_variable work_cv_;    // the committer may have work

@@ -6,6 +6,7 @@
 #include <rocksdb/table.h>
 
 #include "namenode/store/keys.h"
+#include "namenode/store/sync_fault_env.h"
 
 namespace cairn::namenode {
 
@@ -16,7 +17,7 @@ Status FromRocks(const rocksdb::Status& st, std::string_view what) {
   return IoError("{}: {}", what, st.ToString());
 }
 
-Result<std::unique_ptr<MetaStore>> MetaStore::Open(const std::string& dir) {
+Result<std::unique_ptr<MetaStore>> MetaStore::Open(const std::string& dir, const std::string& fault_sync_fail_file) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return IoError("cannot create name dir {}: {}", dir, ec.message());
@@ -32,15 +33,22 @@ Result<std::unique_ptr<MetaStore>> MetaStore::Open(const std::string& dir) {
   rocksdb::BlockBasedTableOptions table;
   table.block_size = 16 * 1024;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  std::unique_ptr<rocksdb::Env> env;
+  if (!fault_sync_fail_file.empty()) {
+    env = NewSyncFaultEnv(fault_sync_fail_file);
+    options.env = env.get();
+  }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status st = rocksdb::DB::Open(options, dir, &raw);
   if (!st.ok()) return FromRocks(st, "opening namespace store " + dir);
-  return std::unique_ptr<MetaStore>(new MetaStore(std::unique_ptr<rocksdb::DB>(raw)));
+  return std::unique_ptr<MetaStore>(new MetaStore(std::move(env), std::unique_ptr<rocksdb::DB>(raw)));
 }
 
 MetaStore::~MetaStore() {
   if (db_) {
-    (void)db_->SyncWAL();
+    // After a failed write the WAL is in an error state that RocksDB will not sync again
+    // (its debug builds assert); what was acknowledged is already on disk.
+    if (!write_failed_.load()) (void)db_->SyncWAL();
     (void)db_->Close();
   }
 }
@@ -83,7 +91,9 @@ Result<std::optional<std::string>> MetaStore::GetMeta(std::string_view name) {
 Status MetaStore::WriteSynced(rocksdb::WriteBatch* batch) {
   rocksdb::WriteOptions options;
   options.sync = true;
-  return FromRocks(db_->Write(options, batch), "writing the namespace store");
+  Status st = FromRocks(db_->Write(options, batch), "writing the namespace store");
+  if (!st.ok()) write_failed_ = true;
+  return st;
 }
 
 }  // namespace cairn::namenode

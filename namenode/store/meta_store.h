@@ -7,12 +7,14 @@
 // the Load* functions run once at start-up before anything else uses the store.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/write_batch.h>
 
 #include "cairn/namespace.pb.h"
@@ -22,7 +24,8 @@ namespace cairn::namenode {
 
 class MetaStore {
  public:
-  static Result<std::unique_ptr<MetaStore>> Open(const std::string& dir);
+  // fault_sync_fail_file (tests only): while that file exists, WAL syncs fail (sync_fault_env.h).
+  static Result<std::unique_ptr<MetaStore>> Open(const std::string& dir, const std::string& fault_sync_fail_file = "");
   ~MetaStore();
   MetaStore(const MetaStore&) = delete;
   MetaStore& operator=(const MetaStore&) = delete;
@@ -36,8 +39,11 @@ class MetaStore {
   Status WriteSynced(rocksdb::WriteBatch* batch);
 
  private:
-  explicit MetaStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+  MetaStore(std::unique_ptr<rocksdb::Env> env, std::unique_ptr<rocksdb::DB> db)
+      : env_(std::move(env)), db_(std::move(db)) {}
+  std::unique_ptr<rocksdb::Env> env_;  // null: the default; must outlive db_
   std::unique_ptr<rocksdb::DB> db_;
+  std::atomic<bool> write_failed_{false};
 };
 
 Status FromRocks(const rocksdb::Status& st, std::string_view what);

@@ -46,7 +46,9 @@ job_id="$(head -n 1 "$dir/job.out")"
 
 nn_pid="$(cat "$dir/namenode.pid")"
 "$src/tools/cluster" stop --dir "$dir"
-kill -0 "$nn_pid" 2>/dev/null && fail "namenode still running after stop"
+# Gone, or a zombie waiting for its reaper: either way it runs no more.
+state="$(sed 's/^.*) //' "/proc/$nn_pid/stat" 2>/dev/null | cut -d' ' -f1 || true)"
+[ -n "$state" ] && [ "$state" != Z ] && fail "namenode still running after stop"
 ls "$dir"/*.pid >/dev/null 2>&1 && fail "pid files left after stop"
 
 "$src/tools/cluster" start --dir "$dir"
@@ -54,4 +56,17 @@ set -a; . "$dir/cluster.env"; set +a
 "$cairn" get /shell/test/payload "$dir/copy2"
 cmp "$dir/payload" "$dir/copy2" || fail "read after restart differs"
 "$cairn" job list | grep -q "$job_id" || fail "job $job_id is not in the job list after a restart"
+
+# A role killed with -9 (its pid file left behind) is started again by `start`; a pid file
+# naming some other process counts as dead too.
+dn1_pid="$(cat "$dir/datanode-1.pid")"
+kill -9 "$dn1_pid"
+echo $$ >"$dir/datanode-2.pid.other" && kill -9 "$(cat "$dir/datanode-2.pid")" && cp "$dir/datanode-2.pid.other" "$dir/datanode-2.pid"
+"$src/tools/cluster" start --dir "$dir" >/dev/null
+for role in datanode-1 datanode-2; do
+  new_pid="$(cat "$dir/$role.pid")"
+  kill -0 "$new_pid" || fail "$role was not started again"
+  grep -q 'cairn-datanode' "/proc/$new_pid/cmdline" || fail "$role.pid does not name a datanode"
+done
+[ "$(cat "$dir/datanode-1.pid")" != "$dn1_pid" ] || fail "datanode-1 kept its dead pid"
 echo "PASS"

@@ -315,6 +315,8 @@ Status MiniCluster::StopNamenode(int sig) {
   return namenode_.Wait(30000).status();
 }
 
+Result<int> MiniCluster::WaitForNamenodeExit(int timeout_ms) { return namenode_.Wait(timeout_ms); }
+
 Status MiniCluster::RestartNamenode() {
   if (namenode_.running()) RETURN_IF_ERROR(StopNamenode(SIGTERM));
   return StartNamenode();
@@ -420,10 +422,14 @@ Result<CommandResult> MiniCluster::Cli(const std::vector<std::string>& args, con
   }
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<std::string> env = extra_env;
-  const bool has_ticket = std::any_of(env.begin(), env.end(), [](const std::string& e) { return e.rfind("KRB5CCNAME=", 0) == 0; });
-  if (options_.kerberos && !has_ticket) {
-    // Without a ticket of its own the command runs as the namenode's principal (the
-    // superuser), as an in-process Connect() does.
+  // A caller that set up the login itself (a ticket cache, or CAIRN_NAMENODE_PRINCIPAL,
+  // even empty: a SIMPLE client) keeps it.
+  const bool own_login = std::any_of(env.begin(), env.end(), [](const std::string& e) {
+    return e.rfind("KRB5CCNAME=", 0) == 0 || e.rfind("CAIRN_NAMENODE_PRINCIPAL=", 0) == 0;
+  });
+  if (options_.kerberos && !own_login) {
+    // Otherwise the command runs as the namenode's principal (the superuser), as an
+    // in-process Connect() does.
     ASSIGN_OR_RETURN(std::vector<std::string> nn, KerberosEnv("nn"));
     env.insert(env.begin(), nn.begin(), nn.end());
   }
