@@ -3,15 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "common/clock.h"
 #include "common/grpc_status.h"
 #include "common/socket.h"
+#include "common/tls_credentials.h"
 
 namespace cairn::client {
 
@@ -44,17 +42,8 @@ Result<std::unique_ptr<NamenodeClient>> NamenodeClient::Create(const NamenodeCli
   // Listings, fsck reports and block lists of big files can exceed gRPC's 4 MiB default.
   args.SetMaxReceiveMessageSize(-1);
   args.SetMaxSendMessageSize(-1);
-  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
-  if (!settings.tls_ca_file.empty()) {
-    // A secure cluster's gRPC door speaks TLS with a certificate from the cluster CA.
-    std::ifstream in(settings.tls_ca_file);
-    if (!in) return ErrnoError(errno, "read the cluster CA " + settings.tls_ca_file + " (CAIRN_TLS_CA_FILE)");
-    std::stringstream pem;
-    pem << in.rdbuf();
-    grpc::SslCredentialsOptions tls;
-    tls.pem_root_certs = pem.str();
-    credentials = grpc::SslCredentials(tls);
-  }
+  // A secure cluster's gRPC door speaks TLS with a certificate from the cluster CA.
+  ASSIGN_OR_RETURN(auto credentials, MakeClientChannelCredentials(settings.tls_ca_file));
   auto channel = grpc::CreateCustomChannel(hp->ToString(), credentials, args);
   return std::make_unique<NamenodeClient>(std::move(channel), settings);
 }

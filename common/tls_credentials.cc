@@ -2,19 +2,17 @@
 
 #include <grpc/grpc_security_constants.h>
 
-#include <fstream>
-#include <sstream>
+#include "common/whole_file.h"
+
 
 namespace cairn {
 namespace {
 
 Result<std::string> ReadPem(const std::string& path, const char* flag) {
-  std::ifstream in(path);
-  if (!in) return ErrnoError(errno, fmt::format("read {} ({})", path, flag));
-  std::stringstream s;
-  s << in.rdbuf();
-  if (s.str().find("-----BEGIN") == std::string::npos) return InvalidArgument("{} ({}) is not PEM", path, flag);
-  return s.str();
+  auto pem = ReadWholeFile(path);
+  if (!pem.ok()) return pem.status().WithContext(flag);
+  if (pem->find("-----BEGIN") == std::string::npos) return InvalidArgument("{} ({}) is not PEM", path, flag);
+  return pem;
 }
 
 }  // namespace
@@ -39,6 +37,13 @@ Result<std::shared_ptr<grpc::ChannelCredentials>> MakeDaemonChannelCredentials(c
   ASSIGN_OR_RETURN(options.pem_root_certs, ReadPem(security.tls_ca_file, "--tls_ca_file"));
   ASSIGN_OR_RETURN(options.pem_private_key, ReadPem(security.tls_key_file, "--tls_key_file"));
   ASSIGN_OR_RETURN(options.pem_cert_chain, ReadPem(security.tls_cert_file, "--tls_cert_file"));
+  return grpc::SslCredentials(options);
+}
+
+Result<std::shared_ptr<grpc::ChannelCredentials>> MakeClientChannelCredentials(const std::string& ca_file) {
+  if (ca_file.empty()) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions options;
+  ASSIGN_OR_RETURN(options.pem_root_certs, ReadPem(ca_file, "the cluster CA (CAIRN_TLS_CA_FILE)"));
   return grpc::SslCredentials(options);
 }
 

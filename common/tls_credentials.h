@@ -29,6 +29,10 @@ Result<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(const Sec
 // For daemons calling daemons: their own certificate, trusting the cluster CA.
 Result<std::shared_ptr<grpc::ChannelCredentials>> MakeDaemonChannelCredentials(const SecuritySettings& security);
 
+// For user-facing clients: TLS trusting the cluster CA in ca_file, no certificate of
+// their own (users authenticate otherwise); empty ca_file: plaintext.
+Result<std::shared_ptr<grpc::ChannelCredentials>> MakeClientChannelCredentials(const std::string& ca_file);
+
 struct DaemonIdentity {
   std::string role;  // "datanode", "namenode", ...
   std::string host;

@@ -1,5 +1,5 @@
 // Small local-disk helpers shared by the compute components (executor, task runtime, job
-// master): whole-file reads and atomic replacement (write to a temporary name, fsync,
+// master): whole-file reads (common/whole_file.h) and atomic replacement (write to a temporary name, fsync,
 // rename, fsync the directory), protobuf files, recursive removal and mkdir -p.
 //
 // Thread-safety: pure functions; concurrent writers of one path are the caller's problem.
@@ -10,10 +10,10 @@
 #include <google/protobuf/message_lite.h>
 
 #include "common/status.h"
+#include "common/whole_file.h"  // ReadWholeFile
 
 namespace cairn::compute {
 
-Result<std::string> ReadWholeFile(const std::string& path);
 // Replaces path with contents atomically; with sync, the data and the rename are durable.
 Status WriteFileAtomically(const std::string& path, std::string_view contents, bool sync);
 

@@ -6,12 +6,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
-#include <sstream>
 
 #include "client/cli/args.h"
 #include "client/cli/command.h"
 #include "common/cluster_ca.h"
+#include "common/split.h"
+#include "common/whole_file.h"
 
 namespace cairn::cli {
 namespace {
@@ -29,14 +29,6 @@ Status WriteNewFile(const std::string& path, const std::string& data, mode_t mod
   ::close(fd);
   if (!ok) return ErrnoError(e, "write " + path);
   return Status::OK();
-}
-
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return ErrnoError(errno, "read " + path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 Result<int> ParseDays(const std::string& text, int fallback) {
@@ -92,17 +84,14 @@ Status Issue(CliContext& ctx, const std::vector<std::string>& args) {
     ctx.set_usage_error();
     return InvalidArgument("unknown daemon role '{}' (namenode or datanode)", role);
   }
-  std::vector<std::string> hosts;
-  std::stringstream list(operands[2]);
-  for (std::string h; std::getline(list, h, ',');)
-    if (!h.empty()) hosts.push_back(h);
+  const std::vector<std::string> hosts = SplitNonEmpty(operands[2], ',');
   if (hosts.empty()) {
     ctx.set_usage_error();
     return InvalidArgument("give at least one host name or address");
   }
   PemKeyAndCertificate ca;
-  ASSIGN_OR_RETURN(ca.key_pem, ReadFile(dir + "/ca.key"));
-  ASSIGN_OR_RETURN(ca.certificate_pem, ReadFile(dir + "/ca.crt"));
+  ASSIGN_OR_RETURN(ca.key_pem, ReadWholeFile(dir + "/ca.key"));
+  ASSIGN_OR_RETURN(ca.certificate_pem, ReadWholeFile(dir + "/ca.crt"));
   ASSIGN_OR_RETURN(PemKeyAndCertificate cert, IssueDaemonCertificate(ca, role, hosts, *days));
   if (out.empty()) out = dir + "/" + role + "-" + hosts[0];
   RETURN_IF_ERROR(WriteNewFile(out + ".key", cert.key_pem, 0600));

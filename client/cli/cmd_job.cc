@@ -13,22 +13,13 @@
 #include "client/cli/job_format.h"
 #include "common/clock.h"
 #include "common/flags.h"
+#include "common/split.h"
 
 namespace cairn::cli {
 
 namespace {
 
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    if (comma > start) out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
+std::vector<std::string> SplitList(const std::string& text) { return SplitNonEmpty(text, ','); }
 
 Status JobOutcome(const JobReport& job) {
   if (job.state() == JOB_SUCCEEDED) return Status::OK();

@@ -11,6 +11,7 @@
 
 #include "client/cli/command.h"
 #include "common/flags.h"
+#include "common/split.h"
 #include "compute/counters.h"
 #include "compute/ml/algorithms.h"
 #include "compute/ml/cluster_runner.h"
@@ -33,17 +34,7 @@ Result<double> ParseNumber(const std::string& text, const std::string& what) {
   return InvalidArgument("{} must be a number, not '{}'", what, text);
 }
 
-std::vector<std::string> Split(const std::string& text, char sep) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t at = text.find(sep, start);
-    if (at == std::string::npos) at = text.size();
-    if (at > start) out.push_back(text.substr(start, at - start));
-    start = at + 1;
-  }
-  return out;
-}
+std::vector<std::string> Split(const std::string& text, char sep) { return SplitNonEmpty(text, sep); }
 
 // Options every job-running subcommand shares.
 struct JobArgs {

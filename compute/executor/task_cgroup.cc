@@ -15,6 +15,9 @@
 
 #include <fmt/format.h>
 
+#include "common/split.h"
+#include "common/whole_file.h"
+
 namespace cairn::compute {
 namespace {
 
@@ -26,13 +29,6 @@ struct Mount {
   std::string type;
   std::vector<std::string> options;  // super options: the controllers of a v1 hierarchy
 };
-
-std::vector<std::string> Split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  for (std::string item; std::getline(in, item, sep);) out.push_back(item);
-  return out;
-}
 
 bool Contains(const std::vector<std::string>& v, const std::string& x) {
   for (const auto& e : v)
@@ -46,10 +42,10 @@ std::vector<Mount> CgroupMounts() {
   for (std::string line; std::getline(in, line);) {
     size_t dash = line.find(" - ");
     if (dash == std::string::npos) continue;
-    auto head = Split(line.substr(0, dash), ' ');
-    auto tail = Split(line.substr(dash + 3), ' ');
+    auto head = SplitNonEmpty(line.substr(0, dash), ' ');
+    auto tail = SplitNonEmpty(line.substr(dash + 3), ' ');
     if (head.size() < 5 || tail.size() < 3 || (tail[0] != "cgroup" && tail[0] != "cgroup2")) continue;
-    mounts.push_back(Mount{head[3], head[4], tail[0], Split(tail[2], ',')});
+    mounts.push_back(Mount{head[3], head[4], tail[0], SplitNonEmpty(tail[2], ',')});
   }
   return mounts;
 }
@@ -74,14 +70,6 @@ std::string PathUnder(const Mount& m, std::string path) {
   return m.point + path;
 }
 
-Result<std::string> ReadControl(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return ErrnoError(errno, "read " + path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 Status WriteControl(const std::string& path, const std::string& value) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoError(errno, "open " + path);
@@ -101,7 +89,7 @@ Status MakeDir(const std::string& path) {
 
 // "key N" lines (memory.events, memory.oom_control).
 uint64_t Counter(const std::string& path, const std::string& key) {
-  auto text = ReadControl(path);
+  auto text = ReadWholeFile(path);
   if (!text.ok()) return 0;
   std::stringstream in(*text);
   std::string k;
@@ -138,8 +126,8 @@ std::string ExecutorDirName() { return fmt::format("cairn-executor-{}", ::getpid
 
 // Enables memory and cpu for the children of dir (v2).
 Status EnableControllers(const std::string& dir) {
-  ASSIGN_OR_RETURN(std::string enabled, ReadControl(dir + "/cgroup.subtree_control"));
-  auto have = Split(enabled.substr(0, enabled.find('\n')), ' ');
+  ASSIGN_OR_RETURN(std::string enabled, ReadWholeFile(dir + "/cgroup.subtree_control"));
+  auto have = SplitNonEmpty(enabled.substr(0, enabled.find('\n')), ' ');
   for (const char* c : {"memory", "cpu"}) {
     if (Contains(have, c)) continue;
     RETURN_IF_ERROR(WriteControl(dir + "/cgroup.subtree_control", std::string("+") + c));
@@ -148,8 +136,8 @@ Status EnableControllers(const std::string& dir) {
 }
 
 Result<std::string> PrepareV2(const std::string& base) {
-  ASSIGN_OR_RETURN(std::string controllers, ReadControl(base + "/cgroup.controllers"));
-  auto have = Split(controllers.substr(0, controllers.find('\n')), ' ');
+  ASSIGN_OR_RETURN(std::string controllers, ReadWholeFile(base + "/cgroup.controllers"));
+  auto have = SplitNonEmpty(controllers.substr(0, controllers.find('\n')), ' ');
   if (!Contains(have, "memory") || !Contains(have, "cpu"))
     return Unavailable("{} does not offer the memory and cpu controllers (it has: {})", base,
                        controllers.substr(0, controllers.find('\n')));
@@ -183,7 +171,7 @@ uint64_t TaskCgroup::OomKills() const {
 void TaskCgroup::KillAll() const {
   for (const auto& dir : dirs_) {
     if (v2_ && WriteControl(dir + "/cgroup.kill", "1").ok()) continue;
-    auto procs = ReadControl(dir + "/cgroup.procs");
+    auto procs = ReadWholeFile(dir + "/cgroup.procs");
     if (!procs.ok()) continue;
     std::stringstream in(*procs);
     for (pid_t pid; in >> pid;) ::kill(pid, SIGKILL);
@@ -238,7 +226,7 @@ Result<std::unique_ptr<TaskCgroupHost>> TaskCgroupHost::Detect(const std::string
     for (const Mount& m : mounts) {
       if (m.type != "cgroup" || !Contains(m.options, wanted[i])) continue;
       for (const auto& [controllers, path] : own)
-        if (Contains(Split(controllers, ','), wanted[i])) bases[i] = PathUnder(m, path);
+        if (Contains(SplitNonEmpty(controllers, ','), wanted[i])) bases[i] = PathUnder(m, path);
     }
     if (bases[i].empty()) v1_reason += fmt::format("{}no {} hierarchy", v1_reason.empty() ? "" : ", ", wanted[i]);
   }

@@ -3,23 +3,13 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/split.h"
+
 namespace cairn::compute {
-namespace {
-
-std::vector<std::string> CommaList(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  for (std::string item; std::getline(in, item, ',');)
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
-}  // namespace
 
 Result<std::unique_ptr<TaskConfinement>> TaskConfinement::Create(const ExecutorSettings& settings) {
   std::unique_ptr<TaskConfinement> c(new TaskConfinement());
@@ -31,7 +21,7 @@ Result<std::unique_ptr<TaskConfinement>> TaskConfinement::Create(const ExecutorS
   } else {
     TaskUserPolicy policy;
     policy.min_uid = static_cast<uid_t>(settings.min_task_uid);
-    policy.allowed_system_users = CommaList(settings.allowed_system_users);
+    policy.allowed_system_users = SplitNonEmpty(settings.allowed_system_users, ',');
     ASSIGN_OR_RETURN(TaskUser user, ResolveTaskUser(settings.task_user, policy));
     if (::geteuid() != 0 && ::geteuid() != user.uid)
       return PermissionDenied(

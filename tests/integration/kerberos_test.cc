@@ -7,9 +7,6 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "cairn/datanode_protocol.grpc.pb.h"
 #include "cairn/inter_datanode.grpc.pb.h"
 #include "common/cluster_ca.h"
@@ -27,10 +24,8 @@ using testing::MiniClusterOptions;
 using testing::RunCommand;
 
 std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  auto text = testing::ReadLocalFile(path);
+  return text.ok() ? *text : "";
 }
 
 class KerberosTest : public testing::SharedClusterSuite<KerberosTest> {
