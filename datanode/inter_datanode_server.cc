@@ -4,6 +4,7 @@
 
 #include "common/cluster_ca.h"
 #include "common/grpc_status.h"
+#include "common/socket.h"
 #include "common/tls_credentials.h"
 #include "datanode/inter_datanode.h"
 
@@ -12,7 +13,7 @@ namespace cairn::datanode {
 Status InterDatanodeServer::Start(const std::string& host, int port) {
   ASSIGN_OR_RETURN(auto credentials, MakeServerCredentials(security_, ClientCertificates::kRequired));
   grpc::ServerBuilder builder;
-  const std::string address = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  const std::string address = HostPort{host, port}.ToString();
   builder.AddListeningPort(address, credentials, &port_);
   builder.RegisterService(this);
   grpc::ResourceQuota quota("inter-datanode");

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/grpc_status.h"
+#include "common/socket.h"
 #include "compute/ids.h"
 #include "compute/segment.h"
 #include "compute/shuffle_proof.h"
@@ -24,7 +25,7 @@ ShuffleServer::~ShuffleServer() { Stop(); }
 
 Status ShuffleServer::Start(const std::string& host, int port, int threads) {
   grpc::ServerBuilder builder;
-  std::string address = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  std::string address = HostPort{host, port}.ToString();
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
   builder.RegisterService(this);
   grpc::ResourceQuota quota("shuffle");

@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/hmac.h"
 #include "common/path.h"
+#include "common/socket.h"
 #include "compute/ids.h"
 #include "compute/jobmaster/gang_placement.h"
 #include "compute/jobmaster/input_planner.h"
@@ -67,7 +68,7 @@ Status JobMaster::Start() {
   services_ = std::make_unique<JobMasterServices>(this);
   grpc::ServerBuilder builder;
   const std::string& host = settings_.bind_host;
-  std::string address = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(settings_.port);
+  std::string address = HostPort{host, settings_.port}.ToString();
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
   services_->RegisterWith(builder);
   grpc::ResourceQuota quota("jobmaster");

@@ -3,6 +3,7 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <spdlog/spdlog.h>
 
+#include "common/socket.h"
 #include "common/tls_credentials.h"
 
 namespace cairn::namenode {
@@ -19,7 +20,7 @@ RpcServer::~RpcServer() { Stop(); }
 Status RpcServer::Start(const std::string& host, int port) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
-  std::string address = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  std::string address = HostPort{host, port}.ToString();
   // Clients need no certificate (users authenticate otherwise); datanodes present theirs.
   ASSIGN_OR_RETURN(auto credentials, MakeServerCredentials(security_, ClientCertificates::kOptional));
   builder.AddListeningPort(address, credentials, &port_);

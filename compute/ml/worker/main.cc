@@ -9,6 +9,7 @@
 #include "common/flags.h"
 #include "common/logging.h"
 #include "common/signals.h"
+#include "common/socket.h"
 #include "compute/local_files.h"
 #include "compute/ml/worker/ml_worker.h"
 
@@ -44,8 +45,7 @@ int main(int argc, char** argv) {
   }
   grpc::ServerBuilder builder;
   int port = 0;
-  const std::string host = bind_host.find(':') != std::string::npos ? "[" + bind_host + "]" : bind_host;
-  builder.AddListeningPort(host + ":0", grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(HostPort{bind_host, 0}.ToString(), grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(worker->get());
   builder.SetMaxReceiveMessageSize(256 << 20);
   builder.SetMaxSendMessageSize(256 << 20);
