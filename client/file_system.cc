@@ -18,6 +18,8 @@
 #include "client/pipeline_recovery.h"
 #include "client/proto_convert.h"
 #include "client/ipc_kerberos.h"
+#include "common/delegation_token.h"
+#include "common/whole_file.h"
 #include "client/readahead_input_stream.h"
 #include "common/clock.h"
 #include "common/path.h"
@@ -71,6 +73,17 @@ hh::FsPermissionProto Permission(uint32_t mode) {
 
 }  // namespace
 
+Result<std::optional<hadoop::common::TokenProto>> ReadDelegationTokenFor(const std::string& token_file,
+                                                                          const std::string& namenode) {
+  ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(token_file));
+  auto tokens = DecodeTokenStorage(bytes);
+  if (!tokens.ok()) return tokens.status().WithContext(token_file);
+  std::string_view service = namenode;
+  if (service.rfind("hdfs://", 0) == 0) service.remove_prefix(7);
+  if (!service.empty() && service.back() == '/') service.remove_suffix(1);
+  return SelectDelegationToken(*tokens, service);
+}
+
 FileSystem::FileSystem(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 FileSystem::~FileSystem() = default;
 
@@ -87,7 +100,18 @@ Result<std::unique_ptr<FileSystem>> FileSystem::Connect(const ClientOptions& opt
   if (const char* env = std::getenv("CAIRN_NAMENODE_PRINCIPAL"); settings.kerberos_principal.empty() && env)
     settings.kerberos_principal = env;
   if (const char* env = std::getenv("CAIRN_TLS_CA_FILE")) settings.tls_ca_file = env;
-  if (!settings.kerberos_principal.empty()) {
+  std::string token_file = options.token_file;
+  if (const char* env = std::getenv("HADOOP_TOKEN_FILE_LOCATION"); token_file.empty() && env) token_file = env;
+  if (!token_file.empty()) {
+    ASSIGN_OR_RETURN(settings.delegation_token, ReadDelegationTokenFor(token_file, options.namenode));
+  }
+  if (settings.delegation_token) {
+    // Who we are is the token's owner.
+    ASSIGN_OR_RETURN(DelegationTokenIdentifier id,
+                     DecodeDelegationTokenIdentifier(settings.delegation_token->identifier()));
+    settings.user = id.owner;
+    ctx->user = id.owner;
+  } else if (!settings.kerberos_principal.empty()) {
     // Who we are is what the ticket says: its principal goes in the connection context,
     // and its first component is the user name this client reports.
     ASSIGN_OR_RETURN(settings.user, TicketCachePrincipal());

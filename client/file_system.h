@@ -11,12 +11,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "client/input_stream.h"
 #include "client/output_stream.h"
 #include "common/status.h"
+#include "hadoop/Security.pb.h"
 
 namespace cairn {
 class FsckResponse;
@@ -26,6 +28,11 @@ namespace cairn::client {
 
 class NamenodeClient;
 
+// The delegation token in a token storage file for the namenode at `namenode` (as
+// ClientOptions::namenode spells it); nullopt when the file holds none for it.
+Result<std::optional<hadoop::common::TokenProto>> ReadDelegationTokenFor(const std::string& token_file,
+                                                                          const std::string& namenode);
+
 struct ClientOptions {
   std::string namenode;            // host:port of the namenode's gRPC front door, or hdfs://host:port of its IPC door
   std::string user;                // empty: $CAIRN_USER, then $HADOOP_USER_NAME, then the OS user
@@ -33,6 +40,10 @@ struct ClientOptions {
   // Set: log in with the ticket kinit got (hdfs:// addresses only); the user is the
   // ticket's, whatever `user` says.
   std::string namenode_principal;
+  // A Hadoop token storage file (`cairn token fetch`, `hdfs fetchdt`); empty:
+  // $HADOOP_TOKEN_FILE_LOCATION. When it holds a delegation token for the namenode, the
+  // client logs in with it (hdfs:// addresses only) as the token's owner, without a ticket.
+  std::string token_file;
   std::string client_name;         // lease holder name; empty: "cairn-client-<pid>-<random>"
   int rpc_timeout_ms = 60000;      // per namenode call
   int rpc_retry_ms = 30000;        // keep retrying retryable namenode errors this long

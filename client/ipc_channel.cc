@@ -50,13 +50,18 @@ Result<std::unique_ptr<IpcChannel::Connection>> IpcChannel::Open() {
   }
   RETURN_IF_ERROR(socket->SetTimeouts(settings_.timeout_ms, settings_.timeout_ms));
   auto conn = std::make_unique<Connection>(std::move(*socket));
-  if (!settings_.kerberos_principal.empty()) {
-    ASSIGN_OR_RETURN(KerberosTarget target, ParseKerberosTarget(settings_.kerberos_principal, settings_.host));
+  if (!settings_.kerberos_principal.empty() || settings_.delegation_token) {
+    SaslLogin login;
+    login.token = settings_.delegation_token;
+    if (!login.token) {
+      ASSIGN_OR_RETURN(login.target, ParseKerberosTarget(settings_.kerberos_principal, settings_.host));
+    }
     Status st = conn->socket.WriteFully(ipc::BuildPreamble(ipc::kAuthSasl));
-    if (st.ok()) st = AuthenticateWithKerberos(conn->socket, conn->reader, target);
+    if (st.ok()) st = AuthenticateToNamenode(conn->socket, conn->reader, login);
     if (!st.ok()) {
       if (st.code() == ErrorCode::kPermissionDenied) return st;
-      return Unavailable("Kerberos login with the namenode at {}:{}: {}", settings_.host, settings_.port, st.message());
+      return Unavailable("{} login with the namenode at {}:{}: {}", login.token ? "Delegation token" : "Kerberos",
+                         settings_.host, settings_.port, st.message());
     }
     st = conn->socket.WriteFully(ipc::BuildConnectionContextFrame(settings_.user, client_id_));
     if (!st.ok()) return Unavailable("namenode IPC handshake with {}:{}: {}", settings_.host, settings_.port, st.message());

@@ -27,10 +27,13 @@
 #include <string_view>
 #include <vector>
 
+#include <optional>
+
 #include <google/protobuf/message.h>
 
 #include "common/socket.h"
 #include "common/status.h"
+#include "hadoop/Security.pb.h"
 
 namespace cairn::client {
 
@@ -41,6 +44,8 @@ struct IpcChannelSettings {
   // Set: log in with Kerberos first (the namenode's principal, e.g. "nn/_HOST@REALM"),
   // and `user` is the ticket's principal.
   std::string kerberos_principal;
+  // Set: log in with this delegation token instead (SASL TOKEN), as its owner.
+  std::optional<hadoop::common::TokenProto> delegation_token;
   int timeout_ms = 60000;              // connect, and each read or write of a call
   size_t max_idle_connections = 64;    // idle connections kept for reuse
   size_t max_reply_bytes = 256 << 20;  // larger replies are a protocol error

@@ -33,9 +33,12 @@ Result<std::unique_ptr<NamenodeClient>> NamenodeClient::Create(const NamenodeCli
     ipc.port = hp->port;
     ipc.user = settings.user;
     ipc.kerberos_principal = settings.kerberos_principal;
+    ipc.delegation_token = settings.delegation_token;
     ipc.timeout_ms = settings.rpc_timeout_ms;
     return std::unique_ptr<NamenodeClient>(new NamenodeClient(std::make_unique<IpcChannel>(std::move(ipc)), settings));
   }
+  if (settings.delegation_token)
+    return InvalidArgument("delegation tokens log in on the namenode's Hadoop IPC door: use --namenode hdfs://HOST:PORT");
   auto hp = HostPort::Parse(settings.address);
   if (!hp.ok()) return hp.status().WithContext("namenode address");
   grpc::ChannelArguments args;

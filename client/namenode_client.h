@@ -18,6 +18,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,6 +39,8 @@ struct NamenodeClientSettings {
   std::string user;          // sent as x-cairn-user (IPC: in the connection context)
   std::string kerberos_principal;  // the namenode's; set: log in with Kerberos on the IPC door
   std::string tls_ca_file;         // the cluster CA; set: the gRPC door speaks TLS (CAIRN_TLS_CA_FILE)
+  // Set: log in with this delegation token (IPC door only) instead of a ticket.
+  std::optional<hadoop::common::TokenProto> delegation_token;
   int rpc_timeout_ms = 60000;  // deadline of one attempt
   int rpc_retry_ms = 30000;    // retry retryable errors this long in total
 };
@@ -101,6 +104,9 @@ class NamenodeClient {
   Result<hh::IsFileClosedResponseProto> IsFileClosed(const hh::IsFileClosedRequestProto& r) { return Call("isFileClosed", &Stub::IsFileClosed, r); }
   Result<hh::SetSafeModeResponseProto> SetSafeMode(const hh::SetSafeModeRequestProto& r) { return Call("setSafeMode", &Stub::SetSafeMode, r); }
   Result<hh::GetAdditionalDatanodeResponseProto> GetAdditionalDatanode(const hh::GetAdditionalDatanodeRequestProto& r) { return Call("getAdditionalDatanode", &Stub::GetAdditionalDatanode, r); }
+  Result<hadoop::common::GetDelegationTokenResponseProto> GetDelegationToken(const hadoop::common::GetDelegationTokenRequestProto& r) { return Call("getDelegationToken", &Stub::GetDelegationToken, r, Retry::kNo); }
+  Result<hadoop::common::RenewDelegationTokenResponseProto> RenewDelegationToken(const hadoop::common::RenewDelegationTokenRequestProto& r) { return Call("renewDelegationToken", &Stub::RenewDelegationToken, r); }
+  Result<hadoop::common::CancelDelegationTokenResponseProto> CancelDelegationToken(const hadoop::common::CancelDelegationTokenRequestProto& r) { return Call("cancelDelegationToken", &Stub::CancelDelegationToken, r, Retry::kNo); }
   Result<FsckResponse> Fsck(const FsckRequest& r) { return Call("fsck", &Stub::Fsck, r); }
   Result<DatanodeAdminResponse> DatanodeAdmin(const DatanodeAdminRequest& r) { return Call("datanodeAdmin", &Stub::DatanodeAdmin, r); }
   // clang-format on

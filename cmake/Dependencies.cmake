@@ -13,5 +13,6 @@ pkg_check_modules(URING REQUIRED IMPORTED_TARGET liburing)
 pkg_check_modules(ISAL REQUIRED IMPORTED_TARGET libisal)
 pkg_check_modules(FUSE3 REQUIRED IMPORTED_TARGET fuse3)
 pkg_check_modules(GSSAPI REQUIRED IMPORTED_TARGET krb5-gssapi krb5)  # MIT Kerberos (libkrb5-dev)
+pkg_check_modules(SASL REQUIRED IMPORTED_TARGET libsasl2)  # Cyrus SASL (libsasl2-dev): DIGEST-MD5 for delegation tokens
 
 find_program(GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)

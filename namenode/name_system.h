@@ -9,6 +9,7 @@
 #include "namenode/blocks/block_manager.h"
 #include "namenode/blocks/datanode_manager.h"
 #include "namenode/blocks/placement_policy.h"
+#include "namenode/delegation_token_manager.h"
 #include "namenode/fs/namespace.h"
 #include "namenode/lease_manager.h"
 #include "namenode/safe_mode.h"
@@ -25,6 +26,8 @@ struct NameSystem {
   SafeMode& safe_mode;
   const PlacementPolicy& placement;
   BlockKeyRing& block_keys;  // signs the block access tokens of located blocks
+  DelegationTokenManager& delegation_tokens;
+  const AuthToLocal* auth_to_local;  // kerberos mode: principals to user names; else null
 };
 
 }  // namespace cairn::namenode

@@ -60,8 +60,25 @@ Status Namenode::Init() {
   ko.token_lifetime_ms = s.block_token_lifetime_ms;
   block_keys_ = std::make_unique<BlockKeyRing>(ko);
   block_keys_->RollIfDue(WallMillis());
-  name_system_ = std::unique_ptr<NameSystem>(
-      new NameSystem{settings_, *ns_, *blocks_, *datanodes_, *leases_, *safe_mode_, placement_, *block_keys_});
+  DelegationTokenOptions dto;
+  dto.key_update_interval_ms = s.delegation_key_update_interval_ms;
+  dto.renew_interval_ms = s.delegation_token_renew_interval_ms;
+  dto.max_lifetime_ms = s.delegation_token_max_lifetime_ms;
+  delegation_tokens_ = std::make_unique<DelegationTokenManager>(dto, [this](const std::string& record) {
+    return ns_->Mutate([&](Mutation& m) {
+      m.PutMeta(kMetaDelegationTokens, record);
+      return Status::OK();
+    });
+  });
+  ASSIGN_OR_RETURN(std::optional<std::string> tokens, ns_->ReadMeta(kMetaDelegationTokens));
+  RETURN_IF_ERROR(delegation_tokens_->Load(tokens));
+  if (s.security.kerberos()) {
+    ASSIGN_OR_RETURN(AuthToLocal rules, NamenodeAuthToLocal(s));
+    auth_to_local_ = std::make_shared<const AuthToLocal>(std::move(rules));
+  }
+  name_system_ = std::unique_ptr<NameSystem>(new NameSystem{settings_, *ns_, *blocks_, *datanodes_, *leases_,
+                                                            *safe_mode_, placement_, *block_keys_,
+                                                            *delegation_tokens_, auth_to_local_.get()});
   RebuildFromNamespace();
   RETURN_IF_ERROR(LoadDatanodeAdmin());
   RegisterClientOperations(*name_system_, &methods_);
@@ -139,10 +156,10 @@ Status Namenode::Start() {
     if (settings_.security.kerberos()) {
       // Fail at start, not at the first client, when the keytab does not hold our keys.
       RETURN_IF_ERROR(GssContext::Acceptor(settings_.kerberos_principal, settings_.keytab).status());
-      ASSIGN_OR_RETURN(AuthToLocal rules, NamenodeAuthToLocal(settings_));
       ipc_settings.kerberos_principal = settings_.kerberos_principal;
       ipc_settings.keytab = settings_.keytab;
-      ipc_settings.auth_to_local = std::make_shared<const AuthToLocal>(std::move(rules));
+      ipc_settings.auth_to_local = auth_to_local_;
+      ipc_settings.delegation_tokens = delegation_tokens_.get();
       spdlog::info("security: kerberos; the Hadoop IPC door authenticates callers as clients of {}",
                    settings_.kerberos_principal);
     }

@@ -52,6 +52,13 @@ void RegisterNamenodeFlags(FlagSet& f, NamenodeSettings* s) {
         "make a new block token signing key this often (dfs.block.access.key.update.interval)");
   f.Add("namenode_block_token_lifetime_ms", &s->block_token_lifetime_ms,
         "how long a block access token stays valid (dfs.block.access.token.lifetime)");
+  f.Add("namenode_delegation_key_update_interval_ms", &s->delegation_key_update_interval_ms,
+        "make a new delegation token master key this often (dfs.namenode.delegation.key.update-interval)");
+  f.Add("namenode_delegation_token_renew_interval_ms", &s->delegation_token_renew_interval_ms,
+        "a delegation token dies this long after it was issued or last renewed "
+        "(dfs.namenode.delegation.token.renew-interval)");
+  f.Add("namenode_delegation_token_max_lifetime_ms", &s->delegation_token_max_lifetime_ms,
+        "no delegation token lives longer than this (dfs.namenode.delegation.token.max-lifetime)");
   f.Add("namenode_lease_soft_limit_ms", &s->lease_soft_limit_ms, "lease age after which another client may recover");
   f.Add("namenode_lease_hard_limit_ms", &s->lease_hard_limit_ms, "lease age after which the namenode recovers the file");
   f.Add("namenode_block_recovery_timeout_ms", &s->block_recovery_timeout_ms,

@@ -54,6 +54,10 @@ struct NamenodeSettings {
   bool block_access_tokens = true;       // sign a token into every located block; datanodes check it
   int64_t block_key_update_interval_ms = 10LL * 3600 * 1000;  // a new block token key this often
   int64_t block_token_lifetime_ms = 10LL * 3600 * 1000;       // a block token is valid this long
+  // Delegation tokens (kerberos mode; see delegation_token_manager.h).
+  int64_t delegation_key_update_interval_ms = 24LL * 3600 * 1000;
+  int64_t delegation_token_renew_interval_ms = 24LL * 3600 * 1000;
+  int64_t delegation_token_max_lifetime_ms = 7LL * 24 * 3600 * 1000;
   LogSettings log;
   SecuritySettings security;
   // --security=kerberos: the namenode's principal (_HOST: this host's name), its keytab,

@@ -71,6 +71,7 @@ std::vector<Command> AllCommands() {
   AddAdminCommands(&commands);
   AddJobCommands(&commands);
   AddMlCommands(&commands);
+  AddTokenCommands(&commands);
   return commands;
 }
 

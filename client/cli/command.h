@@ -66,6 +66,7 @@ void AddIoCommands(std::vector<Command>* commands);         // put get cat
 void AddAdminCommands(std::vector<Command>* commands);      // fsck admin
 void AddJobCommands(std::vector<Command>* commands);        // job
 void AddMlCommands(std::vector<Command>* commands);         // ml
+void AddTokenCommands(std::vector<Command>* commands);      // token
 
 std::vector<Command> AllCommands();
 

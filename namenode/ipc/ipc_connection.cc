@@ -12,7 +12,8 @@
 #include "common/proto_io.h"
 #include "hadoop/IpcConnectionContext.pb.h"
 #include "namenode/ipc/ipc_server.h"
-#include "namenode/ipc/sasl_gssapi_server.h"
+#include "common/delegation_token.h"
+#include "namenode/ipc/sasl_negotiation.h"
 #include "namenode/rpc/method_table.h"
 #include "namenode/rpc/user_group_resolver.h"
 
@@ -104,8 +105,10 @@ Status IpcConnection::ReadFrame(std::string* frame) {
 
 Status IpcConnection::Handshake() {
   const bool kerberos = !server_.settings_.kerberos_principal.empty();
-  std::unique_ptr<SaslGssapiServer> sasl;
-  if (kerberos) sasl = std::make_unique<SaslGssapiServer>(server_.settings_.kerberos_principal, server_.settings_.keytab);
+  std::unique_ptr<SaslNegotiation> sasl;
+  if (kerberos)
+    sasl = std::make_unique<SaslNegotiation>(server_.settings_.kerberos_principal, server_.settings_.keytab,
+                                             server_.settings_.delegation_tokens);
   std::string frame;
   for (;;) {
     RETURN_IF_ERROR(ReadFrame(&frame));
@@ -130,7 +133,7 @@ Status IpcConnection::Handshake() {
       if (kerberos) {
         auto reply = sasl->Step(msg);
         if (!reply.ok()) {
-          spdlog::warn("IPC connection from {}: Kerberos authentication failed: {}", peer_, reply.status().ToString());
+          spdlog::warn("IPC connection from {}: authentication failed: {}", peer_, reply.status().ToString());
           return Fatal(id, RpcResponseHeaderProto::FATAL_UNAUTHORIZED, kAccessControl, reply.status());
         }
         RETURN_IF_ERROR(WriteFrame(BuildReplyFrame(SuccessHeader(call.rpc_header), &*reply)));
@@ -160,17 +163,29 @@ Status IpcConnection::Handshake() {
         return Fatal(id, RpcResponseHeaderProto::FATAL_UNAUTHORIZED, kAccessControl,
                      PermissionDenied("the connection context came before Kerberos authentication finished"));
       }
-      auto name = server_.settings_.auth_to_local->Map(sasl->client_principal());
-      if (!name.ok()) return Fatal(id, RpcResponseHeaderProto::FATAL_UNAUTHORIZED, kAccessControl, name.status());
-      // The context's names count for nothing here: the caller is who the ticket says.
-      const std::string& claimed = info.effectiveuser();
-      if (!claimed.empty() && claimed != *name && claimed != sasl->client_principal()) {
-        return Fatal(id, RpcResponseHeaderProto::FATAL_UNAUTHORIZED, kAccessControl,
-                     PermissionDenied("User: {} is not allowed to impersonate {}", sasl->client_principal(), claimed));
+      std::string name;
+      std::string authenticated;  // who, for messages
+      if (sasl->method() == AuthMethod::kToken) {
+        auto token = DecodeDelegationTokenIdentifier(sasl->token_identifier());
+        if (!token.ok()) return Fatal(id, RpcResponseHeaderProto::FATAL_UNAUTHORIZED, kAccessControl, token.status());
+        name = token->owner;
+        authenticated = fmt::format("a delegation token of {}", token->owner);
+      } else {
+        auto mapped = server_.settings_.auth_to_local->Map(sasl->principal());
+        if (!mapped.ok()) return Fatal(id, RpcResponseHeaderProto::FATAL_UNAUTHORIZED, kAccessControl, mapped.status());
+        name = *mapped;
+        authenticated = sasl->principal();
       }
-      caller_.user = *name;
+      // The context's names count for nothing here: the caller is who the ticket or token says.
+      const std::string& claimed = info.effectiveuser();
+      if (!claimed.empty() && claimed != name && claimed != authenticated) {
+        return Fatal(id, RpcResponseHeaderProto::FATAL_UNAUTHORIZED, kAccessControl,
+                     PermissionDenied("User: {} is not allowed to impersonate {}", authenticated, claimed));
+      }
+      caller_.user = name;
+      caller_.auth = sasl->method();
       caller_.groups = server_.groups_.GroupsFor(caller_.user);
-      spdlog::debug("IPC connection from {} authenticated as {} ({})", peer_, sasl->client_principal(), caller_.user);
+      spdlog::debug("IPC connection from {} authenticated as {} ({})", peer_, authenticated, caller_.user);
       return Status::OK();
     }
     caller_.user = !info.effectiveuser().empty() ? info.effectiveuser() : info.realuser();

@@ -27,6 +27,7 @@
 #include "common/thread_pool.h"
 
 namespace cairn::namenode {
+class DelegationTokenManager;
 class MethodTable;
 class UserGroupResolver;
 }  // namespace cairn::namenode
@@ -45,6 +46,9 @@ struct IpcSettings {
   std::string kerberos_principal;
   std::string keytab;
   std::shared_ptr<const AuthToLocal> auth_to_local;
+  // Kerberos mode: clients holding a delegation token may authenticate with it instead
+  // (SASL DIGEST-MD5, method TOKEN); null: they may not.
+  const DelegationTokenManager* delegation_tokens = nullptr;
 };
 
 class IpcConnection;

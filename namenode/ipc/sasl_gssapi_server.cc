@@ -38,19 +38,25 @@ Result<RpcSaslProto> SaslGssapiServer::Establish(const std::string& token) {
   return OfferSecurityLayer();
 }
 
+Result<RpcSaslProto::SaslAuth> SaslGssapiServer::Offer() {
+  if (state_ != State::kStart) return ProtocolError("SASL NEGOTIATE sent twice");
+  ASSIGN_OR_RETURN(PrincipalParts parts, SplitPrincipal(principal_));
+  RpcSaslProto::SaslAuth auth;
+  auth.set_method("KERBEROS");
+  auth.set_mechanism("GSSAPI");
+  auth.set_protocol(parts.components[0]);
+  auth.set_serverid(parts.components.size() > 1 ? parts.components[1] : "");
+  state_ = State::kNegotiated;
+  return auth;
+}
+
 Result<RpcSaslProto> SaslGssapiServer::Step(const RpcSaslProto& in) {
   switch (in.state()) {
     case RpcSaslProto::NEGOTIATE: {
-      if (state_ != State::kStart) return ProtocolError("SASL NEGOTIATE sent twice");
-      ASSIGN_OR_RETURN(PrincipalParts parts, SplitPrincipal(principal_));
+      ASSIGN_OR_RETURN(RpcSaslProto::SaslAuth auth, Offer());
       RpcSaslProto out;
       out.set_state(RpcSaslProto::NEGOTIATE);
-      auto* auth = out.add_auths();
-      auth->set_method("KERBEROS");
-      auth->set_mechanism("GSSAPI");
-      auth->set_protocol(parts.components[0]);
-      auth->set_serverid(parts.components.size() > 1 ? parts.components[1] : "");
-      state_ = State::kNegotiated;
+      *out.add_auths() = std::move(auth);
       return out;
     }
     case RpcSaslProto::INITIATE: {

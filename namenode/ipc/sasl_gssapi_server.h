@@ -31,6 +31,8 @@ class SaslGssapiServer {
   SaslGssapiServer(std::string principal, std::string keytab);
 
   Result<hadoop::common::RpcSaslProto> Step(const hadoop::common::RpcSaslProto& in);
+  // What a NEGOTIATE reply offers for KERBEROS (Step(NEGOTIATE) sends just this).
+  Result<hadoop::common::RpcSaslProto::SaslAuth> Offer();
   bool done() const { return state_ == State::kDone; }
   // The authenticated client ("alice@CAIRN.TEST"), once done().
   const std::string& client_principal() const { return client_; }

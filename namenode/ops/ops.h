@@ -10,6 +10,7 @@
 
 #include "cairn/namenode.pb.h"
 #include "hadoop/ClientNamenodeProtocol.pb.h"
+#include "hadoop/Security.pb.h"
 #include "hadoop/xattr.pb.h"
 #include "namenode/name_system.h"
 #include "namenode/rpc/call_context.h"
@@ -73,6 +74,16 @@ CAIRN_NN_OP(GetDataEncryptionKey, GetDataEncryptionKeyRequestProto, GetDataEncry
 // *wait_for naming a block still short of its minimum replicas when the file stays open.
 Status CompleteWithoutWaiting(NameSystem& nn, const CallContext& caller, const hh::CompleteRequestProto& req,
                               hh::CompleteResponseProto* resp, uint64_t* wait_for);
+
+// Delegation tokens (delegation_tokens.cc), in Hadoop's own messages.
+namespace hc = ::hadoop::common;
+Status GetDelegationToken(NameSystem& nn, const CallContext& caller, const hc::GetDelegationTokenRequestProto& req,
+                          hc::GetDelegationTokenResponseProto* resp);
+Status RenewDelegationToken(NameSystem& nn, const CallContext& caller, const hc::RenewDelegationTokenRequestProto& req,
+                            hc::RenewDelegationTokenResponseProto* resp);
+Status CancelDelegationToken(NameSystem& nn, const CallContext& caller,
+                             const hc::CancelDelegationTokenRequestProto& req,
+                             hc::CancelDelegationTokenResponseProto* resp);
 
 Status Fsck(NameSystem& nn, const CallContext& caller, const FsckRequest& req, FsckResponse* resp);
 Status DatanodeAdmin(NameSystem& nn, const CallContext& caller, const DatanodeAdminRequest& req,

@@ -108,6 +108,9 @@ void RegisterClientOperations(NameSystem& nn, MethodTable* t) {
   Bind(t, nn, "setSafeMode", &SetSafeMode);
   Bind(t, nn, "msync", &Msync);
   Bind(t, nn, "getDataEncryptionKey", &GetDataEncryptionKey);
+  Bind(t, nn, "getDelegationToken", &GetDelegationToken);
+  Bind(t, nn, "renewDelegationToken", &RenewDelegationToken);
+  Bind(t, nn, "cancelDelegationToken", &CancelDelegationToken);
   Bind(t, nn, "fsck", &Fsck);
   Bind(t, nn, "datanodeAdmin", &DatanodeAdmin);
 }

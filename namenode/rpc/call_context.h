@@ -10,8 +10,16 @@
 
 namespace cairn::namenode {
 
+// How the caller proved who it is.
+enum class AuthMethod {
+  kSimple,    // it said so (--security=simple)
+  kKerberos,  // a Kerberos ticket (SASL GSSAPI, or the gRPC door's login)
+  kToken,     // a delegation token (SASL DIGEST-MD5, or the gRPC door's token header)
+};
+
 struct CallContext {
   std::string user;                 // effective user name
+  AuthMethod auth = AuthMethod::kSimple;
   std::vector<std::string> groups;  // the user's groups, from UserGroupResolver
   std::string client_address;       // caller's IP address without port ("" when unknown)
 };

@@ -24,6 +24,7 @@ inline constexpr std::string_view kMetaGenStamp = "gen_stamp";
 inline constexpr std::string_view kMetaBlockPoolId = "block_pool_id";
 inline constexpr std::string_view kMetaClusterId = "cluster_id";
 inline constexpr std::string_view kMetaDatanodeAdmin = "datanode_admin";  // a DatanodeAdminRecord
+inline constexpr std::string_view kMetaDelegationTokens = "delegation_tokens";  // a DelegationTokenStateRecord
 
 std::string InodeKey(uint64_t id);
 std::string DirEntryKey(uint64_t parent_id, std::string_view name);

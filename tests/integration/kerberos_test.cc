@@ -10,6 +10,10 @@
 #include "cairn/datanode_protocol.grpc.pb.h"
 #include "cairn/inter_datanode.grpc.pb.h"
 #include "common/cluster_ca.h"
+#include "common/delegation_token.h"
+
+#include <chrono>
+#include <thread>
 
 #include "tests/support/process.h"
 #include "tests/support/remote_file.h"
@@ -28,6 +32,8 @@ std::string ReadText(const std::string& path) {
   return text.ok() ? *text : "";
 }
 
+constexpr int kTokenRenewIntervalMs = 8000;
+
 class KerberosTest : public testing::SharedClusterSuite<KerberosTest> {
  public:
   static MiniClusterOptions ClusterOptions() {
@@ -35,6 +41,8 @@ class KerberosTest : public testing::SharedClusterSuite<KerberosTest> {
     o.datanodes = 1;
     o.replication = 1;
     o.kerberos = true;
+    // Short enough for a test to watch a delegation token expire.
+    o.namenode_flags = {"--namenode_delegation_token_renew_interval_ms=" + std::to_string(kTokenRenewIntervalMs)};
     return o;
   }
 
@@ -58,6 +66,18 @@ class KerberosTest : public testing::SharedClusterSuite<KerberosTest> {
     auto env = cluster_->KerberosEnv(user);
     EXPECT_TRUE(env.ok()) << env.status().ToString();
     return Hdfs(env.ok() ? *env : std::vector<std::string>{}, std::move(args));
+  }
+  // The environment of a process with no ticket that holds the token file `file`.
+  std::vector<std::string> TokenEnv(const std::string& file) const {
+    auto env = cluster_->NoTicketEnv();
+    env.push_back("HADOOP_TOKEN_FILE_LOCATION=" + file);
+    return env;
+  }
+  CommandResult CairnWith(const std::vector<std::string>& env, const std::vector<std::string>& args,
+                          const std::string& in = "") {
+    auto r = cluster_->Cli(args, env, in);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : CommandResult{};
   }
   static void SetUpTestSuite() {
     SharedClusterSuite::SetUpTestSuite();
@@ -273,6 +293,94 @@ TEST_F(KerberosTest, TheDatanodeProtocolServesOnlyDatanodesWithACertificateFromT
   ASSERT_OK_AND_ASSIGN(std::string back, testing::ReadRemoteFile(*fs, "/tls/kept"));
   EXPECT_EQ(back, "block data that must survive");
   EXPECT_GE(after[0].blocks, 1u);
+}
+
+TEST_F(KerberosTest, ADelegationTokenLogsInAsItsOwnerUntilCancelled) {
+  ASSERT_NE(cluster_, nullptr);
+  const std::string file = cluster_->dir() + "/alice.token";
+  auto fetch = Cairn("alice", {"token", "fetch", file});
+  ASSERT_EQ(fetch.exit_code, 0) << fetch.out;
+  EXPECT_NE(fetch.out.find("HDFS_DELEGATION_TOKEN token"), std::string::npos) << fetch.out;
+  auto print = CairnWith(cluster_->NoTicketEnv(), {"token", "print", file});
+  ASSERT_EQ(print.exit_code, 0) << print.out;
+  EXPECT_NE(print.out.find("owner alice, renewer alice"), std::string::npos) << print.out;
+
+  // No ticket, only the token: the caller is alice, whatever it claims.
+  const auto token_env = TokenEnv(file);
+  auto put = CairnWith(token_env, {"put", "-", "/user/alice/by-token"}, "written with a token\n");
+  ASSERT_EQ(put.exit_code, 0) << put.out;
+  auto ls = CairnWith(token_env, {"ls", "/user/alice"});
+  EXPECT_NE(ls.out.find("alice alice"), std::string::npos) << ls.out;
+  EXPECT_EQ(CairnWith(token_env, {"cat", "/user/alice/by-token"}).out, "written with a token\n");
+  ASSERT_EQ(Cairn("bob", {"put", "-", "/user/bob/token-secret"}, "bob only\n").exit_code, 0);
+  ASSERT_EQ(Cairn("bob", {"chmod", "600", "/user/bob/token-secret"}).exit_code, 0);
+  auto claimed = token_env;
+  claimed.push_back("HADOOP_USER_NAME=bob");
+  claimed.push_back("CAIRN_USER=nn");
+  auto steal = CairnWith(claimed, {"cat", "/user/bob/token-secret"});
+  EXPECT_NE(steal.exit_code, 0);
+  EXPECT_EQ(steal.out.find("bob only"), std::string::npos) << steal.out;
+
+  // A token cannot be stretched: its holder can neither get a new one nor renew it.
+  auto refetch = CairnWith(token_env, {"token", "fetch", cluster_->dir() + "/again.token"});
+  EXPECT_NE(refetch.exit_code, 0);
+  EXPECT_NE(refetch.out.find("only with kerberos authentication"), std::string::npos) << refetch.out;
+  auto self_renew = CairnWith(token_env, {"token", "renew", file});
+  EXPECT_NE(self_renew.exit_code, 0);
+  EXPECT_NE(self_renew.out.find("only with kerberos authentication"), std::string::npos) << self_renew.out;
+
+  // Only the renewer renews; only the owner or renewer cancels.
+  auto bob_renew = Cairn("bob", {"token", "renew", file});
+  EXPECT_NE(bob_renew.exit_code, 0);
+  EXPECT_NE(bob_renew.out.find("non-matching renewer alice"), std::string::npos) << bob_renew.out;
+  auto bob_cancel = Cairn("bob", {"token", "cancel", file});
+  EXPECT_NE(bob_cancel.exit_code, 0);
+  EXPECT_NE(bob_cancel.out.find("not authorized to cancel"), std::string::npos) << bob_cancel.out;
+  auto renew = Cairn("alice", {"token", "renew", file});
+  ASSERT_EQ(renew.exit_code, 0) << renew.out;
+  EXPECT_NE(renew.out.find("Renewed HDFS_DELEGATION_TOKEN token"), std::string::npos) << renew.out;
+  EXPECT_EQ(CairnWith(token_env, {"ls", "/user/alice"}).exit_code, 0);
+
+  auto cancel = Cairn("alice", {"token", "cancel", file});
+  ASSERT_EQ(cancel.exit_code, 0) << cancel.out;
+  auto after = CairnWith(token_env, {"ls", "/user/alice"});
+  EXPECT_NE(after.exit_code, 0);
+  EXPECT_NE(after.out.find("can't be found"), std::string::npos) << after.out;
+}
+
+TEST_F(KerberosTest, ExpiredAndForgedDelegationTokensAreRefused) {
+  ASSERT_NE(cluster_, nullptr);
+  const std::string file = cluster_->dir() + "/bob.token";
+  ASSERT_EQ(Cairn("bob", {"token", "fetch", file}).exit_code, 0);
+  ASSERT_OK_AND_ASSIGN(std::string bytes, testing::ReadLocalFile(file));
+  ASSERT_OK_AND_ASSIGN(auto tokens, DecodeTokenStorage(bytes));
+  ASSERT_EQ(tokens.size(), 1u);
+
+  // A wrong password, and an identifier rewritten to name the superuser.
+  auto forged = tokens[0];
+  forged.set_password(std::string(forged.password().size(), '\x5a'));
+  auto as_nn = tokens[0];
+  ASSERT_OK_AND_ASSIGN(DelegationTokenIdentifier id, DecodeDelegationTokenIdentifier(as_nn.identifier()));
+  id.owner = "nn";
+  as_nn.set_identifier(EncodeDelegationTokenIdentifier(id));
+  for (const auto& [name, token] : {std::pair{"forged", forged}, std::pair{"as-nn", as_nn}}) {
+    const std::string path = cluster_->dir() + "/" + name + ".token";
+    ASSERT_OK(testing::WriteLocalFile(path, EncodeTokenStorage({token})));
+    auto r = CairnWith(TokenEnv(path), {"ls", "/user/bob"});
+    EXPECT_NE(r.exit_code, 0) << name;
+    EXPECT_NE(r.out.find("refused the login"), std::string::npos) << name << ": " << r.out;
+  }
+  // The real one works, then dies at its renew date.
+  auto ok = CairnWith(TokenEnv(file), {"ls", "/user/bob"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out;
+  std::this_thread::sleep_for(std::chrono::milliseconds(kTokenRenewIntervalMs + 1500));
+  auto expired = CairnWith(TokenEnv(file), {"ls", "/user/bob"});
+  EXPECT_NE(expired.exit_code, 0);
+  EXPECT_TRUE(expired.out.find("is expired") != std::string::npos ||
+              expired.out.find("can't be found") != std::string::npos)
+      << expired.out;
+  auto renew = Cairn("bob", {"token", "renew", file});
+  EXPECT_NE(renew.exit_code, 0) << renew.out;
 }
 
 }  // namespace
