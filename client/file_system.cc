@@ -116,6 +116,14 @@ Result<std::unique_ptr<FileSystem>> FileSystem::Connect(const ClientOptions& opt
     // and its first component is the user name this client reports.
     ASSIGN_OR_RETURN(settings.user, TicketCachePrincipal());
     ctx->user = settings.user.substr(0, settings.user.find_first_of("/@"));
+    // A proxy user (a service acting for someone) names that someone instead; the
+    // namenode's proxy-user rules decide whether it may.
+    std::string proxy = options.proxy_user;
+    if (const char* env = std::getenv("HADOOP_PROXY_USER"); proxy.empty() && env) proxy = env;
+    if (!proxy.empty()) {
+      settings.user = proxy;
+      ctx->user = proxy;
+    }
   }
   settings.rpc_timeout_ms = options.rpc_timeout_ms;
   settings.rpc_retry_ms = options.rpc_retry_ms;

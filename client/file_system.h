@@ -44,6 +44,9 @@ struct ClientOptions {
   // $HADOOP_TOKEN_FILE_LOCATION. When it holds a delegation token for the namenode, the
   // client logs in with it (hdfs:// addresses only) as the token's owner, without a ticket.
   std::string token_file;
+  // With a Kerberos ticket: act for this user (a proxy user, as HADOOP_PROXY_USER does);
+  // empty: $HADOOP_PROXY_USER. The namenode's --namenode_proxy_users must allow it.
+  std::string proxy_user;
   std::string client_name;         // lease holder name; empty: "cairn-client-<pid>-<random>"
   int rpc_timeout_ms = 60000;      // per namenode call
   int rpc_retry_ms = 30000;        // keep retrying retryable namenode errors this long

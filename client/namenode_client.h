@@ -4,7 +4,8 @@
 // "hdfs://host:port", through IpcChannel), which costs fewer thread switches per call.
 //
 // Over gRPC every call carries the user in the `x-cairn-user` metadata entry and a deadline
-// of rpc_timeout_ms; over IPC the user is in each connection's context and rpc_timeout_ms
+// of rpc_timeout_ms (in kerberos mode instead the authentication token of a Kerberos login,
+// see namenode/rpc/grpc_login.h, or a delegation token); over IPC the user is in each connection's context and rpc_timeout_ms
 // bounds each read and write. Retryable outcomes (IsRetryable(): unavailable, timed out, safe mode, not
 // replicated yet, resource exhausted) are retried with exponential backoff until
 // rpc_retry_ms have passed; everything else returns at once as the exact cairn Status the
@@ -20,6 +21,7 @@
 #include <functional>
 #include <optional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -66,9 +68,7 @@ class NamenodeClient {
     Status st = Invoke(method, retry, [&]() -> Status {
       response.Clear();
       if (ipc_) return ipc_->Call(method, request, &response);
-      grpc::ClientContext ctx;
-      PrepareContext(&ctx);
-      return FromGrpcStatus((stub_.get()->*fn)(&ctx, request, &response));
+      return CallGrpc([&](grpc::ClientContext* ctx) { return (stub_.get()->*fn)(ctx, request, &response); });
     });
     if (!st.ok()) return st;
     return response;
@@ -115,13 +115,20 @@ class NamenodeClient {
   explicit NamenodeClient(std::unique_ptr<IpcChannel> ipc, NamenodeClientSettings settings);
   // The retry loop shared by every method; `attempt` makes one call.
   Status Invoke(std::string_view method, Retry retry, const std::function<Status()>& attempt);
-  // User metadata and deadline of one gRPC attempt.
-  void PrepareContext(grpc::ClientContext* ctx) const;
+  // One gRPC attempt: logs in first when it must (kerberos: a Kerberos login gives an
+  // authentication token, reused until it nears expiry), sets the metadata and deadline,
+  // and logs in again once if the namenode asks for it.
+  Status CallGrpc(const std::function<grpc::Status(grpc::ClientContext*)>& call);
+  void PrepareContext(grpc::ClientContext* ctx);
+  Status LogIn(bool again);
 
   NamenodeClientSettings settings_;
   std::shared_ptr<grpc::Channel> channel_;       // gRPC door only
   std::unique_ptr<ClientNamenode::Stub> stub_;   // gRPC door only
   std::unique_ptr<IpcChannel> ipc_;              // IPC door only
+  std::mutex login_mu_;
+  std::string authn_token_;       // guarded by login_mu_; gRPC door in kerberos mode
+  int64_t authn_expiry_ms_ = 0;   // guarded by login_mu_
 };
 
 }  // namespace cairn::client

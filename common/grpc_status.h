@@ -11,6 +11,13 @@
 namespace cairn {
 
 inline constexpr const char* kUserMetadataKey = "x-cairn-user";
+// Kerberos mode: what proves who the caller is on the namenode's gRPC door (binary
+// metadata): the token its login got (AuthnTokenProto), or a delegation token (TokenProto).
+inline constexpr const char* kAuthnTokenMetadataKey = "x-cairn-authn-bin";
+inline constexpr const char* kDelegationTokenMetadataKey = "x-cairn-delegation-bin";
+// In the message of a refusal the client cures by logging in again (its authentication
+// token expired, or the namenode restarted and forgot its keys).
+inline constexpr std::string_view kLoginAgainMarker = "(log in again)";
 
 grpc::Status ToGrpcStatus(const Status& status);
 Status FromGrpcStatus(const grpc::Status& status);

@@ -1,5 +1,7 @@
 // SplitNonEmpty: the non-empty pieces of a separated list ("a,,b" -> {"a", "b"}), the one
-// splitter of flag values, CLI operands and kernel control files.
+// splitter of flag values, CLI operands and kernel control files. SplitTrimmed also strips
+// each piece's surrounding whitespace first (" a , b ;" -> {"a", "b"}), for lists people
+// write by hand (group mappings, proxy-user rules).
 //
 // Thread-safety: a pure function.
 #pragma once
@@ -11,5 +13,7 @@
 namespace cairn {
 
 std::vector<std::string> SplitNonEmpty(std::string_view text, char separator);
+std::vector<std::string> SplitTrimmed(std::string_view text, char separator);
+std::string_view TrimWhitespace(std::string_view text);
 
 }  // namespace cairn

@@ -12,6 +12,7 @@
 #include "namenode/delegation_token_manager.h"
 #include "namenode/fs/namespace.h"
 #include "namenode/lease_manager.h"
+#include "namenode/rpc/proxy_users.h"
 #include "namenode/safe_mode.h"
 #include "namenode/settings.h"
 
@@ -28,6 +29,7 @@ struct NameSystem {
   BlockKeyRing& block_keys;  // signs the block access tokens of located blocks
   DelegationTokenManager& delegation_tokens;
   const AuthToLocal* auth_to_local;  // kerberos mode: principals to user names; else null
+  const ProxyUsers* proxy_users;     // kerberos mode: who may act for whom; else null
 };
 
 }  // namespace cairn::namenode

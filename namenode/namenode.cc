@@ -75,10 +75,14 @@ Status Namenode::Init() {
   if (s.security.kerberos()) {
     ASSIGN_OR_RETURN(AuthToLocal rules, NamenodeAuthToLocal(s));
     auth_to_local_ = std::make_shared<const AuthToLocal>(std::move(rules));
+    auto proxies = ProxyUsers::Parse(s.proxy_users);
+    if (!proxies.ok()) return proxies.status().WithContext("--namenode_proxy_users");
+    proxy_users_ = std::make_unique<ProxyUsers>(std::move(*proxies));
   }
   name_system_ = std::unique_ptr<NameSystem>(new NameSystem{settings_, *ns_, *blocks_, *datanodes_, *leases_,
                                                             *safe_mode_, placement_, *block_keys_,
-                                                            *delegation_tokens_, auth_to_local_.get()});
+                                                            *delegation_tokens_, auth_to_local_.get(),
+                                                            proxy_users_.get()});
   RebuildFromNamespace();
   RETURN_IF_ERROR(LoadDatanodeAdmin());
   RegisterClientOperations(*name_system_, &methods_);
@@ -160,6 +164,7 @@ Status Namenode::Start() {
       ipc_settings.keytab = settings_.keytab;
       ipc_settings.auth_to_local = auth_to_local_;
       ipc_settings.delegation_tokens = delegation_tokens_.get();
+      ipc_settings.proxy_users = proxy_users_.get();
       spdlog::info("security: kerberos; the Hadoop IPC door authenticates callers as clients of {}",
                    settings_.kerberos_principal);
     }

@@ -74,6 +74,7 @@ class Namenode {
   std::unique_ptr<BlockKeyRing> block_keys_;
   std::unique_ptr<DelegationTokenManager> delegation_tokens_;
   std::shared_ptr<const AuthToLocal> auth_to_local_;  // kerberos mode only
+  std::unique_ptr<ProxyUsers> proxy_users_;           // kerberos mode only
   std::unique_ptr<NameSystem> name_system_;
   std::unique_ptr<UserGroupResolver> groups_;
   MethodTable methods_;

@@ -17,6 +17,9 @@ void RegisterNamenodeFlags(FlagSet& f, NamenodeSettings* s) {
   f.Add("namenode_kerberos_principal", &s->kerberos_principal,
         "kerberos mode: the namenode's principal, e.g. nn/_HOST@REALM (_HOST: this host's name; no realm: the "
         "default realm of krb5.conf)");
+  f.Add("namenode_proxy_users", &s->proxy_users,
+        "kerberos mode: proxy users (hadoop.proxyuser.*), 'NAME:hosts=IP,..|*:users=U,..|*:groups=G,..|*' "
+        "entries separated by ';'");
   f.Add("namenode_keytab", &s->keytab, "kerberos mode: keytab holding the namenode principal's keys");
   f.Add("namenode_auth_to_local", &s->auth_to_local,
         "kerberos mode: hadoop.security.auth_to_local rules (RULE:[n:fmt](regex)s/a/b/ ... DEFAULT), ';'-separated");
@@ -59,6 +62,8 @@ void RegisterNamenodeFlags(FlagSet& f, NamenodeSettings* s) {
         "(dfs.namenode.delegation.token.renew-interval)");
   f.Add("namenode_delegation_token_max_lifetime_ms", &s->delegation_token_max_lifetime_ms,
         "no delegation token lives longer than this (dfs.namenode.delegation.token.max-lifetime)");
+  f.Add("namenode_authn_token_lifetime_ms", &s->authn_token_lifetime_ms,
+        "kerberos mode: a login on the gRPC door gives an authentication token valid this long");
   f.Add("namenode_lease_soft_limit_ms", &s->lease_soft_limit_ms, "lease age after which another client may recover");
   f.Add("namenode_lease_hard_limit_ms", &s->lease_hard_limit_ms, "lease age after which the namenode recovers the file");
   f.Add("namenode_block_recovery_timeout_ms", &s->block_recovery_timeout_ms,

@@ -58,6 +58,7 @@ struct NamenodeSettings {
   int64_t delegation_key_update_interval_ms = 24LL * 3600 * 1000;
   int64_t delegation_token_renew_interval_ms = 24LL * 3600 * 1000;
   int64_t delegation_token_max_lifetime_ms = 7LL * 24 * 3600 * 1000;
+  int64_t authn_token_lifetime_ms = 3600 * 1000;  // the gRPC door's login lasts this long
   LogSettings log;
   SecuritySettings security;
   // --security=kerberos: the namenode's principal (_HOST: this host's name), its keytab,
@@ -65,6 +66,7 @@ struct NamenodeSettings {
   std::string kerberos_principal = "nn/_HOST";
   std::string keytab;
   std::string auth_to_local;             // Hadoop's rule syntax; empty: DEFAULT
+  std::string proxy_users;               // who may act for whom (namenode/rpc/proxy_users.h)
 };
 
 void RegisterNamenodeFlags(FlagSet& flags, NamenodeSettings* settings);

@@ -14,6 +14,7 @@
 #include "namenode/ipc/ipc_server.h"
 #include "common/delegation_token.h"
 #include "namenode/ipc/sasl_negotiation.h"
+#include "namenode/rpc/proxy_users.h"
 #include "namenode/rpc/method_table.h"
 #include "namenode/rpc/user_group_resolver.h"
 
@@ -176,14 +177,13 @@ Status IpcConnection::Handshake() {
         name = *mapped;
         authenticated = sasl->principal();
       }
-      // The context's names count for nothing here: the caller is who the ticket or token says.
-      const std::string& claimed = info.effectiveuser();
-      if (!claimed.empty() && claimed != name && claimed != authenticated) {
-        return Fatal(id, RpcResponseHeaderProto::FATAL_UNAUTHORIZED, kAccessControl,
-                     PermissionDenied("User: {} is not allowed to impersonate {}", authenticated, claimed));
-      }
+      // The context's names count for nothing here: the caller is who the ticket or token
+      // says, or, for a proxy user the rules allow, the user it acts for.
       caller_.user = name;
       caller_.auth = sasl->method();
+      Status proxied = ApplyImpersonation(info.effectiveuser(), sasl->method() == AuthMethod::kKerberos ? authenticated : "",
+                                          server_.settings_.proxy_users, server_.groups_, &caller_);
+      if (!proxied.ok()) return Fatal(id, RpcResponseHeaderProto::FATAL_UNAUTHORIZED, kAccessControl, proxied);
       caller_.groups = server_.groups_.GroupsFor(caller_.user);
       spdlog::debug("IPC connection from {} authenticated as {} ({})", peer_, authenticated, caller_.user);
       return Status::OK();

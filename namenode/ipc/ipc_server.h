@@ -29,6 +29,7 @@
 namespace cairn::namenode {
 class DelegationTokenManager;
 class MethodTable;
+class ProxyUsers;
 class UserGroupResolver;
 }  // namespace cairn::namenode
 
@@ -49,6 +50,7 @@ struct IpcSettings {
   // Kerberos mode: clients holding a delegation token may authenticate with it instead
   // (SASL DIGEST-MD5, method TOKEN); null: they may not.
   const DelegationTokenManager* delegation_tokens = nullptr;
+  const ProxyUsers* proxy_users = nullptr;  // kerberos mode: who may act for whom
 };
 
 class IpcConnection;

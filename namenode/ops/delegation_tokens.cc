@@ -30,7 +30,7 @@ Status GetDelegationToken(NameSystem& nn, const CallContext& caller, const hc::G
   if (!nn.settings.security.kerberos()) return Status::OK();  // no token: security is off
   RETURN_IF_ERROR(RequireKerberosLogin(caller, "issued"));
   ASSIGN_OR_RETURN(std::string renewer, RenewerName(nn, req.renewer()));
-  ASSIGN_OR_RETURN(*resp->mutable_token(), nn.delegation_tokens.Issue(caller.user, renewer, "", WallMillis()));
+  ASSIGN_OR_RETURN(*resp->mutable_token(), nn.delegation_tokens.Issue(caller.user, renewer, caller.real_user, WallMillis()));
   return Status::OK();
 }
 

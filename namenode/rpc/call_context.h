@@ -20,6 +20,7 @@ enum class AuthMethod {
 struct CallContext {
   std::string user;                 // effective user name
   AuthMethod auth = AuthMethod::kSimple;
+  std::string real_user;            // a proxy user acting as `user` (ProxyUsers); else ""
   std::vector<std::string> groups;  // the user's groups, from UserGroupResolver
   std::string client_address;       // caller's IP address without port ("" when unknown)
 };

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "common/clock.h"
 #include "common/grpc_status.h"
 
 namespace cairn::namenode {
@@ -39,23 +40,45 @@ class UnaryCall : public grpc::ServerGenericBidiReactor {
       return;
     }
     const std::string& path = ctx->method();
-    if (path.rfind(kClientServicePrefix, 0) == 0) method_ = service_.methods().Find(MethodNameFromGrpcPath(path));
+    bool login = false;
+    if (path.rfind(kClientServicePrefix, 0) == 0) {
+      const std::string name = MethodNameFromGrpcPath(path);
+      login = name == service_.login_method().name;
+      method_ = login ? &service_.login_method() : service_.methods().Find(name);
+    }
     if (method_ == nullptr) {
       Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "unknown method " + path));
       return;
     }
-    if (service_.refuse_callers()) {
-      // The x-cairn-user header is a claim, not a proof: in kerberos mode it counts for nothing.
-      Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                          "the namenode runs with --security=kerberos and its gRPC door does not authenticate "
-                          "callers; use the Hadoop IPC door (hdfs://host:port) with a Kerberos ticket"));
-      return;
-    }
     const auto& md = ctx->client_metadata();
-    auto it = md.find(kUserMetadataKey);
-    caller_.user = it == md.end() ? "nobody" : std::string(it->second.data(), it->second.size());
-    if (caller_.user.empty()) caller_.user = "nobody";
+    auto header = [&md](const char* key) -> std::string_view {
+      auto it = md.find(key);
+      return it == md.end() ? std::string_view() : std::string_view(it->second.data(), it->second.size());
+    };
     caller_.client_address = PeerHost(ctx->peer());
+    if (service_.login() != nullptr) {
+      // Kerberos mode: the x-cairn-user header is a claim, not a proof, and counts for nothing.
+      if (!login) {
+        auto who = service_.login()->Check(header(kAuthnTokenMetadataKey), header(kDelegationTokenMetadataKey),
+                                           WallMillis());
+        if (!who.ok()) {
+          Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, who.status().message(),
+                              ToGrpcStatus(who.status()).error_details()));
+          return;
+        }
+        caller_.user = std::move(who->context.user);
+        caller_.auth = who->context.auth;
+        Status proxied = ApplyImpersonation(header(kUserMetadataKey), who->principal, service_.proxy_users(),
+                                            service_.groups(), &caller_);
+        if (!proxied.ok()) {
+          Finish(ToGrpcStatus(proxied));
+          return;
+        }
+      }
+    } else {
+      caller_.user = std::string(header(kUserMetadataKey));
+      if (caller_.user.empty()) caller_.user = "nobody";
+    }
     StartRead(&request_buf_);
   }
 
@@ -114,6 +137,21 @@ class UnaryCall : public grpc::ServerGenericBidiReactor {
   std::unique_ptr<google::protobuf::Message> request_;
 };
 }  // namespace
+
+GrpcClientService::GrpcClientService(const MethodTable& methods, UserGroupResolver& groups, ThreadPool& pool,
+                                     DrainGate& gate, GrpcLogin* login, const ProxyUsers* proxy_users)
+    : methods_(methods), groups_(groups), pool_(pool), gate_(gate), login_(login), proxy_users_(proxy_users) {
+  login_method_.name = "authenticate";
+  login_method_.request_prototype = &AuthenticateRequest::default_instance();
+  login_method_.response_prototype = &AuthenticateResponse::default_instance();
+  login_method_.handler = [login](const CallContext&, const google::protobuf::Message& req,
+                                  google::protobuf::Message* resp) -> Status {
+    if (login == nullptr) return InvalidArgument("the namenode runs with --security=simple: there is no login");
+    ASSIGN_OR_RETURN(*static_cast<AuthenticateResponse*>(resp),
+                     login->Authenticate(static_cast<const AuthenticateRequest&>(req), WallMillis()));
+    return Status::OK();
+  };
+}
 
 grpc::ServerGenericBidiReactor* GrpcClientService::CreateReactor(grpc::GenericCallbackServerContext* ctx) {
   return new UnaryCall(*this, ctx);

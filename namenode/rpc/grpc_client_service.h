@@ -3,8 +3,12 @@
 // comes from its path ("/cairn.ClientNamenode/GetFileInfo" -> "getFileInfo") and is looked
 // up in the MethodTable; the request is parsed with the method's prototype, the handler runs
 // on the bounded handler pool (handlers may block briefly: the WAL sync, complete's wait)
-// or, for nonblocking reads, right on gRPC's thread, and the reply is serialised back. The caller's user comes from the x-cairn-user metadata
-// ("nobody" when missing), their address from the peer string.
+// or, for nonblocking reads, right on gRPC's thread, and the reply is serialised back.
+//
+// Who calls: in simple mode the x-cairn-user metadata ("nobody" when missing); in
+// kerberos mode (a GrpcLogin is given) only what the call's authentication or delegation
+// token proves, and the one method callable without either is Authenticate, the login.
+// The caller's address comes from the peer string.
 //
 // Errors: unknown method -> UNIMPLEMENTED; a request that does not parse (including a
 // missing proto2 required field) -> INVALID_ARGUMENT; handler errors via ToGrpcStatus.
@@ -17,7 +21,9 @@
 
 #include "common/thread_pool.h"
 #include "namenode/rpc/drain_gate.h"
+#include "namenode/rpc/grpc_login.h"
 #include "namenode/rpc/method_table.h"
+#include "namenode/rpc/proxy_users.h"
 #include "namenode/rpc/user_group_resolver.h"
 
 namespace cairn::namenode {
@@ -26,11 +32,9 @@ inline constexpr std::string_view kClientServicePrefix = "/cairn.ClientNamenode/
 
 class GrpcClientService : public grpc::CallbackGenericService {
  public:
-  // `refuse_callers`: answer every call UNAUTHENTICATED (kerberos mode, where a user name
-  // in the metadata proves nothing).
+  // `login` null: simple mode, callers name themselves.
   GrpcClientService(const MethodTable& methods, UserGroupResolver& groups, ThreadPool& pool, DrainGate& gate,
-                    bool refuse_callers = false)
-      : methods_(methods), groups_(groups), pool_(pool), gate_(gate), refuse_callers_(refuse_callers) {}
+                    GrpcLogin* login = nullptr, const ProxyUsers* proxy_users = nullptr);
 
   grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override;
 
@@ -38,14 +42,18 @@ class GrpcClientService : public grpc::CallbackGenericService {
   UserGroupResolver& groups() { return groups_; }
   ThreadPool& pool() { return pool_; }
   DrainGate& gate() { return gate_; }
-  bool refuse_callers() const { return refuse_callers_; }
+  GrpcLogin* login() const { return login_; }
+  const ProxyUsers* proxy_users() const { return proxy_users_; }
+  const MethodTable::Method& login_method() const { return login_method_; }
 
  private:
   const MethodTable& methods_;
   UserGroupResolver& groups_;
   ThreadPool& pool_;
   DrainGate& gate_;
-  const bool refuse_callers_;
+  GrpcLogin* const login_;
+  const ProxyUsers* const proxy_users_;
+  MethodTable::Method login_method_;  // "authenticate"
 };
 
 // "ipv4:10.0.0.1:5000" -> "10.0.0.1"; "ipv6:[::1]:5000" -> "::1"; "" when unparseable.

@@ -8,10 +8,24 @@
 
 namespace cairn::namenode {
 
+namespace {
+std::unique_ptr<GrpcLogin> MakeLogin(const NameSystem& nn) {
+  if (!nn.settings.security.kerberos()) return nullptr;
+  GrpcLoginSettings s;
+  s.principal = nn.settings.kerberos_principal;
+  s.keytab = nn.settings.keytab;
+  s.auth_to_local = nn.auth_to_local;
+  s.delegation_tokens = &nn.delegation_tokens;
+  s.token_lifetime_ms = nn.settings.authn_token_lifetime_ms;
+  return std::make_unique<GrpcLogin>(std::move(s));
+}
+}  // namespace
+
 RpcServer::RpcServer(NameSystem& nn, const MethodTable& methods, UserGroupResolver& groups)
-    : client_pool_("nn-handler", nn.settings.handler_threads, static_cast<size_t>(nn.settings.handler_queue_size)),
+    : login_(MakeLogin(nn)),
+      client_pool_("nn-handler", nn.settings.handler_threads, static_cast<size_t>(nn.settings.handler_queue_size)),
       datanode_pool_("nn-dnhandler", nn.settings.datanode_handler_threads, 1024),
-      client_service_(methods, groups, client_pool_, gate_, nn.settings.security.kerberos()),
+      client_service_(methods, groups, client_pool_, gate_, login_.get(), nn.proxy_users),
       datanode_service_(nn, datanode_pool_, gate_),
       security_(nn.settings.security) {}
 

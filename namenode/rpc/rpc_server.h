@@ -17,6 +17,7 @@
 #include "namenode/name_system.h"
 #include "namenode/rpc/datanode_service.h"
 #include "namenode/rpc/grpc_client_service.h"
+#include "namenode/rpc/grpc_login.h"
 
 namespace cairn::namenode {
 
@@ -33,6 +34,7 @@ class RpcServer {
 
  private:
   DrainGate gate_;
+  std::unique_ptr<GrpcLogin> login_;  // kerberos mode only
   ThreadPool client_pool_;
   ThreadPool datanode_pool_;
   GrpcClientService client_service_;

@@ -6,43 +6,19 @@
 #include <memory>
 
 #include "common/clock.h"
+#include "common/split.h"
 
 namespace cairn::namenode {
 
-namespace {
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::vector<std::string_view> Split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  size_t pos = 0;
-  while (pos <= s.size()) {
-    size_t next = s.find(sep, pos);
-    if (next == std::string_view::npos) next = s.size();
-    out.push_back(s.substr(pos, next - pos));
-    pos = next + 1;
-  }
-  return out;
-}
-}  // namespace
 
 Result<std::unique_ptr<UserGroupResolver>> UserGroupResolver::Create(const std::string& mapping, int64_t ttl_ms) {
   std::unordered_map<std::string, std::vector<std::string>> fixed;
-  for (std::string_view entry : Split(mapping, ';')) {
-    entry = Trim(entry);
-    if (entry.empty()) continue;
+  for (const std::string& piece : SplitTrimmed(mapping, ';')) {
+    std::string_view entry = piece;
     size_t eq = entry.find('=');
-    if (eq == std::string_view::npos || Trim(entry.substr(0, eq)).empty())
+    if (eq == std::string_view::npos || TrimWhitespace(entry.substr(0, eq)).empty())
       return InvalidArgument("user group mapping entry '{}' is not user=group1,group2", entry);
-    std::vector<std::string> groups;
-    for (std::string_view g : Split(entry.substr(eq + 1), ',')) {
-      g = Trim(g);
-      if (!g.empty()) groups.emplace_back(g);
-    }
-    fixed[std::string(Trim(entry.substr(0, eq)))] = std::move(groups);
+    fixed[std::string(TrimWhitespace(entry.substr(0, eq)))] = SplitTrimmed(entry.substr(eq + 1), ',');
   }
   return std::unique_ptr<UserGroupResolver>(new UserGroupResolver(std::move(fixed), ttl_ms));
 }

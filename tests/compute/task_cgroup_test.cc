@@ -83,10 +83,12 @@ TEST_F(TaskCgroupTest, TheChildIsInsideAndTheCpuQuotaIsSet) {
 
 TEST_F(TaskCgroupTest, KillAllReachesProcessesThatLeftTheGroupAndRemoveCleansUp) {
   ASSERT_OK_AND_ASSIGN(TaskCgroup cg, host_->Create("escape-test", CgroupLimits{256ull << 20, 1}));
-  // setsid: a new session and process group, which Kill(-pgid) would miss.
-  ASSERT_OK_AND_ASSIGN(TaskProcess p, TaskProcess::Launch(Shell("setsid sleep 300 & echo $! > escaped.pid; wait", cg)));
+  // setsid: a new session and process group, which Kill(-pgid) would miss. The sleeper
+  // writes its pid itself, after setsid ran, so the kill below cannot catch it earlier.
+  ASSERT_OK_AND_ASSIGN(TaskProcess p, TaskProcess::Launch(Shell(
+                                          "setsid sh -c 'echo $$ > escaped.pid; exec sleep 300' & wait", cg)));
   ASSERT_EVENTUALLY(ReadWholeFile(dir_ + "/escaped.pid").ok() && !ReadWholeFile(dir_ + "/escaped.pid")->empty(), 10000);
-  // setsid forks when it is a group leader; the sleeper is whatever is left in the cgroup.
+  // (setsid forks when it is a group leader; the sleeper is whatever is left in the cgroup.)
   p.Kill();
   EXPECT_EQ(WaitExit(p), 128 + SIGKILL);
   const std::string procs_file = cg.procs_files()[0];

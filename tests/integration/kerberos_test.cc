@@ -1,7 +1,9 @@
 // --security=kerberos against a real MIT KDC (tools/kdc): stock `hdfs` and `cairn` work
 // with a ticket and fail clearly without one, claimed user names gain nothing, users reach
 // only what permissions give them, the namenode's principal is the superuser, and the
-// gRPC door (whose user header proves nothing) refuses every call. Daemons prove which
+// gRPC door (whose user header proves nothing) serves only callers whose Kerberos login or
+// delegation token it verified. Delegation tokens log in without a ticket, as their owner,
+// until they expire or are cancelled, and cannot be stretched or forged. Daemons prove which
 // daemon they are with certificates from the cluster CA: the datanode protocol refuses
 // plaintext, certificate-less, wrong-role and foreign-CA callers, changing nothing.
 #include <grpcpp/grpcpp.h>
@@ -9,11 +11,15 @@
 
 #include "cairn/datanode_protocol.grpc.pb.h"
 #include "cairn/inter_datanode.grpc.pb.h"
+#include "cairn/namenode.grpc.pb.h"
+#include "common/grpc_status.h"
 #include "common/cluster_ca.h"
 #include "common/delegation_token.h"
+#include "common/gssapi.h"
 
 #include <chrono>
 #include <thread>
+#include <tuple>
 
 #include "tests/support/process.h"
 #include "tests/support/remote_file.h"
@@ -42,7 +48,9 @@ class KerberosTest : public testing::SharedClusterSuite<KerberosTest> {
     o.replication = 1;
     o.kerberos = true;
     // Short enough for a test to watch a delegation token expire.
-    o.namenode_flags = {"--namenode_delegation_token_renew_interval_ms=" + std::to_string(kTokenRenewIntervalMs)};
+    o.namenode_flags = {"--namenode_delegation_token_renew_interval_ms=" + std::to_string(kTokenRenewIntervalMs),
+                        // bob may act for alice from here; admin only from an address that is not here.
+                        "--namenode_proxy_users=bob:hosts=127.0.0.1:users=alice;admin:hosts=10.9.9.9:users=*"};
     return o;
   }
 
@@ -66,6 +74,18 @@ class KerberosTest : public testing::SharedClusterSuite<KerberosTest> {
     auto env = cluster_->KerberosEnv(user);
     EXPECT_TRUE(env.ok()) << env.status().ToString();
     return Hdfs(env.ok() ? *env : std::vector<std::string>{}, std::move(args));
+  }
+  // The namenode's gRPC door by the name its principal has (nn/localhost).
+  std::string GrpcAddress() const {
+    const std::string a = cluster_->namenode_address();
+    return "localhost" + a.substr(a.rfind(':'));
+  }
+  CommandResult CairnGrpc(const std::vector<std::string>& env, std::vector<std::string> args,
+                          const std::string& in = "") {
+    args.insert(args.begin(), {std::string(CAIRN_BIN_DIR) + "/cairn", "--namenode", GrpcAddress()});
+    auto r = RunCommand(args, env, in);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : CommandResult{};
   }
   // The environment of a process with no ticket that holds the token file `file`.
   std::vector<std::string> TokenEnv(const std::string& file) const {
@@ -142,18 +162,23 @@ TEST_F(KerberosTest, WithoutATicketBothFailClearly) {
   EXPECT_NE(simple_hdfs->exit_code, 0) << simple_hdfs->out;
 
   // The gRPC door speaks TLS: a plaintext client does not get through the handshake.
-  const std::vector<std::string> cairn_grpc = {std::string(CAIRN_BIN_DIR) + "/cairn", "--namenode",
-                                               cluster_->namenode_address(), "ls", "/"};
+  const std::vector<std::string> cairn_grpc = {std::string(CAIRN_BIN_DIR) + "/cairn", "--namenode", GrpcAddress(),
+                                               "ls", "/"};
   auto plain = RunCommand(cairn_grpc, {"CAIRN_USER=nn", "CAIRN_NAMENODE_PRINCIPAL=", "CAIRN_TLS_CA_FILE="});
   ASSERT_TRUE(plain.ok());
   EXPECT_NE(plain->exit_code, 0);
-  EXPECT_EQ(plain->out.find("does not authenticate callers"), std::string::npos) << plain->out;
-  // Over TLS, the door's user header is still a claim: in kerberos mode that door refuses everyone.
+  EXPECT_EQ(plain->out.find("needs a Kerberos login"), std::string::npos) << plain->out;
+  // Over TLS, the door's user header is still a claim: without a login it refuses the call.
   auto grpc = RunCommand(cairn_grpc, {"CAIRN_USER=nn", "CAIRN_NAMENODE_PRINCIPAL=",
                                       "CAIRN_TLS_CA_FILE=" + cluster_->ca_dir() + "/ca.crt"});
   ASSERT_TRUE(grpc.ok());
   EXPECT_NE(grpc->exit_code, 0);
-  EXPECT_NE(grpc->out.find("does not authenticate callers"), std::string::npos) << grpc->out;
+  EXPECT_NE(grpc->out.find("needs a Kerberos login"), std::string::npos) << grpc->out;
+  // And without a ticket there is no login.
+  auto no_ticket = RunCommand(cairn_grpc, cluster_->NoTicketEnv());
+  ASSERT_TRUE(no_ticket.ok());
+  EXPECT_NE(no_ticket->exit_code, 0);
+  EXPECT_NE(no_ticket->out.find("no Kerberos ticket"), std::string::npos) << no_ticket->out;
 }
 
 TEST_F(KerberosTest, ClaimedNamesGainNothingAndUsersKeepToTheirFiles) {
@@ -381,6 +406,131 @@ TEST_F(KerberosTest, ExpiredAndForgedDelegationTokensAreRefused) {
       << expired.out;
   auto renew = Cairn("bob", {"token", "renew", file});
   EXPECT_NE(renew.exit_code, 0) << renew.out;
+}
+
+TEST_F(KerberosTest, TheGrpcDoorLogsInWithKerberosAndChecksEveryCallsToken) {
+  ASSERT_NE(cluster_, nullptr);
+  ASSERT_OK_AND_ASSIGN(auto alice, cluster_->KerberosEnv("alice"));
+  auto put = CairnGrpc(alice, {"put", "-", "/user/alice/over-grpc"}, "through the gRPC door\n");
+  ASSERT_EQ(put.exit_code, 0) << put.out;
+  auto ls = CairnGrpc(alice, {"ls", "/user/alice"});
+  EXPECT_NE(ls.out.find("alice alice"), std::string::npos) << ls.out;
+  EXPECT_EQ(CairnGrpc(alice, {"cat", "/user/alice/over-grpc"}).out, "through the gRPC door\n");
+  EXPECT_EQ(Cairn("alice", {"cat", "/user/alice/over-grpc"}).out, "through the gRPC door\n");  // and over IPC
+
+  ASSERT_EQ(Cairn("bob", {"put", "-", "/user/bob/grpc-secret"}, "bob's\n").exit_code, 0);
+  ASSERT_EQ(Cairn("bob", {"chmod", "600", "/user/bob/grpc-secret"}).exit_code, 0);
+  auto claimed = alice;
+  claimed.push_back("CAIRN_USER=nn");
+  auto steal = CairnGrpc(claimed, {"cat", "/user/bob/grpc-secret"});
+  EXPECT_NE(steal.exit_code, 0);
+  EXPECT_NE(steal.out.find("ermission denied"), std::string::npos) << steal.out;
+  ASSERT_OK_AND_ASSIGN(auto nn, cluster_->KerberosEnv("nn"));
+  EXPECT_EQ(CairnGrpc(nn, {"cat", "/user/bob/grpc-secret"}).out, "bob's\n");  // the superuser
+
+  // A delegation token works on this door too.
+  const std::string file = cluster_->dir() + "/grpc.token";
+  ASSERT_EQ(Cairn("alice", {"token", "fetch", file}).exit_code, 0);
+  auto by_token = CairnGrpc(TokenEnv(file), {"cat", "/user/alice/over-grpc"});
+  EXPECT_EQ(by_token.exit_code, 0) << by_token.out;
+  EXPECT_EQ(by_token.out, "through the gRPC door\n");
+  auto refetch = CairnGrpc(TokenEnv(file), {"token", "fetch", cluster_->dir() + "/grpc2.token"});
+  EXPECT_NE(refetch.out.find("only with kerberos authentication"), std::string::npos) << refetch.out;
+
+  // Raw calls: garbage, forged and missing tokens are refused, a bad login too.
+  ASSERT_OK_AND_ASSIGN(std::string ca, testing::ReadLocalFile(cluster_->ca_dir() + "/ca.crt"));
+  grpc::SslCredentialsOptions trust;
+  trust.pem_root_certs = ca;
+  auto stub = ClientNamenode::NewStub(grpc::CreateChannel(GrpcAddress(), grpc::SslCredentials(trust)));
+  auto get_file_info = [&](const std::string& authn) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata(kUserMetadataKey, "nn");
+    if (!authn.empty()) ctx.AddMetadata(kAuthnTokenMetadataKey, authn);
+    hadoop::hdfs::GetFileInfoRequestProto req;
+    req.set_src("/user/bob/grpc-secret");
+    hadoop::hdfs::GetFileInfoResponseProto resp;
+    return stub->GetFileInfo(&ctx, req, &resp);
+  };
+  grpc::Status none = get_file_info("");
+  EXPECT_EQ(none.error_code(), grpc::StatusCode::UNAUTHENTICATED) << none.error_message();
+  grpc::Status garbage = get_file_info("not a token");
+  EXPECT_EQ(garbage.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_NE(garbage.error_message().find("malformed"), std::string::npos) << garbage.error_message();
+  // A real login (as the namenode's principal, the superuser), then its token rewritten.
+  ASSERT_OK_AND_ASSIGN(client::ClientOptions options, cluster_->ClientOptionsFor("nn"));  // nn's ticket cache
+  ASSERT_OK_AND_ASSIGN(auto gss, GssContext::Initiator("nn", "localhost"));
+  ASSERT_OK_AND_ASSIGN(std::string ap_req, gss->Step(""));
+  AuthenticateRequest real_login;
+  real_login.set_gss_token(ap_req);
+  AuthenticateResponse real;
+  grpc::ClientContext real_ctx;
+  ASSERT_TRUE(stub->Authenticate(&real_ctx, real_login, &real).ok());
+  EXPECT_EQ(real.user(), "nn");
+  EXPECT_TRUE(get_file_info(real.authn_token()).ok());
+  AuthnTokenProto forged;
+  ASSERT_TRUE(forged.ParseFromString(real.authn_token()));
+  AuthnTokenIdentifierProto id;
+  ASSERT_TRUE(id.ParseFromString(forged.identifier()));
+  id.set_expiry_ms(id.expiry_ms() + 365LL * 24 * 3600 * 1000);  // a year longer, same signature
+  forged.set_identifier(id.SerializeAsString());
+  grpc::Status forged_status = get_file_info(forged.SerializeAsString());
+  EXPECT_EQ(forged_status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_NE(forged_status.error_message().find("wrong signature"), std::string::npos) << forged_status.error_message();
+  grpc::ClientContext login_ctx;
+  AuthenticateRequest login;
+  login.set_gss_token("not a kerberos token");
+  AuthenticateResponse login_resp;
+  grpc::Status bad_login = stub->Authenticate(&login_ctx, login, &login_resp);
+  EXPECT_NE(bad_login.error_code(), grpc::StatusCode::OK);
+  EXPECT_FALSE(login_resp.has_authn_token());
+
+  // A restarted namenode has new signing keys: a logged-in client is told to log in again,
+  // and does so by itself (also when another client logged in first).
+  options.namenode = GrpcAddress();
+  ::setenv("CAIRN_TLS_CA_FILE", (cluster_->ca_dir() + "/ca.crt").c_str(), 1);
+  ASSERT_OK_AND_ASSIGN(auto fs, client::FileSystem::Connect(options));
+  ASSERT_OK(fs->Stat("/user/bob/grpc-secret").status());
+  ASSERT_OK(cluster_->RestartNamenode());
+  EXPECT_EQ(CairnGrpc(alice, {"ls", "/user/alice"}).exit_code, 0);
+  auto after_restart = fs->Stat("/user/bob/grpc-secret");
+  EXPECT_TRUE(after_restart.ok()) << after_restart.status().ToString();
+}
+
+TEST_F(KerberosTest, ProxyUsersActOnlyForWhomTheRulesAllow) {
+  ASSERT_NE(cluster_, nullptr);
+  auto as = [&](const std::string& real, const std::string& effective) {
+    auto env = cluster_->KerberosEnv(real);
+    EXPECT_TRUE(env.ok());
+    std::vector<std::string> out = env.ok() ? *env : std::vector<std::string>{};
+    out.push_back("HADOOP_PROXY_USER=" + effective);
+    return out;
+  };
+  // bob acts for alice, on both doors: what he writes is alice's.
+  auto put = CairnWith(as("bob", "alice"), {"put", "-", "/user/alice/by-proxy"}, "bob for alice\n");
+  ASSERT_EQ(put.exit_code, 0) << put.out;
+  auto ls = Cairn("alice", {"ls", "/user/alice"});
+  EXPECT_NE(ls.out.find("alice alice"), std::string::npos) << ls.out;
+  auto grpc_put = CairnGrpc(as("bob", "alice"), {"put", "-", "/user/alice/by-proxy-grpc"}, "over gRPC\n");
+  ASSERT_EQ(grpc_put.exit_code, 0) << grpc_put.out;
+  EXPECT_EQ(Cairn("alice", {"cat", "/user/alice/by-proxy-grpc"}).out, "over gRPC\n");
+  // A token fetched so is alice's, with bob as its real user.
+  const std::string file = cluster_->dir() + "/proxied.token";
+  ASSERT_EQ(CairnWith(as("bob", "alice"), {"token", "fetch", file}).exit_code, 0);
+  auto print = CairnWith(cluster_->NoTicketEnv(), {"token", "print", file});
+  EXPECT_NE(print.out.find("owner alice, renewer alice, real user bob"), std::string::npos) << print.out;
+
+  // Nobody else, for nobody else, and not from elsewhere.
+  for (const auto& [real, effective, why] :
+       {std::tuple{"alice", "bob", "User: alice is not allowed to impersonate bob"},
+        std::tuple{"bob", "nn", "User: bob is not allowed to impersonate nn"},
+        std::tuple{"admin", "alice", "Unauthorized connection for super-user: admin from IP 127.0.0.1"}}) {
+    auto r = CairnWith(as(real, effective), {"ls", "/user"});
+    EXPECT_NE(r.exit_code, 0) << real << " as " << effective;
+    EXPECT_NE(r.out.find(why), std::string::npos) << r.out;
+    auto g = CairnGrpc(as(real, effective), {"ls", "/user"});
+    EXPECT_NE(g.exit_code, 0) << real << " as " << effective;
+    EXPECT_NE(g.out.find(why), std::string::npos) << g.out;
+  }
 }
 
 }  // namespace

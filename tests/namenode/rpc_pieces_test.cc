@@ -27,6 +27,7 @@ TEST(MethodTableTest, EveryServiceMethodHasAHandler) {
   for (int i = 0; i < service->method_count(); ++i) {
     const auto* m = service->method(i);
     std::string name = MethodNameFromGrpcPath("/cairn.ClientNamenode/" + m->name());
+    if (name == "authenticate") continue;  // the gRPC door's own login (GrpcLogin), not an operation
     const MethodTable::Method* entry = h.node().methods().Find(name);
     ASSERT_NE(entry, nullptr) << name << " has no handler";
     EXPECT_EQ(entry->request_prototype->GetDescriptor(), m->input_type()) << name;
