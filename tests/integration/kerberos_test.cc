@@ -494,6 +494,11 @@ TEST_F(KerberosTest, TheGrpcDoorLogsInWithKerberosAndChecksEveryCallsToken) {
   EXPECT_EQ(CairnGrpc(alice, {"ls", "/user/alice"}).exit_code, 0);
   auto after_restart = fs->Stat("/user/bob/grpc-secret");
   EXPECT_TRUE(after_restart.ok()) << after_restart.status().ToString();
+  // Delegation tokens are stored: the one fetched before the restart still logs in, on both doors.
+  auto kept_ipc = CairnWith(TokenEnv(file), {"cat", "/user/alice/over-grpc"});
+  EXPECT_EQ(kept_ipc.out, "through the gRPC door\n") << kept_ipc.out;
+  auto kept_grpc = CairnGrpc(TokenEnv(file), {"cat", "/user/alice/over-grpc"});
+  EXPECT_EQ(kept_grpc.out, "through the gRPC door\n") << kept_grpc.out;
 }
 
 TEST_F(KerberosTest, ProxyUsersActOnlyForWhomTheRulesAllow) {
