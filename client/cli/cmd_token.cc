@@ -90,8 +90,8 @@ Status Fetch(CliContext& ctx, const std::vector<std::string>& args) {
   token.set_service(ServiceOf(fs->options().namenode));
   RETURN_IF_ERROR(WriteTokenFile(operands[0], EncodeTokenStorage({token})));
   ASSIGN_OR_RETURN(DelegationTokenIdentifier id, DecodeDelegationTokenIdentifier(token.identifier()));
-  return ctx.Out(fmt::format("Fetched {} (renewer {}, valid until {} unless renewed) into {}\n", Describe(token),
-                             id.renewer, FormatMillis(id.max_date), operands[0]));
+  return ctx.Out(fmt::format("Fetched {} (renewer {}, renewable until {}) into {}\n", Describe(token), id.renewer,
+                             FormatMillis(id.max_date), operands[0]));
 }
 
 Status Renew(CliContext& ctx, const std::vector<std::string>& args) {
