@@ -230,7 +230,6 @@ Result<std::string> DigestMd5Client::Step(std::string_view challenge) {
   unsigned len = 0;
   int rc = SASL_OK;
   if (!started_) {
-    static_assert(sizeof(sasl_callback_t) > 0);
     callbacks_ = {
         {SASL_CB_AUTHNAME, reinterpret_cast<int (*)()>(&DigestMd5Access::ClientSimple), this},
         {SASL_CB_USER, reinterpret_cast<int (*)()>(&DigestMd5Access::ClientSimple), this},

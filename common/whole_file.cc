@@ -34,4 +34,25 @@ Result<std::string> ReadWholeFile(const std::string& path) {
   return out;
 }
 
+Status WriteWholeFile(const std::string& path, std::string_view data, mode_t mode, FileWrite how) {
+  const bool replace = how == FileWrite::kReplaceAtomically;
+  const std::string target = replace ? path + ".tmp" : path;
+  int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (replace ? O_TRUNC : O_EXCL), mode);
+  if (fd < 0) return ErrnoError(errno, "create " + target);
+  ssize_t n = ::write(fd, data.data(), data.size());
+  int e = errno;
+  bool ok = n == static_cast<ssize_t>(data.size()) && ::fsync(fd) == 0;
+  if (!ok) e = n < 0 ? e : errno;
+  ::close(fd);
+  if (ok && replace && ::rename(target.c_str(), path.c_str()) != 0) {
+    ok = false;
+    e = errno;
+  }
+  if (!ok) {
+    if (replace) ::unlink(target.c_str());
+    return ErrnoError(e, "write " + path);
+  }
+  return Status::OK();
+}
+
 }  // namespace cairn

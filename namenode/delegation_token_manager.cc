@@ -1,7 +1,5 @@
 #include "namenode/delegation_token_manager.h"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 
 #include "common/hmac.h"

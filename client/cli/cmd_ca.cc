@@ -1,9 +1,7 @@
 // cairn admin ca init|issue: the cluster CA on the local disk (common/cluster_ca.h). The
 // operator keeps DIR/ca.key somewhere only administrators can read, and copies each
 // daemon its ROLE-HOST.crt and .key plus ca.crt (the --tls_* flags).
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 
@@ -17,19 +15,6 @@ namespace cairn::cli {
 namespace {
 
 constexpr const char* kProgram = "cairn";
-
-// Writes a new file (never over an existing one) with this mode.
-Status WriteNewFile(const std::string& path, const std::string& data, mode_t mode) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return ErrnoError(errno, "create " + path);
-  ssize_t n = ::write(fd, data.data(), data.size());
-  int e = errno;
-  bool ok = n == static_cast<ssize_t>(data.size()) && ::fsync(fd) == 0;
-  if (!ok) e = n < 0 ? e : errno;
-  ::close(fd);
-  if (!ok) return ErrnoError(e, "write " + path);
-  return Status::OK();
-}
 
 Result<int> ParseDays(const std::string& text, int fallback) {
   if (text.empty()) return fallback;
@@ -56,8 +41,8 @@ Status Init(CliContext& ctx, const std::vector<std::string>& args) {
   const std::string& dir = operands[0];
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return ErrnoError(errno, "mkdir " + dir);
   ASSIGN_OR_RETURN(PemKeyAndCertificate ca, CreateClusterCa(name, *days));
-  RETURN_IF_ERROR(WriteNewFile(dir + "/ca.key", ca.key_pem, 0600));
-  RETURN_IF_ERROR(WriteNewFile(dir + "/ca.crt", ca.certificate_pem, 0644));
+  RETURN_IF_ERROR(WriteWholeFile(dir + "/ca.key", ca.key_pem, 0600, FileWrite::kCreateNew));
+  RETURN_IF_ERROR(WriteWholeFile(dir + "/ca.crt", ca.certificate_pem, 0644, FileWrite::kCreateNew));
   return ctx.Out(fmt::format("Created the cluster CA '{}' in {} (ca.crt, ca.key)\n", name, dir));
 }
 
@@ -94,8 +79,8 @@ Status Issue(CliContext& ctx, const std::vector<std::string>& args) {
   ASSIGN_OR_RETURN(ca.certificate_pem, ReadWholeFile(dir + "/ca.crt"));
   ASSIGN_OR_RETURN(PemKeyAndCertificate cert, IssueDaemonCertificate(ca, role, hosts, *days));
   if (out.empty()) out = dir + "/" + role + "-" + hosts[0];
-  RETURN_IF_ERROR(WriteNewFile(out + ".key", cert.key_pem, 0600));
-  RETURN_IF_ERROR(WriteNewFile(out + ".crt", cert.certificate_pem, 0644));
+  RETURN_IF_ERROR(WriteWholeFile(out + ".key", cert.key_pem, 0600, FileWrite::kCreateNew));
+  RETURN_IF_ERROR(WriteWholeFile(out + ".crt", cert.certificate_pem, 0644, FileWrite::kCreateNew));
   return ctx.Out(fmt::format("Issued {}/{} ({}.crt, {}.key)\n", role, hosts[0], out, out));
 }
 

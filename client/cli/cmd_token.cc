@@ -2,47 +2,17 @@
 // (what `hdfs fetchdt` writes and HADOOP_TOKEN_FILE_LOCATION names). fetch needs a
 // Kerberos ticket; a process given the file then reaches the namenode as the token's owner
 // without one, until the token expires or is cancelled.
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <ctime>
+#include <functional>
 
 #include "client/cli/args.h"
 #include "client/cli/command.h"
+#include "client/cli/format.h"
 #include "client/namenode_client.h"
 #include "common/delegation_token.h"
 #include "common/whole_file.h"
 
 namespace cairn::cli {
 namespace {
-
-std::string FormatMillis(int64_t ms) {
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  ::gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
-}
-
-// The token file, written whole or not at all, readable by its owner only.
-Status WriteTokenFile(const std::string& path, const std::string& data) {
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return ErrnoError(errno, "create " + tmp);
-  ssize_t n = ::write(fd, data.data(), data.size());
-  int e = errno;
-  bool ok = n == static_cast<ssize_t>(data.size()) && ::fsync(fd) == 0;
-  if (!ok) e = n < 0 ? e : errno;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    if (ok) e = errno;
-    ::unlink(tmp.c_str());
-    return ErrnoError(e, "write " + path);
-  }
-  return Status::OK();
-}
 
 Result<std::vector<hadoop::common::TokenProto>> ReadDelegationTokens(const std::string& path) {
   ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(path));
@@ -88,47 +58,52 @@ Status Fetch(CliContext& ctx, const std::vector<std::string>& args) {
     return PermissionDenied("the namenode issues no delegation tokens (it runs with --security=simple)");
   hadoop::common::TokenProto token = resp.token();
   token.set_service(ServiceOf(fs->options().namenode));
-  RETURN_IF_ERROR(WriteTokenFile(operands[0], EncodeTokenStorage({token})));
+  RETURN_IF_ERROR(WriteWholeFile(operands[0], EncodeTokenStorage({token}), 0600, FileWrite::kReplaceAtomically));
   ASSIGN_OR_RETURN(DelegationTokenIdentifier id, DecodeDelegationTokenIdentifier(token.identifier()));
   return ctx.Out(fmt::format("Fetched {} (renewer {}, renewable until {}) into {}\n", Describe(token), id.renewer,
-                             FormatMillis(id.max_date), operands[0]));
+                             FormatUtcTime(id.max_date), operands[0]));
+}
+
+// A subcommand that sends each delegation token in FILE to the namenode: `call` makes the
+// call for one token and returns the line to print.
+using TokenCall = std::function<Result<std::string>(client::NamenodeClient&, const hadoop::common::TokenProto&)>;
+Status ForEachToken(CliContext& ctx, const std::vector<std::string>& args, const char* usage, const char* summary,
+                    const TokenCall& call) {
+  std::vector<std::string> operands;
+  ArgParser p(usage, summary);
+  p.Operands(&operands, 1, 1);
+  bool help = false;
+  RETURN_IF_ERROR(ctx.ParseArgs(p, args, kProgram, &help));
+  if (help) return Status::OK();
+  ASSIGN_OR_RETURN(auto tokens, ReadDelegationTokens(operands[0]));
+  ASSIGN_OR_RETURN(client::FileSystem * fs, ctx.fs());
+  for (const auto& t : tokens) {
+    ASSIGN_OR_RETURN(std::string line, call(fs->namenode(), t));
+    RETURN_IF_ERROR(ctx.Out(line));
+  }
+  return Status::OK();
 }
 
 Status Renew(CliContext& ctx, const std::vector<std::string>& args) {
-  std::vector<std::string> operands;
-  ArgParser p("token renew FILE", "Renew every delegation token in FILE (you must be its renewer).");
-  p.Operands(&operands, 1, 1);
-  bool help = false;
-  RETURN_IF_ERROR(ctx.ParseArgs(p, args, kProgram, &help));
-  if (help) return Status::OK();
-  ASSIGN_OR_RETURN(auto tokens, ReadDelegationTokens(operands[0]));
-  ASSIGN_OR_RETURN(client::FileSystem * fs, ctx.fs());
-  for (const auto& t : tokens) {
-    hadoop::common::RenewDelegationTokenRequestProto req;
-    *req.mutable_token() = t;
-    ASSIGN_OR_RETURN(auto resp, fs->namenode().RenewDelegationToken(req));
-    RETURN_IF_ERROR(ctx.Out(fmt::format("Renewed {} until {}\n", Describe(t),
-                                        FormatMillis(static_cast<int64_t>(resp.newexpirytime())))));
-  }
-  return Status::OK();
+  return ForEachToken(ctx, args, "token renew FILE", "Renew every delegation token in FILE (you must be its renewer).",
+                      [](client::NamenodeClient& nn, const hadoop::common::TokenProto& t) -> Result<std::string> {
+                        hadoop::common::RenewDelegationTokenRequestProto req;
+                        *req.mutable_token() = t;
+                        ASSIGN_OR_RETURN(auto resp, nn.RenewDelegationToken(req));
+                        return fmt::format("Renewed {} until {}\n", Describe(t),
+                                           FormatUtcTime(static_cast<int64_t>(resp.newexpirytime())));
+                      });
 }
 
 Status Cancel(CliContext& ctx, const std::vector<std::string>& args) {
-  std::vector<std::string> operands;
-  ArgParser p("token cancel FILE", "Cancel every delegation token in FILE (you must be its owner or renewer).");
-  p.Operands(&operands, 1, 1);
-  bool help = false;
-  RETURN_IF_ERROR(ctx.ParseArgs(p, args, kProgram, &help));
-  if (help) return Status::OK();
-  ASSIGN_OR_RETURN(auto tokens, ReadDelegationTokens(operands[0]));
-  ASSIGN_OR_RETURN(client::FileSystem * fs, ctx.fs());
-  for (const auto& t : tokens) {
-    hadoop::common::CancelDelegationTokenRequestProto req;
-    *req.mutable_token() = t;
-    RETURN_IF_ERROR(fs->namenode().CancelDelegationToken(req).status());
-    RETURN_IF_ERROR(ctx.Out(fmt::format("Cancelled {}\n", Describe(t))));
-  }
-  return Status::OK();
+  return ForEachToken(ctx, args, "token cancel FILE",
+                      "Cancel every delegation token in FILE (you must be its owner or renewer).",
+                      [](client::NamenodeClient& nn, const hadoop::common::TokenProto& t) -> Result<std::string> {
+                        hadoop::common::CancelDelegationTokenRequestProto req;
+                        *req.mutable_token() = t;
+                        RETURN_IF_ERROR(nn.CancelDelegationToken(req).status());
+                        return fmt::format("Cancelled {}\n", Describe(t));
+                      });
 }
 
 Status Print(CliContext& ctx, const std::vector<std::string>& args) {
@@ -144,7 +119,7 @@ Status Print(CliContext& ctx, const std::vector<std::string>& args) {
     RETURN_IF_ERROR(ctx.Out(fmt::format(
         "{}\n  service {}\n  owner {}, renewer {}, real user {}\n  issued {}, max date {}, master key {}\n",
         Describe(t), t.service().empty() ? "(none)" : t.service(), id.owner, id.renewer.empty() ? "(none)" : id.renewer,
-        id.real_user.empty() ? "(none)" : id.real_user, FormatMillis(id.issue_date), FormatMillis(id.max_date),
+        id.real_user.empty() ? "(none)" : id.real_user, FormatUtcTime(id.issue_date), FormatUtcTime(id.max_date),
         id.master_key_id)));
   }
   return Status::OK();

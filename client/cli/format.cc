@@ -69,14 +69,20 @@ Result<uint32_t> ApplyChmodMode(const std::string& mode, uint32_t current, bool 
   return result;
 }
 
-std::string FormatDate(int64_t ms) {
+namespace {
+std::string FormatMillis(int64_t ms, const char* format, bool utc) {
   std::time_t t = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
-  ::localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+  if (utc) ::gmtime_r(&t, &tm);
+  else ::localtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
+}  // namespace
+
+std::string FormatDate(int64_t ms) { return FormatMillis(ms, "%Y-%m-%d %H:%M", /*utc=*/false); }
+std::string FormatUtcTime(int64_t ms) { return FormatMillis(ms, "%Y-%m-%d %H:%M:%S UTC", /*utc=*/true); }
 
 std::string FormatSize(uint64_t bytes, bool human) { return human ? FormatByteSize(bytes) : std::to_string(bytes); }
 

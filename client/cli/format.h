@@ -29,6 +29,8 @@ bool IsAbsoluteMode(const std::string& mode);
 
 // "2024-05-01 13:07" in local time, from ms since the epoch.
 std::string FormatDate(int64_t ms);
+// "2026-12-09 07:38:20 UTC", for dates that must not depend on the reader's time zone.
+std::string FormatUtcTime(int64_t ms);
 // Exact bytes, or "1.5GiB" style when human.
 std::string FormatSize(uint64_t bytes, bool human);
 
