@@ -19,6 +19,8 @@ ThreadPool::~ThreadPool() { Shutdown(); }
 
 bool ThreadPool::Submit(std::function<void()> task) { return queue_.Push(std::move(task)); }
 
+bool ThreadPool::TrySubmit(std::function<void()> task) { return queue_.TryPush(std::move(task)); }
+
 void ThreadPool::Shutdown() {
   queue_.Close();
   for (auto& t : workers_) {

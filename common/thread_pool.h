@@ -1,5 +1,6 @@
 // ThreadPool: a fixed number of worker threads fed by a BoundedQueue of tasks. Submit
-// blocks when the queue is full, which pushes back on whoever produces the work.
+// blocks when the queue is full, which pushes back on whoever produces the work;
+// TrySubmit refuses instead, for threads that must never block (event loops).
 // The destructor (or Shutdown) finishes queued tasks and joins the workers.
 //
 // Thread-safety: Submit may be called from any thread, including from a task.
@@ -23,6 +24,8 @@ class ThreadPool {
 
   // False after Shutdown.
   bool Submit(std::function<void()> task);
+  // Never blocks: false (task dropped) when the queue is full or after Shutdown.
+  bool TrySubmit(std::function<void()> task);
   void Shutdown();
 
  private:

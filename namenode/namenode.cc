@@ -152,9 +152,14 @@ Status Namenode::Start() {
   RETURN_IF_ERROR(rpc_->Start(settings_.bind_host, settings_.rpc_port));
   if (settings_.ipc_port >= 0) {
     ipc::IpcSettings ipc_settings;
+    ipc_settings.reader_threads = settings_.ipc_reader_threads;
     ipc_settings.handler_threads = settings_.ipc_handler_threads;
     ipc_settings.call_queue_size = static_cast<size_t>(settings_.ipc_queue_size);
     ipc_settings.max_connections = settings_.ipc_max_connections;
+    ipc_settings.max_connections_per_address = settings_.ipc_max_connections_per_address;
+    ipc_settings.max_calls_per_connection = settings_.ipc_max_calls_per_connection;
+    ipc_settings.max_reply_bytes_buffered = static_cast<size_t>(settings_.ipc_max_reply_buffer.bytes);
+    ipc_settings.request_timeout_ms = settings_.ipc_request_timeout_ms;
     ipc_settings.idle_timeout_ms = settings_.ipc_idle_timeout_ms;
     ipc_settings.max_frame_bytes = static_cast<uint32_t>(settings_.ipc_max_frame.bytes);
     if (settings_.security.kerberos()) {

@@ -25,9 +25,20 @@ void RegisterNamenodeFlags(FlagSet& f, NamenodeSettings* s) {
         "kerberos mode: hadoop.security.auth_to_local rules (RULE:[n:fmt](regex)s/a/b/ ... DEFAULT), ';'-separated");
   f.Add("namenode_rpc_port", &s->rpc_port, "gRPC front door port (0 = pick a free port)");
   f.Add("namenode_ipc_port", &s->ipc_port, "Hadoop IPC front door port (0 = pick a free port, -1 = off)");
+  f.Add("namenode_ipc_reader_threads", &s->ipc_reader_threads, "event-loop threads serving Hadoop IPC connections");
   f.Add("namenode_ipc_handler_threads", &s->ipc_handler_threads, "threads running Hadoop IPC calls");
-  f.Add("namenode_ipc_queue_size", &s->ipc_queue_size, "IPC calls waiting for a handler before readers block");
+  f.Add("namenode_ipc_queue_size", &s->ipc_queue_size,
+        "IPC calls waiting for a handler; while it is full, connections with more calls are not read");
   f.Add("namenode_ipc_max_connections", &s->ipc_max_connections, "further IPC connections are closed at once");
+  f.Add("namenode_ipc_max_connections_per_address", &s->ipc_max_connections_per_address,
+        "further IPC connections from one client IP address are closed at once");
+  f.Add("namenode_ipc_max_calls_per_connection", &s->ipc_max_calls_per_connection,
+        "IPC calls one connection may have running; beyond it the connection is not read until one ends");
+  f.Add("namenode_ipc_max_reply_buffer", &s->ipc_max_reply_buffer,
+        "IPC reply bytes a client has not taken yet; beyond it its connection is not read");
+  f.Add("namenode_ipc_request_timeout_ms", &s->ipc_request_timeout_ms,
+        "an IPC frame, and the connection handshake, must arrive whole within this; a reply not taken "
+        "within it closes the connection");
   f.Add("namenode_ipc_idle_timeout_ms", &s->ipc_idle_timeout_ms,
         "close IPC connections silent this long while none of their calls runs");
   f.Add("namenode_ipc_max_frame", &s->ipc_max_frame, "largest Hadoop IPC frame accepted");
@@ -135,6 +146,10 @@ Status FinalizeNamenodeSettings(NamenodeSettings* s) {
   if (s->listing_limit <= 0) return InvalidArgument("--namenode_listing_limit must be positive");
   if (s->handler_threads <= 0 || s->datanode_handler_threads <= 0 || s->handler_queue_size <= 0)
     return InvalidArgument("handler thread and queue counts must be positive");
+  if (s->ipc_reader_threads <= 0 || s->ipc_handler_threads <= 0 || s->ipc_queue_size <= 0 ||
+      s->ipc_max_connections <= 0 || s->ipc_max_connections_per_address <= 0 ||
+      s->ipc_max_calls_per_connection <= 0 || s->ipc_max_reply_buffer.bytes == 0 || s->ipc_request_timeout_ms <= 0)
+    return InvalidArgument("the --namenode_ipc_* thread counts, bounds and timeouts must be positive");
   if (s->safemode_threshold < 0) return InvalidArgument("--namenode_safemode_threshold must not be negative");
   return Status::OK();
 }

@@ -46,9 +46,14 @@ struct NamenodeSettings {
   int max_replication_streams = 4;       // re-replications in flight per source datanode
   int replication_timeout_ms = 300000;   // a re-replication not confirmed by then is re-issued
   int block_invalidate_limit = 1000;     // block deletions per heartbeat reply per datanode
+  int ipc_reader_threads = 2;            // event loops serving the IPC connections
   int ipc_handler_threads = 16;          // threads running Hadoop IPC calls
-  int ipc_queue_size = 1024;             // IPC calls waiting for a handler before readers block
+  int ipc_queue_size = 1024;             // IPC calls waiting for a handler; beyond it reading pauses
   int ipc_max_connections = 4096;        // further IPC connections are closed at once
+  int ipc_max_connections_per_address = 1024;  // the same, per client IP address
+  int ipc_max_calls_per_connection = 256;      // calls running; beyond it the connection is not read
+  ByteSize ipc_max_reply_buffer{8ull << 20};   // replies a client has not taken; beyond it, not read
+  int ipc_request_timeout_ms = 30000;    // a frame (and the handshake) arrives whole within this
   int ipc_idle_timeout_ms = 60000;       // IPC connections silent this long (no call running) are closed
   ByteSize ipc_max_frame{64ull << 20};   // largest IPC frame accepted
   bool block_access_tokens = true;       // sign a token into every located block; datanodes check it

@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
+#include "common/clock.h"
 #include "namenode/ipc/ipc_connection.h"
 
 namespace cairn::namenode::ipc {
@@ -14,8 +17,21 @@ HadoopIpcServer::~HadoopIpcServer() { Stop(); }
 Status HadoopIpcServer::Start(const std::string& host, int port) {
   ASSIGN_OR_RETURN(listener_, Listener::Listen(host, port));
   handlers_ = std::make_unique<ThreadPool>("ipc-handler", settings_.handler_threads, settings_.call_queue_size);
+  // Deadlines are checked a few times per shortest deadline, at most every second.
+  int shortest = settings_.request_timeout_ms;
+  if (settings_.idle_timeout_ms > 0) shortest = std::min(shortest, settings_.idle_timeout_ms);
+  const int tick_ms = std::clamp(shortest / 8, 10, 1000);
+  for (int i = 0; i < std::max(1, settings_.reader_threads); ++i) {
+    auto reader = std::make_unique<Reader>();
+    Reader* r = reader.get();
+    ASSIGN_OR_RETURN(reader->loop, EventLoop::Create("ipc-reader-" + std::to_string(i), tick_ms,
+                                                     [this, r] { CheckDeadlines(*r); }));
+    reader->loop->Start();
+    readers_.push_back(std::move(reader));
+  }
   accept_thread_ = std::thread([this] { AcceptLoop(); });
-  spdlog::info("Hadoop IPC server listening on {}:{}", host, listener_.port());
+  spdlog::info("Hadoop IPC server listening on {}:{} ({} readers, {} handlers)", host, listener_.port(),
+               readers_.size(), settings_.handler_threads);
   return Status::OK();
 }
 
@@ -27,50 +43,81 @@ void HadoopIpcServer::AcceptLoop() {
       spdlog::warn("IPC accept failed: {}", accepted.status().ToString());
       continue;
     }
-    Socket socket = std::move(accepted).value();
-    if (settings_.idle_timeout_ms > 0) (void)socket.SetTimeouts(settings_.idle_timeout_ms, settings_.idle_timeout_ms);
-    auto conn = std::make_shared<IpcConnection>(*this, std::move(socket));
-    {
-      std::lock_guard lock(mu_);
-      if (static_cast<int>(connections_.size()) >= settings_.max_connections) {
-        spdlog::warn("IPC connection from {} refused: {} connections open", conn->peer(), connections_.size());
-        continue;  // conn (and its socket) is dropped here
-      }
-      connections_.insert(conn);
-    }
-    std::thread([this, conn] {
-      conn->Run();
-      Forget(conn.get());
-    }).detach();
+    Admit(std::move(accepted).value());
   }
 }
 
-void HadoopIpcServer::Forget(IpcConnection* conn) {
-  std::lock_guard lock(mu_);
-  for (auto it = connections_.begin(); it != connections_.end(); ++it) {
-    if (it->get() == conn) {
-      connections_.erase(it);
-      break;
+void HadoopIpcServer::Admit(Socket socket) {
+  const std::string host = socket.PeerHost();
+  {
+    std::lock_guard lock(mu_);
+    if (static_cast<int>(connection_count_.load()) >= settings_.max_connections) {
+      spdlog::warn("IPC connection from {} refused: {} connections open (--namenode_ipc_max_connections)",
+                   socket.PeerAddress(), connection_count_.load());
+      return;  // the socket closes here
     }
+    int& from_host = connections_per_address_[host];
+    if (from_host >= settings_.max_connections_per_address) {
+      spdlog::warn("IPC connection from {} refused: {} connections open from {} "
+                   "(--namenode_ipc_max_connections_per_address)",
+                   socket.PeerAddress(), from_host, host);
+      return;
+    }
+    ++from_host;
+    connection_count_.fetch_add(1);
   }
-  all_closed_.notify_all();
+  Reader& reader = *readers_[next_reader_++ % readers_.size()];
+  auto conn = std::make_shared<IpcConnection>(*this, reader.loop, std::move(socket));
+  reader.loop->Post([this, &reader, conn] {
+    Status st = conn->Start();
+    if (!st.ok()) {
+      conn->Close(st);
+      return;
+    }
+    reader.connections.emplace(conn.get(), conn);
+  });
 }
 
-size_t HadoopIpcServer::connection_count() const {
-  std::lock_guard lock(mu_);
-  return connections_.size();
+HadoopIpcServer::Reader& HadoopIpcServer::ReaderOf(const EventLoop* loop) {
+  for (auto& r : readers_) {
+    if (r->loop.get() == loop) return *r;
+  }
+  return *readers_.front();  // not reached: every connection has one of our loops
+}
+
+void HadoopIpcServer::Forget(Reader& reader, IpcConnection* conn) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = connections_per_address_.find(conn->peer_host());
+    if (it != connections_per_address_.end() && --it->second <= 0) connections_per_address_.erase(it);
+    connection_count_.fetch_sub(1);
+  }
+  // Dropped after the current batch of events, which may still name the connection.
+  reader.loop->Post([&reader, conn] { reader.connections.erase(conn); });
+}
+
+void HadoopIpcServer::CheckDeadlines(Reader& reader) {
+  const int64_t now = MonotonicMillis();
+  std::vector<IpcConnection*> conns;
+  conns.reserve(reader.connections.size());
+  for (auto& [raw, conn] : reader.connections) conns.push_back(raw);
+  for (IpcConnection* conn : conns) conn->CheckDeadlines(now);
 }
 
 void HadoopIpcServer::Stop() {
   if (stopping_.exchange(true)) return;
   listener_.Shutdown();
   if (accept_thread_.joinable()) accept_thread_.join();
-  std::unique_lock lock(mu_);
-  for (const auto& conn : connections_) conn->Close();
-  all_closed_.wait(lock, [&] { return connections_.empty(); });
-  lock.unlock();
-  // Calls still queued finish (their replies fail on closed sockets) before the pool joins.
+  for (auto& reader : readers_) {
+    Reader* r = reader.get();
+    r->loop->Post([r] {
+      for (auto& [raw, conn] : r->connections) conn->Close(Unavailable("the namenode is stopping"));
+    });
+    r->loop->Stop();
+  }
+  // Calls still queued finish (their replies are dropped) before the pool joins.
   if (handlers_) handlers_->Shutdown();
+  for (auto& reader : readers_) reader->connections.clear();
 }
 
 }  // namespace cairn::namenode::ipc

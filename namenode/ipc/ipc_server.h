@@ -1,27 +1,31 @@
 // HadoopIpcServer: the namenode's second front door, speaking Hadoop RPC version 9 so
 // stock HDFS clients (Hadoop's Java client, Spark, the Go and Rust clients) work unchanged.
 //
-// It owns a listening socket, an accept thread, one reader thread per connection and a
-// bounded pool of handler threads shared by all connections. Each call is looked up by
-// method name in the very same MethodTable the gRPC front door uses, so every operation
-// has one implementation. Calls on one connection run concurrently and are answered as
-// they finish (out of order); a full handler queue stops the reader, which pushes back on
-// the client through TCP. Nonblocking reads (MethodTable::Method::nonblocking) are answered
-// by the connection's reader itself. A frame's buffer grows with the bytes received, not
-// with the length announced. A malformed frame closes only that connection.
+// It owns a listening socket, an accept thread, a few event-loop threads that serve every
+// connection (epoll; no thread per connection) and a bounded pool of handler threads
+// shared by all connections. Each call is looked up by method name in the very same
+// MethodTable the gRPC front door uses, so every operation has one implementation. Calls
+// on one connection run concurrently and are answered as they finish (out of order).
+// Every resource a client can make the server hold has a bound (IpcSettings): connections
+// in all and per client address, bytes buffered per connection (a frame's buffer grows
+// with the bytes received, not the length announced), calls in flight per connection,
+// reply bytes a client has not taken, and whole-request and idle deadlines. A connection
+// at a bound is no longer read, which pushes back on its client through TCP; a malformed
+// frame or a missed deadline closes only that connection.
 //
 // Thread-safety: Start and Stop from one owner thread; everything else is internal.
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
-#include <unordered_set>
+#include <unordered_map>
+#include <vector>
 
 #include "common/auth_to_local.h"
+#include "common/event_loop.h"
 #include "common/socket.h"
 #include "common/status.h"
 #include "common/thread_pool.h"
@@ -36,9 +40,15 @@ class UserGroupResolver;
 namespace cairn::namenode::ipc {
 
 struct IpcSettings {
+  int reader_threads = 2;              // event loops serving the connections
   int handler_threads = 16;            // threads running calls, shared by all connections
-  size_t call_queue_size = 1024;       // calls waiting for a handler before readers block
+  size_t call_queue_size = 1024;       // calls waiting for a handler; beyond it reading pauses
   int max_connections = 4096;          // further connections are closed at once
+  int max_connections_per_address = 1024;  // the same, per client IP address
+  int max_calls_per_connection = 256;  // calls running; beyond it the connection is not read
+  size_t max_reply_bytes_buffered = 8 << 20;  // replies not taken; beyond it the connection is not read
+  int request_timeout_ms = 30000;      // a frame (and the handshake) must arrive whole within this,
+                                       // and a queued reply be taken within it
   int idle_timeout_ms = 60000;         // close connections silent this long with no call running
   uint32_t max_frame_bytes = 64 << 20; // larger frames are a protocol error
   // --security=kerberos: every connection authenticates with SASL GSSAPI as a client of
@@ -65,27 +75,39 @@ class HadoopIpcServer {
   // Listens on host:port (0 picks a free port) and starts accepting.
   Status Start(const std::string& host, int port);
   int port() const { return listener_.port(); }
-  // Closes the listener and every connection, waits for their threads.
+  // Closes the listener and every connection; calls already with a handler finish.
   void Stop();
 
-  size_t connection_count() const;
+  size_t connection_count() const { return connection_count_.load(); }
 
  private:
   friend class IpcConnection;
+  // One event loop and the connections it serves (touched only on its thread).
+  struct Reader {
+    std::shared_ptr<EventLoop> loop;
+    std::unordered_map<IpcConnection*, std::shared_ptr<IpcConnection>> connections;
+  };
   void AcceptLoop();
-  void Forget(IpcConnection* conn);
+  // Takes an accepted socket, or refuses it at a connection bound.
+  void Admit(Socket socket);
+  // The connection closed (on its loop thread); drops the server's reference soon.
+  void Forget(Reader& reader, IpcConnection* conn);
+  void CheckDeadlines(Reader& reader);
+  Reader& ReaderOf(const EventLoop* loop);
 
   const IpcSettings settings_;
   const MethodTable& methods_;
   UserGroupResolver& groups_;
   Listener listener_;
   std::thread accept_thread_;
+  std::vector<std::unique_ptr<Reader>> readers_;
+  size_t next_reader_ = 0;  // accept thread only
   std::unique_ptr<ThreadPool> handlers_;
   std::atomic<bool> stopping_{false};
 
-  mutable std::mutex mu_;
-  std::condition_variable all_closed_;
-  std::unordered_set<std::shared_ptr<IpcConnection>> connections_;  // guarded by mu_
+  std::atomic<size_t> connection_count_{0};
+  std::mutex mu_;
+  std::unordered_map<std::string, int> connections_per_address_;  // guarded by mu_
 };
 
 }  // namespace cairn::namenode::ipc

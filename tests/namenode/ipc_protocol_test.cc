@@ -30,7 +30,16 @@ using testing::MiniCluster;
 using testing::MiniClusterOptions;
 
 constexpr int kIdleTimeoutMs = 1500;
+constexpr int kRequestTimeoutMs = 2000;
 constexpr int kCompleteWaitMs = 3000;
+
+hc::RequestHeaderProto ClientProtocolHeader(const std::string& method) {
+  hc::RequestHeaderProto rh;
+  rh.set_methodname(method);
+  rh.set_declaringclassprotocolname("org.apache.hadoop.hdfs.protocol.ClientProtocol");
+  rh.set_clientprotocolversion(1);
+  return rh;
+}
 
 // A minimal Hadoop IPC client that can also misbehave on purpose.
 class RawIpcClient {
@@ -73,12 +82,12 @@ class RawIpcClient {
     return SendContext(user);
   }
   Status SendCall(int32_t call_id, const std::string& method, const google::protobuf::MessageLite& request) {
+    return SendRaw(CallFrame(call_id, method, request));
+  }
+  std::string CallFrame(int32_t call_id, const std::string& method, const google::protobuf::MessageLite& request) const {
     auto h = Header(call_id);
-    hc::RequestHeaderProto rh;
-    rh.set_methodname(method);
-    rh.set_declaringclassprotocolname("org.apache.hadoop.hdfs.protocol.ClientProtocol");
-    rh.set_clientprotocolversion(1);
-    return SendRaw(Frame({&h, &rh, &request}));
+    auto rh = ClientProtocolHeader(method);
+    return Frame({&h, &rh, &request});
   }
   // Reads one reply frame; the body (after the header) is parsed into response if given.
   Status ReadReply(hc::RpcResponseHeaderProto* header, google::protobuf::MessageLite* response = nullptr) {
@@ -127,7 +136,9 @@ class IpcProtocolTest : public cairn::testing::SharedClusterSuite<IpcProtocolTes
     opts.block_size = 64 * 1024;
     opts.namenode_flags = {"--namenode_ipc_idle_timeout_ms=" + std::to_string(kIdleTimeoutMs),
                            "--namenode_complete_wait_ms=" + std::to_string(kCompleteWaitMs),
-                           "--namenode_ipc_max_frame=1MiB"};
+                           "--namenode_ipc_max_frame=1MiB",
+                           "--namenode_ipc_request_timeout_ms=" + std::to_string(kRequestTimeoutMs),
+                           "--namenode_ipc_max_reply_buffer=256KiB"};
     return opts;
   }
 
@@ -539,6 +550,113 @@ TEST_F(IpcProtocolTest, IdleConnectionsAreClosed) {
   ASSERT_OK(c->ReadReply(&h));
   EXPECT_TRUE(c->ClosedByServer(kIdleTimeoutMs * 10));
   ExpectServingOthers();
+}
+
+// A client that sends its request one byte at a time is closed at the whole-request
+// deadline, although every byte arrives well within the idle timeout.
+TEST_F(IpcProtocolTest, ARequestTrickledByteByByteIsClosedAtTheRequestDeadline) {
+  auto c = Connect();
+  ASSERT_OK(c->Handshake("root"));
+  hh::GetFileInfoRequestProto req;
+  req.set_src("/a/path/long/enough/to/take/a/while/to/trickle/byte/by/byte/at/five/bytes/per/second");
+  const std::string frame = c->CallFrame(1, "getFileInfo", req);
+  const int64_t start = MonotonicMillis();
+  bool refused = false;
+  for (char byte : frame) {
+    if (!c->SendRaw({&byte, 1}).ok()) {
+      refused = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(kIdleTimeoutMs / 8));
+    if (MonotonicMillis() - start > kRequestTimeoutMs * 3) break;
+  }
+  const int64_t elapsed = MonotonicMillis() - start;
+  EXPECT_TRUE(refused || c->ClosedByServer(1000)) << "still open after " << elapsed << " ms";
+  EXPECT_LT(elapsed, kRequestTimeoutMs * 3) << "the whole frame took " << frame.size() * kIdleTimeoutMs / 8 << " ms";
+  ExpectServingOthers();
+}
+
+// A client that pipelines calls and never reads the replies: once its unsent replies pass
+// the bound the namenode stops reading it, keeps serving everyone else meanwhile, and
+// closes it when no reply has been taken for the request timeout.
+TEST_F(IpcProtocolTest, AClientThatNeverReadsItsRepliesIsCutOffWithoutHoldingOthers) {
+  {
+    auto setup = Connect();
+    ASSERT_OK(setup->Handshake("root"));
+    for (int i = 0; i < 100; ++i) {
+      hh::MkdirsRequestProto mk;
+      mk.set_src(fmt::format("/ipc-wide/a-directory-name-of-some-length-{:04}", i));
+      mk.mutable_masked()->set_perm(0755);
+      mk.set_createparent(true);
+      ASSERT_OK(setup->SendCall(i, "mkdirs", mk));
+    }
+    for (int i = 0; i < 100; ++i) {
+      hc::RpcResponseHeaderProto h;
+      ASSERT_OK(setup->ReadReply(&h));
+      ASSERT_EQ(h.status(), hc::RpcResponseHeaderProto::SUCCESS) << h.errormsg();
+    }
+  }
+  auto c = Connect();
+  ASSERT_OK(c->Handshake("root"));
+  hh::GetListingRequestProto list;
+  list.set_src("/ipc-wide");
+  list.set_startafter("");
+  list.set_needlocation(false);
+  constexpr int kCalls = 4000;  // about 10 KB of reply each: far more than any socket buffer
+  std::string burst;
+  for (int i = 0; i < kCalls; ++i) burst += c->CallFrame(i, "getListing", list);
+  std::thread sender([&] { (void)c->SendRaw(burst); });  // may block: the namenode stops reading
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ExpectServingOthers();
+  std::this_thread::sleep_for(std::chrono::milliseconds(kRequestTimeoutMs + 1500));
+  ExpectServingOthers();
+
+  // The connection was closed: reading gives what was sent before, then the end.
+  (void)c->socket().SetTimeouts(5000, 5000);
+  int replies = 0;
+  for (;;) {
+    hc::RpcResponseHeaderProto h;
+    if (!c->ReadReply(&h).ok()) break;
+    ++replies;
+  }
+  c->socket().ShutdownBoth();
+  sender.join();
+  EXPECT_LT(replies, kCalls) << "the namenode answered every call of a client that did not read";
+}
+
+TEST(IpcConnectionLimitTest, ConnectionsPerAddressAreBounded) {
+  MiniClusterOptions opts;
+  opts.datanodes = 1;
+  opts.replication = 1;
+  opts.namenode_flags = {"--namenode_ipc_max_connections_per_address=3"};
+  ASSERT_OK_AND_ASSIGN(auto cluster, MiniCluster::Start(opts));
+  auto served = [&](RawIpcClient& c) {
+    if (!c.Handshake("root").ok()) return false;
+    hh::GetFileInfoRequestProto req;
+    req.set_src("/");
+    if (!c.SendCall(0, "getFileInfo", req).ok()) return false;
+    hc::RpcResponseHeaderProto h;
+    return c.ReadReply(&h).ok() && h.status() == hc::RpcResponseHeaderProto::SUCCESS;
+  };
+  std::vector<std::unique_ptr<RawIpcClient>> open;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(auto c, RawIpcClient::Connect(cluster->hadoop_address()));
+    ASSERT_TRUE(served(*c)) << "connection " << i;
+    open.push_back(std::move(c));
+  }
+  ASSERT_OK_AND_ASSIGN(auto fourth, RawIpcClient::Connect(cluster->hadoop_address()));
+  EXPECT_TRUE(fourth->ClosedByServer(5000)) << "a fourth connection from one address was kept";
+
+  // Closing one makes room again.
+  open.pop_back();
+  bool admitted = false;
+  for (int attempt = 0; attempt < 50 && !admitted; ++attempt) {
+    ASSERT_OK_AND_ASSIGN(auto c, RawIpcClient::Connect(cluster->hadoop_address()));
+    admitted = served(*c);
+    if (!admitted) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(admitted);
 }
 
 }  // namespace
