@@ -80,6 +80,8 @@ void RegisterNamenodeFlags(FlagSet& f, NamenodeSettings* s) {
   f.Add("namenode_block_recovery_timeout_ms", &s->block_recovery_timeout_ms,
         "a lease (block) recovery a datanode has not committed within this time is started again");
   f.Add("namenode_listing_limit", &s->listing_limit, "entries per getListing page");
+  f.Add("namenode_listing_max_bytes", &s->listing_max_bytes,
+        "a getListing page ends once its entries (with their block locations) pass this size; at least one entry");
   f.Add("namenode_handler_threads", &s->handler_threads, "threads running client calls");
   f.Add("namenode_handler_queue_size", &s->handler_queue_size, "client calls queued for a handler before backpressure");
   f.Add("namenode_datanode_handler_threads", &s->datanode_handler_threads, "threads running datanode calls");
@@ -144,6 +146,7 @@ Status FinalizeNamenodeSettings(NamenodeSettings* s) {
       s->block_recovery_timeout_ms <= 0)
     return InvalidArgument("intervals must be positive");
   if (s->listing_limit <= 0) return InvalidArgument("--namenode_listing_limit must be positive");
+  if (s->listing_max_bytes.bytes == 0) return InvalidArgument("--namenode_listing_max_bytes must be positive");
   if (s->handler_threads <= 0 || s->datanode_handler_threads <= 0 || s->handler_queue_size <= 0)
     return InvalidArgument("handler thread and queue counts must be positive");
   if (s->ipc_reader_threads <= 0 || s->ipc_handler_threads <= 0 || s->ipc_queue_size <= 0 ||

@@ -39,6 +39,7 @@ struct NamenodeSettings {
   int lease_hard_limit_ms = 1200000;     // after this the namenode closes the file itself
   int block_recovery_timeout_ms = 60000; // a block recovery not committed by then is started again
   int listing_limit = 1000;              // entries per getListing page
+  ByteSize listing_max_bytes{2ull << 20};  // a getListing page stops once past this (at least one entry)
   int handler_threads = 16;              // threads running client calls
   int handler_queue_size = 4096;         // client calls waiting for a handler
   int datanode_handler_threads = 4;      // threads running datanode calls (reports, heartbeats)

@@ -1,4 +1,7 @@
 // getListing: one page of a directory, sorted by name, starting after `startAfter`.
+// A page holds at most --namenode_listing_limit entries and stops once it passes
+// --namenode_listing_max_bytes (block locations count too: HDFS's location budget, in
+// bytes), with at least one entry, so a reply stays bounded whatever the names and files.
 // A file lists itself; a missing path gives an empty reply, as in HDFS.
 #include "namenode/ops/file_status.h"
 #include "namenode/ops/op_util.h"
@@ -29,9 +32,13 @@ Status GetListing(NameSystem& nn, const CallContext& caller, const hh::GetListin
     RETURN_IF_ERROR(pc.CheckAccess(p, p.depth(), kActionReadExecute));
     auto it = target->children.upper_bound(req.startafter());
     const int limit = nn.settings.listing_limit;
+    const size_t max_bytes = nn.settings.listing_max_bytes.bytes;
     int added = 0;
-    for (; it != target->children.end() && added < limit; ++it, ++added) {
-      fill(*it->second, it->first, listing->add_partiallisting());
+    size_t bytes = 0;
+    for (; it != target->children.end() && added < limit && (added == 0 || bytes < max_bytes); ++it, ++added) {
+      hh::HdfsFileStatusProto* entry = listing->add_partiallisting();
+      fill(*it->second, it->first, entry);
+      bytes += entry->ByteSizeLong();
     }
     // The rank of the first entry not sent: O(log n), so paging a huge directory stays linear.
     const size_t sent_through =

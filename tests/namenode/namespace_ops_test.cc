@@ -166,6 +166,42 @@ TEST_F(NamespaceOpsTest, ListingPagesWithStartAfter) {
   EXPECT_EQ(remaining, (std::vector<uint32_t>{5, 2, 0}));
 }
 
+// A page also ends once its entries pass --namenode_listing_max_bytes (at least one entry
+// per page), and paging still returns every entry once, in order.
+TEST_F(NamespaceOpsTest, ListingPagesAreBoundedInBytes) {
+  constexpr size_t kMaxBytes = 600;
+  NamenodeHarness small([](NamenodeSettings& s) { s.listing_max_bytes.bytes = kMaxBytes; });
+  ASSERT_OK(small.Mkdirs("/wide"));
+  std::vector<std::string> names;
+  for (int i = 0; i < 50; ++i) {
+    names.push_back(fmt::format("a-rather-long-file-name-to-fill-pages-{:03}", i));
+    ASSERT_OK(small.Touch("/wide/" + names.back()));
+  }
+  std::vector<std::string> seen;
+  std::string after;
+  int pages = 0;
+  for (;;) {
+    hh::GetListingRequestProto req;
+    req.set_src("/wide");
+    req.set_startafter(after);
+    req.set_needlocation(false);
+    hh::GetListingResponseProto resp;
+    ASSERT_OK(GetListing(small.nn(), small.Super(), req, &resp));
+    const auto& page = resp.dirlist().partiallisting();
+    ASSERT_GE(page.size(), 1);
+    size_t before_last = 0;
+    for (int i = 0; i + 1 < page.size(); ++i) before_last += page[i].ByteSizeLong();
+    EXPECT_LT(before_last, kMaxBytes) << "the page went on past the byte bound";
+    for (const auto& e : page) seen.push_back(e.path());
+    ++pages;
+    EXPECT_EQ(resp.dirlist().remainingentries(), names.size() - seen.size());
+    if (resp.dirlist().remainingentries() == 0) break;
+    after = seen.back();
+  }
+  EXPECT_EQ(seen, names);
+  EXPECT_GE(pages, 5) << "50 entries of about 100 bytes should take several 600-byte pages";
+}
+
 // remainingEntries comes from each entry's rank in the directory: it stays exact when the
 // page starts after a name that is not there and after entries come and go.
 TEST_F(NamespaceOpsTest, ListingRemainingEntriesFollowRanks) {
