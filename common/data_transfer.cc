@@ -1,5 +1,7 @@
 #include "common/data_transfer.h"
 
+#include <algorithm>
+
 #include "common/endian.h"
 #include "common/proto_io.h"
 
@@ -67,6 +69,10 @@ Status SendPacket(Socket& socket, const hh::PacketHeaderProto& header, std::span
   return socket.WriteVec(iov, 3);
 }
 
+namespace {
+constexpr size_t kFirstPacketChunk = 128 << 10;  // a packet's buffer starts at most this big
+}  // namespace
+
 Status PacketReader::Next(BufferedReader& in) {
   uint8_t prefix[6];
   RETURN_IF_ERROR(in.ReadFully(prefix, sizeof prefix));
@@ -76,9 +82,17 @@ Status PacketReader::Next(BufferedReader& in) {
     return ProtocolError("packet payload length {} out of range", payload_len);
   if (header_len == 0 || header_len > 1024) return ProtocolError("packet header length {} out of range", header_len);
   raw_size_ = 6 + header_len + payload_len - 4;
-  if (buf_.size() < raw_size_) buf_.resize(raw_size_);
+  // The buffer grows with the bytes that really arrive (at most doubling each step), never
+  // straight to a length the peer merely announced.
+  if (buf_.size() < sizeof prefix) buf_.resize(sizeof prefix);
   std::memcpy(buf_.data(), prefix, sizeof prefix);
-  RETURN_IF_ERROR(in.ReadFully(buf_.data() + 6, raw_size_ - 6));
+  size_t have = sizeof prefix;
+  while (have < raw_size_) {
+    const size_t target = std::min(raw_size_, std::max(have * 2, kFirstPacketChunk));
+    if (buf_.size() < target) buf_.resize(target);
+    RETURN_IF_ERROR(in.ReadFully(buf_.data() + have, target - have));
+    have = target;
+  }
   if (!header_.ParseFromArray(buf_.data() + 6, header_len)) return ProtocolError("cannot parse packet header");
   int64_t data_len = header_.datalen();
   size_t body = payload_len - 4;

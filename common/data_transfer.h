@@ -72,6 +72,8 @@ class PacketReader {
   std::span<const uint8_t> data() const { return data_; }
   // The packet exactly as received (length prefix included), for forwarding downstream.
   std::span<const uint8_t> raw() const { return {buf_.data(), raw_size_}; }
+  // Bytes the reader holds for packets (they grow with what arrived, not with lengths announced).
+  size_t buffer_bytes() const { return buf_.capacity(); }
 
  private:
   hadoop::hdfs::PacketHeaderProto header_;

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/checksum.h"
+#include "common/endian.h"
 #include "common/proto_io.h"
 
 namespace cairn {
@@ -110,6 +111,29 @@ TEST(DataTransferTest, TruncatedPacketIsAnError) {
   BufferedReader in(&b);
   PacketReader reader;
   EXPECT_FALSE(reader.Next(in).ok());
+}
+
+// A header announcing the largest packet, followed by a few bytes and silence, must not
+// make the reader allocate what was announced.
+TEST(DataTransferTest, AnnouncedPacketLengthDoesNotAllocateMemory) {
+  auto [a, b] = SocketPair();
+  hh::PacketHeaderProto h;
+  h.set_offsetinblock(0);
+  h.set_seqno(1);
+  h.set_lastpacketinblock(false);
+  h.set_datalen(static_cast<int32_t>(kMaxPacketPayload - 4));
+  std::string header = h.SerializeAsString();
+  std::string bytes(6, '\0');
+  StoreBigEndian32(reinterpret_cast<uint8_t*>(bytes.data()), kMaxPacketPayload);
+  StoreBigEndian16(reinterpret_cast<uint8_t*>(bytes.data()) + 4, static_cast<uint16_t>(header.size()));
+  bytes += header;
+  bytes += std::string(1000, 'x');
+  ASSERT_TRUE(a.WriteFully(bytes).ok());
+  a.Close();
+  BufferedReader in(&b);
+  PacketReader reader;
+  EXPECT_FALSE(reader.Next(in).ok());
+  EXPECT_LE(reader.buffer_bytes(), 256u << 10) << "the reader allocated for the announced " << kMaxPacketPayload << " bytes";
 }
 
 TEST(DataTransferTest, AckReadsFlagOrReply) {
