@@ -56,7 +56,7 @@ TEST_F(BenchTest, DfsioWriteAndReadReportRatiosAgainstLocalFiles) {
 }
 
 TEST_F(BenchTest, NamenodeOpsPerSecond) {
-  for (const char* op : {"create", "mkdirs", "getFileInfo", "delete"}) {
+  for (const char* op : {"create", "mkdirs", "getFileInfo", "delete", "listing"}) {
     json j = RunBench({"nn", "--op", op, "--threads", "2", "--ops", "40"});
     EXPECT_EQ(j["bench"], "nn");
     EXPECT_EQ(j["op"], op);
@@ -65,6 +65,32 @@ TEST_F(BenchTest, NamenodeOpsPerSecond) {
     EXPECT_GT(j["ops_per_s"].get<double>(), 0.0);
     EXPECT_GT(j["baseline_ops_per_s"].get<double>(), 0.0);
   }
+}
+
+// Scale mode: the preloaded files are really on the namenode (1,000 per directory), the
+// timed operations ran beside them, and the figure says how many and how fast they loaded.
+TEST_F(BenchTest, NamenodeScaleModePreloadsFilesFirst) {
+  json j = RunBench({"nn", "--op", "getFileInfo", "--threads", "2", "--ops", "200", "--preload", "2500", "--keep",
+                     "--dir", "/bench-scale", "--namenode-pid", std::to_string(cluster_->namenode_pid())});
+  EXPECT_EQ(j["preload_files"], 2500);
+  EXPECT_GT(j["preload_files_per_s"].get<double>(), 0.0);
+  EXPECT_GT(j["ops_per_s"].get<double>(), 0.0);
+  ASSERT_OK_AND_ASSIGN(auto fs, cluster_->Connect());
+  ASSERT_OK_AND_ASSIGN(auto dirs, fs->List("/bench-scale/preload"));
+  ASSERT_EQ(dirs.size(), 3u);
+  uint64_t files = 0;
+  for (const auto& d : dirs) {
+    ASSERT_OK_AND_ASSIGN(auto entries, fs->List(d.path));
+    files += entries.size();
+  }
+  EXPECT_EQ(files, 2500u);
+
+  // In process, the restart that loads them again is timed too.
+  json in = RunBench({"nn", "--in-process", "--op", "listing", "--threads", "2", "--ops", "50", "--preload", "1200"});
+  EXPECT_EQ(in["door"], "in-process");
+  EXPECT_EQ(in["preload_files"], 1200);
+  EXPECT_TRUE(in.contains("restart_seconds")) << in.dump();
+  EXPECT_GT(in["ops_per_s"].get<double>(), 0.0);
 }
 
 TEST(BenchUsageTest, UsageErrorsExitTwo) {

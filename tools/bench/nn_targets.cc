@@ -33,6 +33,7 @@ class ClientTarget : public NnTarget {
         ASSIGN_OR_RETURN(bool deleted, fs.Delete(path, false));
         return deleted ? Status::OK() : NotFound("{} was not there to delete", path);
       }
+      case NnOp::kListing: return fs.ListPage(path, "").status();
     }
     return Internal("unknown op");
   }
@@ -97,6 +98,15 @@ class InProcessTarget : public NnTarget {
         RETURN_IF_ERROR(namenode::Delete(nn, caller_, req, &resp));
         return resp.result() ? Status::OK() : NotFound("{} was not there to delete", path);
       }
+      case NnOp::kListing: {
+        hh::GetListingRequestProto req;
+        req.set_src(path);
+        req.set_startafter("");
+        req.set_needlocation(false);
+        hh::GetListingResponseProto resp;
+        RETURN_IF_ERROR(namenode::GetListing(nn, caller_, req, &resp));
+        return resp.has_dirlist() ? Status::OK() : NotFound("{} not found", path);
+      }
     }
     return Internal("unknown op");
   }
@@ -116,6 +126,12 @@ class InProcessTarget : public NnTarget {
     return namenode::Delete(node_->name_system(), caller_, req, &resp);
   }
   std::string Describe() const override { return "in-process"; }
+  Status Restart() override {
+    const namenode::NamenodeSettings settings = node_->settings();
+    node_.reset();
+    ASSIGN_OR_RETURN(node_, namenode::Namenode::Create(settings));
+    return Status::OK();
+  }
 
  private:
   const std::string dir_;

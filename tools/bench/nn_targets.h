@@ -16,18 +16,21 @@
 
 namespace cairn::bench {
 
-enum class NnOp { kCreate, kMkdirs, kGetFileInfo, kDelete };
+enum class NnOp { kCreate, kMkdirs, kGetFileInfo, kDelete, kListing };
 
 class NnTarget {
  public:
   virtual ~NnTarget() = default;
-  // Runs one operation as thread `t` on `path` (for getFileInfo: an existing file).
+  // Runs one operation as thread `t` on `path` (for getFileInfo: an existing file; for
+  // listing: a directory, whose first page is fetched).
   virtual Status Do(NnOp op, int t, const std::string& path) = 0;
   // Makes `dir` with its parents (untimed set-up).
   virtual Status Mkdirs(int t, const std::string& dir) = 0;
   // Removes `dir` and everything below it.
   virtual Status RemoveTree(const std::string& dir) = 0;
   virtual std::string Describe() const = 0;
+  // In process only: closes the namespace and loads it again, as a namenode restart does.
+  virtual Status Restart() { return Unimplemented("a restart is timed only --in-process"); }
 };
 
 // One FileSystem per thread, on the door common's namenode address names.
