@@ -1,5 +1,7 @@
 #include "common/socket.h"
 
+#include "common/clock.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -49,6 +51,7 @@ Socket& Socket::operator=(Socket&& other) noexcept {
   if (this != &other) {
     Close();
     fd_ = other.fd_;
+    read_deadline_ms_ = other.read_deadline_ms_;
     other.fd_ = -1;
   }
   return *this;
@@ -68,10 +71,20 @@ Status SocketError(int err, std::string_view what) {
 }
 }  // namespace
 
+Status Socket::ApplyReadDeadline() {
+  if (read_deadline_ms_ == 0) return Status::OK();
+  const int64_t left = read_deadline_ms_ - MonotonicMillis();
+  if (left <= 0) return TimedOut("recv: the read deadline passed");
+  struct timeval rt {static_cast<time_t>(left / 1000), static_cast<suseconds_t>((left % 1000) * 1000)};
+  if (::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &rt, sizeof rt) != 0) return ErrnoError(errno, "setsockopt SO_RCVTIMEO");
+  return Status::OK();
+}
+
 Status Socket::ReadFully(void* buf, size_t n) {
   auto* p = static_cast<uint8_t*>(buf);
   size_t done = 0;
   while (done < n) {
+    RETURN_IF_ERROR(ApplyReadDeadline());
     ssize_t r = ::recv(fd_, p + done, n - done, 0);
     if (r > 0) {
       done += static_cast<size_t>(r);
@@ -86,6 +99,7 @@ Status Socket::ReadFully(void* buf, size_t n) {
 
 Result<size_t> Socket::ReadSome(void* buf, size_t n) {
   for (;;) {
+    RETURN_IF_ERROR(ApplyReadDeadline());
     ssize_t r = ::recv(fd_, buf, n, 0);
     if (r >= 0) return static_cast<size_t>(r);
     if (errno != EINTR) return SocketError(errno, "recv");

@@ -35,7 +35,7 @@ class Socket {
   Socket() = default;
   explicit Socket(int fd) : fd_(fd) {}
   ~Socket() { Close(); }
-  Socket(Socket&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  Socket(Socket&& other) noexcept : fd_(other.fd_), read_deadline_ms_(other.read_deadline_ms_) { other.fd_ = -1; }
   Socket& operator=(Socket&& other) noexcept;
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
@@ -53,6 +53,10 @@ class Socket {
 
   // 0 disables the timeout.
   Status SetTimeouts(int read_timeout_ms, int write_timeout_ms);
+  // Reads (ReadFully, ReadSome) fail with kTimedOut once MonotonicMillis() passes
+  // deadline_ms, however the bytes trickle in: each recv waits only for what is left.
+  // 0 clears it; the receive timeout then needs setting again (SetTimeouts).
+  void SetReadDeadline(int64_t deadline_ms) { read_deadline_ms_ = deadline_ms; }
   Status SetNoDelay();
   Status SetBufferSizes(int bytes);
   void ShutdownWrite();
@@ -64,7 +68,10 @@ class Socket {
   int LocalPort() const;
 
  private:
+  // Before a recv: the receive timeout for what is left of the read deadline, if any.
+  Status ApplyReadDeadline();
   int fd_ = -1;
+  int64_t read_deadline_ms_ = 0;
 };
 
 Result<Socket> ConnectTcp(const std::string& host, int port, int timeout_ms);

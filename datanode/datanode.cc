@@ -81,6 +81,7 @@ Result<std::unique_ptr<Datanode>> Datanode::Start(const DatanodeSettings& settin
   xo.bind_host = settings.bind_host;
   xo.port = settings.xfer_port;
   xo.max_xceivers = settings.max_xceivers;
+  xo.max_xceivers_per_address = settings.max_xceivers_per_address;
   xo.socket_timeout_ms = settings.socket_timeout_ms;
   xo.keepalive_ms = settings.socket_keepalive_ms;
   BlockScanner* scanner = dn->scanner_.get();

@@ -29,6 +29,7 @@ Status DatanodeSettings::Validate() const {
   if (io_engine != "uring" && io_engine != "sync")
     return InvalidArgument("--datanode_io_engine must be uring or sync, not '{}'", io_engine);
   if (max_xceivers < 1) return InvalidArgument("--datanode_max_xceivers must be at least 1");
+  if (max_xceivers_per_address < 1) return InvalidArgument("--datanode_max_xceivers_per_address must be at least 1");
   if (socket_timeout_ms < 0) return InvalidArgument("--datanode_socket_timeout_ms must not be negative");
   if (heartbeat_interval_ms < 0) return InvalidArgument("--datanode_heartbeat_interval_ms must not be negative");
   if (block_report_interval_ms <= 0) return InvalidArgument("--datanode_block_report_interval_ms must be positive");
@@ -64,6 +65,8 @@ void AddDatanodeFlags(FlagSet& flags, DatanodeSettings* s) {
             "fdatasync a replica and fsync its directory before it is finalized, so an acknowledged close "
             "survives a power cut (HDFS dfs.datanode.synconclose); false leaves it to the kernel's writeback");
   flags.Add("datanode_max_xceivers", &s->max_xceivers, "most concurrent transfer connections");
+  flags.Add("datanode_max_xceivers_per_address", &s->max_xceivers_per_address,
+            "most concurrent transfer connections from one client IP address");
   flags.Add("datanode_socket_timeout_ms", &s->socket_timeout_ms, "read/write timeout of transfer sockets");
   flags.Add("datanode_socket_keepalive_ms", &s->socket_keepalive_ms,
             "how long an idle transfer connection waits for its next op");

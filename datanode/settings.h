@@ -34,6 +34,7 @@ struct DatanodeSettings {
   std::string io_engine = "uring";        // uring | sync
   bool sync_on_close = true;              // finalized replicas are synced (durable close)
   int max_xceivers = 4096;                // concurrent transfer connections
+  int max_xceivers_per_address = 1024;    // the same, per client IP address
   int socket_timeout_ms = 60000;          // read/write timeout of transfer sockets
   int socket_keepalive_ms = 4000;         // how long an idle connection waits for its next op
   int replication_threads = 2;            // concurrent re-replications ordered by the namenode

@@ -16,7 +16,9 @@ struct XceiverOptions {
   std::string bind_host = "127.0.0.1";  // listen address
   int port = 0;                         // 0 picks a free port
   int max_xceivers = 4096;              // concurrent connections; more are refused
-  int socket_timeout_ms = 60000;        // read/write timeout while an op runs
+  int max_xceivers_per_address = 1024;  // the same, per client IP address
+  int socket_timeout_ms = 60000;        // read/write timeout while an op runs; an op's header and
+                                        // message must arrive whole within it
   int keepalive_ms = 4000;              // idle wait for the next op on a connection
   int ack_queue_packets = 256;          // write packets written but not yet acknowledged
 };

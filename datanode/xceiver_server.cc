@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/clock.h"
 #include "common/data_transfer.h"
 #include "common/proto_io.h"
 #include "datanode/ops.h"
@@ -58,28 +59,34 @@ void XceiverServer::AcceptLoop() {
       continue;
     }
     Socket socket = std::move(accepted).value();
-    bool refuse;
+    std::string host = socket.PeerHost();
+    std::string refusal;
     {
       std::lock_guard lock(mu_);
       if (stopping_) return;
-      refuse = threads_ >= ctx_.options.max_xceivers;
-      if (!refuse) ++threads_;
+      if (threads_ >= ctx_.options.max_xceivers) {
+        refusal = fmt::format("datanode busy: {} transfer connections are open", ctx_.options.max_xceivers);
+      } else if (per_address_[host] >= ctx_.options.max_xceivers_per_address) {
+        refusal = fmt::format("datanode busy: {} transfer connections are open from {} (--datanode_max_xceivers_per_address)",
+                              ctx_.options.max_xceivers_per_address, host);
+      } else {
+        ++threads_;
+        ++per_address_[host];
+      }
+      if (!refusal.empty() && per_address_[host] == 0) per_address_.erase(host);
     }
-    if (refuse) {
+    if (!refusal.empty()) {
       static std::atomic<int64_t> refused{0};
-      if (refused.fetch_add(1) % 1000 == 0)
-        spdlog::warn("refusing connection from {}: {} transfer connections are open (max {})", socket.PeerAddress(),
-                     ctx_.options.max_xceivers, ctx_.options.max_xceivers);
+      if (refused.fetch_add(1) % 1000 == 0) spdlog::warn("refusing connection from {}: {}", socket.PeerAddress(), refusal);
       (void)socket.SetTimeouts(1000, 1000);
-      (void)SendError(socket, hh::ERROR,
-                      fmt::format("datanode busy: {} transfer connections are open", ctx_.options.max_xceivers));
+      (void)SendError(socket, hh::ERROR, refusal);
       continue;
     }
-    std::thread([this, s = std::move(socket)]() mutable { Serve(std::move(s)); }).detach();
+    std::thread([this, s = std::move(socket), h = std::move(host)]() mutable { Serve(std::move(s), h); }).detach();
   }
 }
 
-void XceiverServer::Serve(Socket socket) {
+void XceiverServer::Serve(Socket socket, const std::string& host) {
   pthread_setname_np(pthread_self(), "dn-xceiver");
   bool run;
   {
@@ -92,6 +99,7 @@ void XceiverServer::Serve(Socket socket) {
   connections_.erase(&socket);
   socket.Close();
   --threads_;
+  if (--per_address_[host] <= 0) per_address_.erase(host);
   idle_.notify_all();
 }
 
@@ -105,6 +113,15 @@ void XceiverServer::RunConnection(Socket& socket) {
     if (!socket.SetTimeouts(ops == 0 ? o.socket_timeout_ms : o.keepalive_ms, o.socket_timeout_ms).ok()) return;
     if (!in.WaitReadable().ok()) return;
     if (!socket.SetTimeouts(o.socket_timeout_ms, o.socket_timeout_ms).ok()) return;
+    // The op's header and message must arrive whole within the socket timeout of its first
+    // byte: a client trickling bytes cannot hold the connection by keeping each recv short.
+    if (o.socket_timeout_ms > 0) socket.SetReadDeadline(MonotonicMillis() + o.socket_timeout_ms);
+    auto read_message = [&](google::protobuf::MessageLite* msg) {
+      Status read = ReadDelimited(in, msg, kMaxOpMessageBytes);
+      socket.SetReadDeadline(0);  // the op itself streams under the per-recv timeout
+      if (read.ok()) read = socket.SetTimeouts(o.socket_timeout_ms, o.socket_timeout_ms);
+      return read;
+    };
     DataTransferOp op;
     Status st = ReadOpHeader(in, &op);
     if (!st.ok()) {
@@ -115,25 +132,25 @@ void XceiverServer::RunConnection(Socket& socket) {
     switch (op) {
       case DataTransferOp::kWriteBlock: {
         hh::OpWriteBlockProto msg;
-        st = ReadDelimited(in, &msg, kMaxOpMessageBytes);
+        st = read_message(&msg);
         if (st.ok()) st = WriteBlockOp(ctx_, socket, in, std::move(msg)).Run();
         break;
       }
       case DataTransferOp::kReadBlock: {
         hh::OpReadBlockProto msg;
-        st = ReadDelimited(in, &msg, kMaxOpMessageBytes);
+        st = read_message(&msg);
         if (st.ok()) st = ServeReadBlock(ctx_, socket, in, msg);
         break;
       }
       case DataTransferOp::kBlockChecksum: {
         hh::OpBlockChecksumProto msg;
-        st = ReadDelimited(in, &msg, kMaxOpMessageBytes);
+        st = read_message(&msg);
         if (st.ok()) st = ServeBlockChecksum(ctx_, socket, msg);
         break;
       }
       case DataTransferOp::kTransferBlock: {
         hh::OpTransferBlockProto msg;
-        st = ReadDelimited(in, &msg, kMaxOpMessageBytes);
+        st = read_message(&msg);
         if (st.ok()) st = ServeTransferBlock(ctx_, socket, msg);
         break;
       }

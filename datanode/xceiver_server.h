@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "common/socket.h"
@@ -40,7 +41,7 @@ class XceiverServer {
  private:
   XceiverServer() = default;
   void AcceptLoop();
-  void Serve(Socket socket);
+  void Serve(Socket socket, const std::string& host);
   // Reads and runs ops until the connection ends.
   void RunConnection(Socket& socket);
 
@@ -51,6 +52,7 @@ class XceiverServer {
   std::condition_variable idle_;              // signalled when a connection ends
   std::unordered_set<Socket*> connections_;   // guarded by mu_: sockets to shut down on Stop
   int threads_ = 0;                           // guarded by mu_: connection threads alive
+  std::unordered_map<std::string, int> per_address_;  // guarded by mu_: connections by client IP
   bool stopping_ = false;                     // guarded by mu_
 };
 

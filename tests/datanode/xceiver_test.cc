@@ -2,12 +2,14 @@
 // servers, reads, appends, block checksums, checksum types, transfers and bad input.
 #include <openssl/evp.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 
 #include <filesystem>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "common/clock.h"
 #include "common/endian.h"
 #include "datanode/transfer.h"
 #include "tests/datanode/dtp_client.h"
@@ -442,6 +444,77 @@ TEST_F(XceiverTest, TooManyConnectionsGetAnError) {
   EXPECT_NE(reply.message().find("busy"), std::string::npos);
   idle->Close();
   ASSERT_EVENTUALLY_OK([&] { return (*server)->active() == 0; });
+  (*server)->Stop();
+}
+
+TEST_F(XceiverTest, ConnectionsPerAddressAreBounded) {
+  StartNodes(1);
+  XceiverOptions xo;
+  xo.max_xceivers_per_address = 1;
+  xo.keepalive_ms = 10000;
+  xo.socket_timeout_ms = 10000;
+  auto server = XceiverServer::Start(xo, nodes_[0]->store.get());
+  ASSERT_TRUE(server.ok());
+  auto first = ConnectTcp("127.0.0.1", (*server)->port(), 5000);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EVENTUALLY_OK([&] { return (*server)->active() == 1; });
+  auto second = ConnectTcp("127.0.0.1", (*server)->port(), 5000);
+  ASSERT_TRUE(second.ok());
+  BufferedReader in(&*second);
+  hh::BlockOpResponseProto reply;
+  ASSERT_TRUE(ReadBlockOpResponse(in, &reply).ok());
+  EXPECT_EQ(reply.status(), hh::ERROR);
+  EXPECT_NE(reply.message().find("from 127.0.0.1"), std::string::npos) << reply.message();
+  first->Close();
+  ASSERT_EVENTUALLY_OK([&] { return (*server)->active() == 0; });
+  // The address's count went back down: a new connection is served.
+  auto third = ConnectTcp("127.0.0.1", (*server)->port(), 5000);
+  ASSERT_TRUE(third.ok());
+  ASSERT_EVENTUALLY_OK([&] { return (*server)->active() == 1; });
+  (*server)->Stop();
+}
+
+// An op whose header and message trickle in a byte at a time is dropped at the socket
+// timeout of its first byte, although every byte came well within that timeout.
+TEST_F(XceiverTest, AnOpTrickledByteByByteIsDroppedAtItsDeadline) {
+  StartNodes(1);
+  XceiverOptions xo;
+  xo.keepalive_ms = 10000;
+  xo.socket_timeout_ms = 1500;
+  auto server = XceiverServer::Start(xo, nodes_[0]->store.get());
+  ASSERT_TRUE(server.ok());
+  auto s = ConnectTcp("127.0.0.1", (*server)->port(), 5000);
+  ASSERT_TRUE(s.ok());
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  Socket capture_in(fds[0]), capture_out(fds[1]);
+  ASSERT_TRUE(SendOp(capture_in, DataTransferOp::kWriteBlock, MakeWriteOp(700, {}, {})).ok());
+  capture_in.Close();
+  std::string op;
+  char buf[4096];
+  for (;;) {
+    auto n = capture_out.ReadSome(buf, sizeof buf);
+    if (!n.ok() || *n == 0) break;
+    op.append(buf, *n);
+  }
+  ASSERT_GT(op.size(), 30u);
+  const int64_t start = MonotonicMillis();
+  bool dropped = false;
+  for (char byte : op) {
+    if (!s->WriteFully(&byte, 1).ok()) {
+      dropped = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    if (MonotonicMillis() - start > 6000) break;
+  }
+  const int64_t elapsed = MonotonicMillis() - start;
+  if (!dropped) {
+    // The server may have closed without our writes failing yet: its side must be gone.
+    ASSERT_EVENTUALLY_OK([&] { return (*server)->active() == 0; });
+  }
+  EXPECT_LT(elapsed, 6000) << "the whole op (" << op.size() << " bytes at 150 ms each) was taken";
+  EXPECT_EQ((*server)->active(), 0);
   (*server)->Stop();
 }
 
