@@ -1,6 +1,5 @@
 #include "client/file_system.h"
 
-#include <pwd.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -18,6 +17,7 @@
 #include "client/pipeline_recovery.h"
 #include "client/proto_convert.h"
 #include "client/ipc_kerberos.h"
+#include "common/process_user.h"
 #include "common/delegation_token.h"
 #include "common/whole_file.h"
 #include "client/readahead_input_stream.h"
@@ -38,8 +38,7 @@ std::string ResolveClientUser(const std::string& configured) {
     const char* v = std::getenv(var);
     if (v != nullptr && *v != '\0') return v;
   }
-  if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) return pw->pw_name;
-  return std::to_string(::geteuid());
+  return ProcessUserName();
 }
 
 namespace {

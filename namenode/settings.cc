@@ -1,8 +1,8 @@
 #include "namenode/settings.h"
 
-#include <pwd.h>
 #include <unistd.h>
 
+#include "common/process_user.h"
 #include "common/auth_to_local.h"
 #include "common/gssapi.h"
 
@@ -125,16 +125,7 @@ Status FinalizeNamenodeSettings(NamenodeSettings* s) {
       ASSIGN_OR_RETURN(s->superuser, rules.Map(s->kerberos_principal));
     }
   }
-  if (s->superuser.empty()) {
-    struct passwd pw {};
-    struct passwd* found = nullptr;
-    char buf[4096];
-    if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &found) == 0 && found != nullptr) {
-      s->superuser = found->pw_name;
-    } else {
-      s->superuser = std::to_string(geteuid());
-    }
-  }
+  if (s->superuser.empty()) s->superuser = ProcessUserName();
   if (s->default_block_size.bytes == 0 || s->default_block_size.bytes % 512 != 0)
     return InvalidArgument("--namenode_default_block_size must be a positive multiple of 512");
   if (s->min_replication < 1) return InvalidArgument("--namenode_min_replication must be at least 1");

@@ -3,12 +3,12 @@
 // job completion in job_master_commit.cc.
 #include "compute/jobmaster/job_master.h"
 
-#include <pwd.h>
 #include <unistd.h>
 
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
 
+#include "common/process_user.h"
 #include "common/clock.h"
 #include "common/hmac.h"
 #include "common/path.h"
@@ -24,16 +24,6 @@
 #include "compute/shuffle_proof.h"
 
 namespace cairn::compute {
-
-namespace {
-std::string ProcessUserName() {
-  passwd pw{};
-  passwd* found = nullptr;
-  char buf[4096];
-  if (::getpwuid_r(::getuid(), &pw, buf, sizeof buf, &found) == 0 && found != nullptr) return found->pw_name;
-  return std::to_string(::getuid());
-}
-}  // namespace
 
 JobMaster::JobMaster(JobMasterSettings settings)
     : settings_(std::move(settings)),
