@@ -576,6 +576,30 @@ TEST_F(IpcProtocolTest, ARequestTrickledByteByByteIsClosedAtTheRequestDeadline) 
   ExpectServingOthers();
 }
 
+// A handshake that never ends (SASL NEGOTIATE again and again, each answered, never a
+// connection context) is closed at the request deadline, although each frame arrives well
+// within the idle timeout.
+TEST_F(IpcProtocolTest, AHandshakeThatNeverEndsIsClosedAtTheRequestDeadline) {
+  auto c = Connect();
+  ASSERT_OK(c->SendPreamble(9, 0xDF));
+  hc::RpcSaslProto negotiate;
+  negotiate.set_state(hc::RpcSaslProto::NEGOTIATE);
+  auto h = c->Header(-33);
+  const std::string frame = RawIpcClient::Frame({&h, &negotiate});
+  const int64_t start = MonotonicMillis();
+  bool closed = false;
+  while (MonotonicMillis() - start < kRequestTimeoutMs * 3) {
+    hc::RpcResponseHeaderProto reply;
+    if (!c->SendRaw(frame).ok() || !c->ReadReply(&reply).ok()) {
+      closed = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(kIdleTimeoutMs / 3));
+  }
+  EXPECT_TRUE(closed) << "a handshake kept going for " << MonotonicMillis() - start << " ms";
+  ExpectServingOthers();
+}
+
 // A client that pipelines calls and never reads the replies: once its unsent replies pass
 // the bound the namenode stops reading it, keeps serving everyone else meanwhile, and
 // closes it when no reply has been taken for the request timeout.
