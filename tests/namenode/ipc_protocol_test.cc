@@ -649,6 +649,76 @@ TEST_F(IpcProtocolTest, AClientThatNeverReadsItsRepliesIsCutOffWithoutHoldingOth
   EXPECT_LT(replies, kCalls) << "the namenode answered every call of a client that did not read";
 }
 
+// With two calls running on a connection (completes that wait for replicas that never
+// come), the namenode does not read that connection's next call until one of them ends,
+// while another connection is answered at once.
+TEST(IpcConnectionLimitTest, CallsInFlightPerConnectionAreBounded) {
+  constexpr int kWaitMs = 2500;
+  MiniClusterOptions opts;
+  opts.datanodes = 1;
+  opts.replication = 1;
+  opts.block_size = 64 * 1024;
+  opts.namenode_flags = {"--namenode_ipc_max_calls_per_connection=2",
+                         "--namenode_complete_wait_ms=" + std::to_string(kWaitMs)};
+  ASSERT_OK_AND_ASSIGN(auto cluster, MiniCluster::Start(opts));
+  ASSERT_OK_AND_ASSIGN(auto c, RawIpcClient::Connect(cluster->hadoop_address()));
+  ASSERT_OK(c->Handshake("root"));
+  hc::RpcResponseHeaderProto h;
+  std::vector<hh::CompleteRequestProto> completes;
+  for (int i = 0; i < 2; ++i) {
+    const std::string path = fmt::format("/ipc-inflight-{}", i);
+    hh::CreateRequestProto create;
+    create.set_src(path);
+    create.mutable_masked()->set_perm(0644);
+    create.set_clientname("inflight-client");
+    create.set_createflag(hh::CREATE);
+    create.set_createparent(true);
+    create.set_replication(1);
+    create.set_blocksize(64 * 1024);
+    ASSERT_OK(c->SendCall(1, "create", create));
+    hh::CreateResponseProto created;
+    ASSERT_OK(c->ReadReply(&h, &created));
+    ASSERT_EQ(h.status(), hc::RpcResponseHeaderProto::SUCCESS) << h.errormsg();
+    hh::AddBlockRequestProto add;
+    add.set_src(path);
+    add.set_clientname("inflight-client");
+    add.set_fileid(created.fs().fileid());
+    ASSERT_OK(c->SendCall(2, "addBlock", add));
+    hh::AddBlockResponseProto added;
+    ASSERT_OK(c->ReadReply(&h, &added));
+    ASSERT_EQ(h.status(), hc::RpcResponseHeaderProto::SUCCESS) << h.errormsg();
+    hh::CompleteRequestProto complete;
+    complete.set_src(path);
+    complete.set_clientname("inflight-client");
+    *complete.mutable_last() = added.block().b();
+    complete.mutable_last()->set_numbytes(100);  // bytes no datanode ever received
+    complete.set_fileid(created.fs().fileid());
+    completes.push_back(complete);
+  }
+  const int64_t start = MonotonicMillis();
+  ASSERT_OK(c->SendCall(10, "complete", completes[0]));
+  ASSERT_OK(c->SendCall(11, "complete", completes[1]));
+  hh::GetFileInfoRequestProto info;
+  info.set_src("/");
+  ASSERT_OK(c->SendCall(12, "getFileInfo", info));
+  // Another connection is served meanwhile.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_OK_AND_ASSIGN(auto other, RawIpcClient::Connect(cluster->hadoop_address()));
+  ASSERT_OK(other->Handshake("root"));
+  ASSERT_OK(other->SendCall(1, "getFileInfo", info));
+  ASSERT_OK(other->ReadReply(&h));
+  EXPECT_EQ(h.status(), hc::RpcResponseHeaderProto::SUCCESS);
+  EXPECT_LT(MonotonicMillis() - start, kWaitMs - 500) << "the other connection waited too";
+  // On the bounded connection the getFileInfo is read only once a complete has ended.
+  int64_t info_answered_ms = -1;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK(c->ReadReply(&h));
+    if (h.callid() == 12u) info_answered_ms = MonotonicMillis() - start;
+  }
+  ASSERT_GE(info_answered_ms, 0);
+  EXPECT_GE(info_answered_ms, kWaitMs - 300) << "a third call was read while two were running";
+}
+
 TEST(IpcConnectionLimitTest, ConnectionsPerAddressAreBounded) {
   MiniClusterOptions opts;
   opts.datanodes = 1;
