@@ -9,14 +9,18 @@ namespace cairn {
 
 namespace hh = hadoop::hdfs;
 
-Status SendOp(Socket& socket, DataTransferOp op, const google::protobuf::MessageLite& msg) {
+std::string EncodeOp(DataTransferOp op, const google::protobuf::MessageLite& msg) {
   std::string out;
   out.reserve(3 + 5 + msg.ByteSizeLong());
   out.push_back(static_cast<char>(kDataTransferVersion >> 8));
   out.push_back(static_cast<char>(kDataTransferVersion & 0xff));
   out.push_back(static_cast<char>(op));
   AppendDelimited(msg, &out);
-  return socket.WriteFully(out);
+  return out;
+}
+
+Status SendOp(Socket& socket, DataTransferOp op, const google::protobuf::MessageLite& msg) {
+  return socket.WriteFully(EncodeOp(op, msg));
 }
 
 Status ReadOpHeader(BufferedReader& in, DataTransferOp* op) {

@@ -48,6 +48,8 @@ constexpr size_t kMaxOpMessageBytes = 1 << 20;
 
 // Sends version + opcode + delimited message in one write.
 Status SendOp(Socket& socket, DataTransferOp op, const google::protobuf::MessageLite& msg);
+// The bytes SendOp writes: version, op code, delimited message.
+std::string EncodeOp(DataTransferOp op, const google::protobuf::MessageLite& msg);
 // Reads version and opcode; kProtocolError for a wrong version.
 Status ReadOpHeader(BufferedReader& in, DataTransferOp* op);
 

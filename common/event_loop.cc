@@ -83,20 +83,20 @@ void EventLoop::Post(std::function<void()> task) {
   }
 }
 
-Status EventLoop::Add(int fd, uint32_t events, Watcher* watcher) {
+Status EventLoop::Control(int op, const char* what, int fd, uint32_t events, Watcher* watcher) {
   epoll_event ev{};
   ev.events = events;
   ev.data.ptr = watcher;
-  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) return ErrnoError(errno, "epoll_ctl(ADD)");
+  if (::epoll_ctl(epoll_fd_, op, fd, &ev) != 0) return ErrnoError(errno, what);
   return Status::OK();
 }
 
+Status EventLoop::Add(int fd, uint32_t events, Watcher* watcher) {
+  return Control(EPOLL_CTL_ADD, "epoll_ctl(ADD)", fd, events, watcher);
+}
+
 Status EventLoop::SetInterest(int fd, uint32_t events, Watcher* watcher) {
-  epoll_event ev{};
-  ev.events = events;
-  ev.data.ptr = watcher;
-  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev) != 0) return ErrnoError(errno, "epoll_ctl(MOD)");
-  return Status::OK();
+  return Control(EPOLL_CTL_MOD, "epoll_ctl(MOD)", fd, events, watcher);
 }
 
 void EventLoop::Remove(int fd) { (void)::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr); }

@@ -58,6 +58,7 @@ class EventLoop {
   EventLoop(std::string name, int epoll_fd, int wake_fd, int tick_ms, std::function<void()> tick);
   void Run();
   void RunPosted();
+  Status Control(int op, const char* what, int fd, uint32_t events, Watcher* watcher);
 
   const std::string name_;
   const int epoll_fd_;

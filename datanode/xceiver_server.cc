@@ -22,6 +22,7 @@ Result<std::unique_ptr<XceiverServer>> XceiverServer::Start(XceiverOptions optio
   server->ctx_.store = store;
   server->ctx_.block_keys = block_keys;
   server->ctx_.suspect = std::move(suspect);
+  server->limits_.emplace(server->ctx_.options.max_xceivers, server->ctx_.options.max_xceivers_per_address);
   ASSIGN_OR_RETURN(server->listener_, Listener::Listen(server->ctx_.options.bind_host, server->ctx_.options.port));
   server->accept_thread_ = std::thread([s = server.get()] { s->AcceptLoop(); });
   spdlog::info("data transfer server listening on {}:{}", server->ctx_.options.bind_host, server->port());
@@ -32,7 +33,7 @@ XceiverServer::~XceiverServer() { Stop(); }
 
 int XceiverServer::active() const {
   std::lock_guard lock(mu_);
-  return threads_;
+  return limits_->total();
 }
 
 void XceiverServer::Stop() {
@@ -45,7 +46,7 @@ void XceiverServer::Stop() {
   if (accept_thread_.joinable()) accept_thread_.join();
   std::unique_lock lock(mu_);
   for (Socket* s : connections_) s->ShutdownBoth();
-  idle_.wait(lock, [&] { return threads_ == 0; });
+  idle_.wait(lock, [&] { return limits_->total() == 0; });
 }
 
 void XceiverServer::AcceptLoop() {
@@ -64,16 +65,17 @@ void XceiverServer::AcceptLoop() {
     {
       std::lock_guard lock(mu_);
       if (stopping_) return;
-      if (threads_ >= ctx_.options.max_xceivers) {
-        refusal = fmt::format("datanode busy: {} transfer connections are open", ctx_.options.max_xceivers);
-      } else if (per_address_[host] >= ctx_.options.max_xceivers_per_address) {
-        refusal = fmt::format("datanode busy: {} transfer connections are open from {} (--datanode_max_xceivers_per_address)",
-                              ctx_.options.max_xceivers_per_address, host);
-      } else {
-        ++threads_;
-        ++per_address_[host];
+      switch (limits_->Admit(host)) {
+        case ConnectionLimiter::Admission::kAdmitted:
+          break;
+        case ConnectionLimiter::Admission::kTooMany:
+          refusal = fmt::format("datanode busy: {} transfer connections are open", ctx_.options.max_xceivers);
+          break;
+        case ConnectionLimiter::Admission::kTooManyFromAddress:
+          refusal = fmt::format("datanode busy: {} transfer connections are open from {} (--datanode_max_xceivers_per_address)",
+                                ctx_.options.max_xceivers_per_address, host);
+          break;
       }
-      if (!refusal.empty() && per_address_[host] == 0) per_address_.erase(host);
     }
     if (!refusal.empty()) {
       static std::atomic<int64_t> refused{0};
@@ -98,8 +100,7 @@ void XceiverServer::Serve(Socket socket, const std::string& host) {
   std::lock_guard lock(mu_);
   connections_.erase(&socket);
   socket.Close();
-  --threads_;
-  if (--per_address_[host] <= 0) per_address_.erase(host);
+  limits_->Release(host);
   idle_.notify_all();
 }
 

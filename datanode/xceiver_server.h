@@ -13,10 +13,11 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
-#include <unordered_map>
 #include <unordered_set>
 
+#include "common/connection_limiter.h"
 #include "common/socket.h"
 #include "datanode/xceiver_context.h"
 
@@ -51,8 +52,7 @@ class XceiverServer {
   mutable std::mutex mu_;
   std::condition_variable idle_;              // signalled when a connection ends
   std::unordered_set<Socket*> connections_;   // guarded by mu_: sockets to shut down on Stop
-  int threads_ = 0;                           // guarded by mu_: connection threads alive
-  std::unordered_map<std::string, int> per_address_;  // guarded by mu_: connections by client IP
+  std::optional<ConnectionLimiter> limits_;   // guarded by mu_: connection threads alive, by client IP
   bool stopping_ = false;                     // guarded by mu_
 };
 

@@ -42,9 +42,10 @@ constexpr const char* kHttpReply =
     "This is not the correct port for the web interface on this daemon.\r\n";
 }  // namespace
 
-IpcConnection::IpcConnection(HadoopIpcServer& server, std::shared_ptr<EventLoop> loop, Socket socket)
+IpcConnection::IpcConnection(HadoopIpcServer& server, HadoopIpcServer::Reader& reader, Socket socket)
     : server_(server),
-      loop_(std::move(loop)),
+      reader_(reader),
+      loop_(reader.loop),
       socket_(std::move(socket)),
       peer_(socket_.PeerAddress()),
       connected_ms_(MonotonicMillis()),
@@ -80,7 +81,7 @@ void IpcConnection::Close(const Status& why) {
   } else {
     spdlog::debug("IPC connection from {} closed: {}", peer_, why.ToString());
   }
-  server_.Forget(server_.ReaderOf(loop_.get()), this);
+  server_.Forget(reader_, this);
 }
 
 void IpcConnection::OnEvents(uint32_t events) {
@@ -116,12 +117,14 @@ void IpcConnection::UpdateInterest() {
 }
 
 void IpcConnection::Wake() {
-  loop_->Post([self = shared_from_this()] {
-    if (self->closed_) return;
-    if (self->parked_ && self->server_.handlers_->TrySubmit(self->parked_)) self->parked_ = nullptr;
-    self->ProcessInput();
-    self->UpdateInterest();
-  });
+  loop_->Post([self = shared_from_this()] { self->Resume(); });
+}
+
+void IpcConnection::Resume() {
+  if (closed_) return;
+  if (parked_ && server_.handlers_->TrySubmit(parked_)) parked_ = nullptr;
+  ProcessInput();
+  UpdateInterest();
 }
 
 void IpcConnection::ReadAvailable() {
@@ -519,10 +522,8 @@ void IpcConnection::FlushOutput() {
 
 void IpcConnection::CheckDeadlines(int64_t now_ms) {
   if (closed_) return;
-  if (parked_ && server_.handlers_->TrySubmit(parked_)) {
-    parked_ = nullptr;
-    ProcessInput();
-    UpdateInterest();
+  if (parked_) {
+    Resume();  // the pool may have room again
     if (closed_) return;
   }
   const auto& s = server_.settings_;

@@ -40,6 +40,7 @@
 #include "common/ipc_framing.h"
 #include "common/socket.h"
 #include "common/status.h"
+#include "namenode/ipc/ipc_server.h"
 #include "namenode/rpc/call_context.h"
 #include "namenode/rpc/method_table.h"
 
@@ -47,12 +48,12 @@ namespace cairn::namenode::ipc {
 
 using namespace ::cairn::ipc;  // the framing both sides share
 
-class HadoopIpcServer;
 class SaslNegotiation;
 
 class IpcConnection : public EventLoop::Watcher, public std::enable_shared_from_this<IpcConnection> {
  public:
-  IpcConnection(HadoopIpcServer& server, std::shared_ptr<EventLoop> loop, Socket socket);
+  // `reader` is the server's event loop (and connection set) that serves it.
+  IpcConnection(HadoopIpcServer& server, HadoopIpcServer::Reader& reader, Socket socket);
   ~IpcConnection() override;
 
   // Makes the socket nonblocking and starts watching it (loop thread).
@@ -62,8 +63,6 @@ class IpcConnection : public EventLoop::Watcher, public std::enable_shared_from_
   void CheckDeadlines(int64_t now_ms);
   // Stops watching and shuts the socket down; replies still to come are dropped.
   void Close(const Status& why);
-  bool closed() const { return closed_; }
-  const std::string& peer() const { return peer_; }
   const std::string& peer_host() const { return caller_.client_address; }
 
  private:
@@ -84,8 +83,11 @@ class IpcConnection : public EventLoop::Watcher, public std::enable_shared_from_
   void SubmitOrPark(std::function<void()> task);
   bool ReadingPaused() const;
   void UpdateInterest();
-  // From any thread: run ProcessInput/UpdateInterest on the loop thread soon.
+  // From any thread: Resume on the loop thread soon.
   void Wake();
+  // Loop thread: hands a parked task to the pool if it has room now, then reads on as far
+  // as the bounds allow.
+  void Resume();
 
   void RunCall(const hadoop::common::RpcRequestHeaderProto& header, const MethodTable::Method& method,
                const google::protobuf::Message& request);
@@ -101,7 +103,8 @@ class IpcConnection : public EventLoop::Watcher, public std::enable_shared_from_
                std::string_view exception_class, const Status& why);
 
   HadoopIpcServer& server_;
-  const std::shared_ptr<EventLoop> loop_;
+  HadoopIpcServer::Reader& reader_;          // used on the loop thread, while the server runs
+  const std::shared_ptr<EventLoop> loop_;    // the reader's loop, kept for replies after Stop
   Socket socket_;
   const std::string peer_;
   const int64_t connected_ms_;

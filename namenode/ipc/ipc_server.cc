@@ -10,7 +10,10 @@
 namespace cairn::namenode::ipc {
 
 HadoopIpcServer::HadoopIpcServer(IpcSettings settings, const MethodTable& methods, UserGroupResolver& groups)
-    : settings_(settings), methods_(methods), groups_(groups) {}
+    : settings_(settings),
+      methods_(methods),
+      groups_(groups),
+      limits_(settings.max_connections, settings.max_connections_per_address) {}
 
 HadoopIpcServer::~HadoopIpcServer() { Stop(); }
 
@@ -51,23 +54,22 @@ void HadoopIpcServer::Admit(Socket socket) {
   const std::string host = socket.PeerHost();
   {
     std::lock_guard lock(mu_);
-    if (static_cast<int>(connection_count_.load()) >= settings_.max_connections) {
-      spdlog::warn("IPC connection from {} refused: {} connections open (--namenode_ipc_max_connections)",
-                   socket.PeerAddress(), connection_count_.load());
-      return;  // the socket closes here
+    switch (limits_.Admit(host)) {
+      case ConnectionLimiter::Admission::kAdmitted:
+        break;
+      case ConnectionLimiter::Admission::kTooMany:
+        spdlog::warn("IPC connection from {} refused: {} connections open (--namenode_ipc_max_connections)",
+                     socket.PeerAddress(), limits_.total());
+        return;  // the socket closes here
+      case ConnectionLimiter::Admission::kTooManyFromAddress:
+        spdlog::warn("IPC connection from {} refused: {} connections open from {} "
+                     "(--namenode_ipc_max_connections_per_address)",
+                     socket.PeerAddress(), limits_.from(host), host);
+        return;
     }
-    int& from_host = connections_per_address_[host];
-    if (from_host >= settings_.max_connections_per_address) {
-      spdlog::warn("IPC connection from {} refused: {} connections open from {} "
-                   "(--namenode_ipc_max_connections_per_address)",
-                   socket.PeerAddress(), from_host, host);
-      return;
-    }
-    ++from_host;
-    connection_count_.fetch_add(1);
   }
   Reader& reader = *readers_[next_reader_++ % readers_.size()];
-  auto conn = std::make_shared<IpcConnection>(*this, reader.loop, std::move(socket));
+  auto conn = std::make_shared<IpcConnection>(*this, reader, std::move(socket));
   reader.loop->Post([this, &reader, conn] {
     Status st = conn->Start();
     if (!st.ok()) {
@@ -78,22 +80,18 @@ void HadoopIpcServer::Admit(Socket socket) {
   });
 }
 
-HadoopIpcServer::Reader& HadoopIpcServer::ReaderOf(const EventLoop* loop) {
-  for (auto& r : readers_) {
-    if (r->loop.get() == loop) return *r;
-  }
-  return *readers_.front();  // not reached: every connection has one of our loops
-}
-
 void HadoopIpcServer::Forget(Reader& reader, IpcConnection* conn) {
   {
     std::lock_guard lock(mu_);
-    auto it = connections_per_address_.find(conn->peer_host());
-    if (it != connections_per_address_.end() && --it->second <= 0) connections_per_address_.erase(it);
-    connection_count_.fetch_sub(1);
+    limits_.Release(conn->peer_host());
   }
   // Dropped after the current batch of events, which may still name the connection.
   reader.loop->Post([&reader, conn] { reader.connections.erase(conn); });
+}
+
+size_t HadoopIpcServer::connection_count() const {
+  std::lock_guard lock(mu_);
+  return static_cast<size_t>(limits_.total());
 }
 
 void HadoopIpcServer::CheckDeadlines(Reader& reader) {

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "common/auth_to_local.h"
+#include "common/connection_limiter.h"
 #include "common/event_loop.h"
 #include "common/socket.h"
 #include "common/status.h"
@@ -78,7 +79,7 @@ class HadoopIpcServer {
   // Closes the listener and every connection; calls already with a handler finish.
   void Stop();
 
-  size_t connection_count() const { return connection_count_.load(); }
+  size_t connection_count() const;
 
  private:
   friend class IpcConnection;
@@ -93,7 +94,6 @@ class HadoopIpcServer {
   // The connection closed (on its loop thread); drops the server's reference soon.
   void Forget(Reader& reader, IpcConnection* conn);
   void CheckDeadlines(Reader& reader);
-  Reader& ReaderOf(const EventLoop* loop);
 
   const IpcSettings settings_;
   const MethodTable& methods_;
@@ -105,9 +105,8 @@ class HadoopIpcServer {
   std::unique_ptr<ThreadPool> handlers_;
   std::atomic<bool> stopping_{false};
 
-  std::atomic<size_t> connection_count_{0};
-  std::mutex mu_;
-  std::unordered_map<std::string, int> connections_per_address_;  // guarded by mu_
+  mutable std::mutex mu_;
+  ConnectionLimiter limits_;  // guarded by mu_
 };
 
 }  // namespace cairn::namenode::ipc

@@ -2,7 +2,6 @@
 // servers, reads, appends, block checksums, checksum types, transfers and bad input.
 #include <openssl/evp.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 
 #include <filesystem>
 #include <thread>
@@ -45,6 +44,22 @@ class XceiverTest : public ::testing::Test {
   bool IsFinalized(int node, uint64_t id) {
     auto r = nodes_[node]->store->GetReplica(id);
     return r.ok() && r->state == ReplicaState::kFinalized;
+  }
+  // With one connection open on `server`, a second gets an ERROR reply whose message holds
+  // `reason`; once the first closes, none is left open.
+  void ExpectASecondConnectionRefused(XceiverServer& server, const std::string& reason) {
+    auto first = ConnectTcp("127.0.0.1", server.port(), 5000);
+    ASSERT_TRUE(first.ok());
+    ASSERT_EVENTUALLY_OK([&] { return server.active() == 1; });
+    auto second = ConnectTcp("127.0.0.1", server.port(), 5000);
+    ASSERT_TRUE(second.ok());
+    BufferedReader in(&*second);
+    hh::BlockOpResponseProto reply;
+    ASSERT_TRUE(ReadBlockOpResponse(in, &reply).ok());
+    EXPECT_EQ(reply.status(), hh::ERROR);
+    EXPECT_NE(reply.message().find(reason), std::string::npos) << reply.message();
+    first->Close();
+    ASSERT_EVENTUALLY_OK([&] { return server.active() == 0; });
   }
   std::vector<std::unique_ptr<TestNode>> nodes_;
 };
@@ -432,18 +447,7 @@ TEST_F(XceiverTest, TooManyConnectionsGetAnError) {
   xo.socket_timeout_ms = 10000;
   auto server = XceiverServer::Start(xo, nodes_[0]->store.get());
   ASSERT_TRUE(server.ok());
-  auto idle = ConnectTcp("127.0.0.1", (*server)->port(), 5000);
-  ASSERT_TRUE(idle.ok());
-  ASSERT_EVENTUALLY_OK([&] { return (*server)->active() == 1; });
-  auto second = ConnectTcp("127.0.0.1", (*server)->port(), 5000);
-  ASSERT_TRUE(second.ok());
-  BufferedReader in(&*second);
-  hh::BlockOpResponseProto reply;
-  ASSERT_TRUE(ReadBlockOpResponse(in, &reply).ok());
-  EXPECT_EQ(reply.status(), hh::ERROR);
-  EXPECT_NE(reply.message().find("busy"), std::string::npos);
-  idle->Close();
-  ASSERT_EVENTUALLY_OK([&] { return (*server)->active() == 0; });
+  ExpectASecondConnectionRefused(**server, "busy");
   (*server)->Stop();
 }
 
@@ -455,18 +459,7 @@ TEST_F(XceiverTest, ConnectionsPerAddressAreBounded) {
   xo.socket_timeout_ms = 10000;
   auto server = XceiverServer::Start(xo, nodes_[0]->store.get());
   ASSERT_TRUE(server.ok());
-  auto first = ConnectTcp("127.0.0.1", (*server)->port(), 5000);
-  ASSERT_TRUE(first.ok());
-  ASSERT_EVENTUALLY_OK([&] { return (*server)->active() == 1; });
-  auto second = ConnectTcp("127.0.0.1", (*server)->port(), 5000);
-  ASSERT_TRUE(second.ok());
-  BufferedReader in(&*second);
-  hh::BlockOpResponseProto reply;
-  ASSERT_TRUE(ReadBlockOpResponse(in, &reply).ok());
-  EXPECT_EQ(reply.status(), hh::ERROR);
-  EXPECT_NE(reply.message().find("from 127.0.0.1"), std::string::npos) << reply.message();
-  first->Close();
-  ASSERT_EVENTUALLY_OK([&] { return (*server)->active() == 0; });
+  ExpectASecondConnectionRefused(**server, "from 127.0.0.1");
   // The address's count went back down: a new connection is served.
   auto third = ConnectTcp("127.0.0.1", (*server)->port(), 5000);
   ASSERT_TRUE(third.ok());
@@ -485,18 +478,7 @@ TEST_F(XceiverTest, AnOpTrickledByteByByteIsDroppedAtItsDeadline) {
   ASSERT_TRUE(server.ok());
   auto s = ConnectTcp("127.0.0.1", (*server)->port(), 5000);
   ASSERT_TRUE(s.ok());
-  int fds[2];
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
-  Socket capture_in(fds[0]), capture_out(fds[1]);
-  ASSERT_TRUE(SendOp(capture_in, DataTransferOp::kWriteBlock, MakeWriteOp(700, {}, {})).ok());
-  capture_in.Close();
-  std::string op;
-  char buf[4096];
-  for (;;) {
-    auto n = capture_out.ReadSome(buf, sizeof buf);
-    if (!n.ok() || *n == 0) break;
-    op.append(buf, *n);
-  }
+  const std::string op = EncodeOp(DataTransferOp::kWriteBlock, MakeWriteOp(700, {}, {}));
   ASSERT_GT(op.size(), 30u);
   const int64_t start = MonotonicMillis();
   bool dropped = false;

@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 }
 
 std::vector<std::string> CairnFuzzSeeds() {
-  // Captured from the real encoders: an op, then two packets.
+  // From the real encoders: an op, then two packets (SendPacket writes to a socket only).
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) return {};
   Socket a(fds[0]), b(fds[1]);
@@ -47,7 +47,6 @@ std::vector<std::string> CairnFuzzSeeds() {
   op.set_latestgenerationstamp(1001);
   op.mutable_requestedchecksum()->set_type(hadoop::hdfs::CHECKSUM_CRC32C);
   op.mutable_requestedchecksum()->set_bytesperchecksum(512);
-  (void)SendOp(a, DataTransferOp::kWriteBlock, op);
   const std::string payload(700, 'x');
   const std::string sums(8, 's');
   for (int seq = 0; seq < 2; ++seq) {
@@ -60,7 +59,7 @@ std::vector<std::string> CairnFuzzSeeds() {
                      {reinterpret_cast<const uint8_t*>(payload.data()), seq == 1 ? 0u : payload.size()});
   }
   a.Close();
-  std::string all;
+  std::string all = EncodeOp(DataTransferOp::kWriteBlock, op);  // packets follow it
   char buf[4096];
   for (;;) {
     auto n = b.ReadSome(buf, sizeof buf);

@@ -11,6 +11,7 @@
 
 #include "common/clock.h"
 #include "common/endian.h"
+#include "common/process_memory.h"
 #include "common/proto_io.h"
 #include "common/socket.h"
 #include "hadoop/ClientNamenodeProtocol.pb.h"
@@ -126,6 +127,39 @@ class RawIpcClient {
   Socket socket_;
   BufferedReader reader_;
 };
+
+// Creates `path` with one block through `c` and returns a complete that claims 100 bytes no
+// datanode ever received: it waits --namenode_complete_wait_ms for replicas that never come.
+Result<hh::CompleteRequestProto> StuckComplete(RawIpcClient& c, const std::string& path, const std::string& client) {
+  hc::RpcResponseHeaderProto h;
+  hh::CreateRequestProto create;
+  create.set_src(path);
+  create.mutable_masked()->set_perm(0644);
+  create.set_clientname(client);
+  create.set_createflag(hh::CREATE);
+  create.set_createparent(true);
+  create.set_replication(1);
+  create.set_blocksize(64 * 1024);
+  RETURN_IF_ERROR(c.SendCall(1, "create", create));
+  hh::CreateResponseProto created;
+  RETURN_IF_ERROR(c.ReadReply(&h, &created));
+  if (h.status() != hc::RpcResponseHeaderProto::SUCCESS) return Internal("create {}: {}", path, h.errormsg());
+  hh::AddBlockRequestProto add;
+  add.set_src(path);
+  add.set_clientname(client);
+  add.set_fileid(created.fs().fileid());
+  RETURN_IF_ERROR(c.SendCall(2, "addBlock", add));
+  hh::AddBlockResponseProto added;
+  RETURN_IF_ERROR(c.ReadReply(&h, &added));
+  if (h.status() != hc::RpcResponseHeaderProto::SUCCESS) return Internal("addBlock {}: {}", path, h.errormsg());
+  hh::CompleteRequestProto complete;
+  complete.set_src(path);
+  complete.set_clientname(client);
+  *complete.mutable_last() = added.block().b();
+  complete.mutable_last()->set_numbytes(100);
+  complete.set_fileid(created.fs().fileid());
+  return complete;
+}
 
 class IpcProtocolTest : public cairn::testing::SharedClusterSuite<IpcProtocolTest> {
  public:
@@ -325,35 +359,9 @@ TEST_F(IpcProtocolTest, ASlowCallDoesNotHoldBackLaterOnes) {
   auto c = Connect();
   ASSERT_OK(c->Handshake("root"));
   hc::RpcResponseHeaderProto h;
-  hh::CreateRequestProto create;
-  create.set_src("/ipc-slow");
-  create.mutable_masked()->set_perm(0644);
-  create.set_clientname("slow-client");
-  create.set_createflag(hh::CREATE);
-  create.set_createparent(true);
-  create.set_replication(1);
-  create.set_blocksize(64 * 1024);
-  ASSERT_OK(c->SendCall(1, "create", create));
-  hh::CreateResponseProto created;
-  ASSERT_OK(c->ReadReply(&h, &created));
-  ASSERT_EQ(h.status(), hc::RpcResponseHeaderProto::SUCCESS) << h.errormsg();
-  hh::AddBlockRequestProto add;
-  add.set_src("/ipc-slow");
-  add.set_clientname("slow-client");
-  add.set_fileid(created.fs().fileid());
-  ASSERT_OK(c->SendCall(2, "addBlock", add));
-  hh::AddBlockResponseProto added;
-  ASSERT_OK(c->ReadReply(&h, &added));
-  ASSERT_EQ(h.status(), hc::RpcResponseHeaderProto::SUCCESS) << h.errormsg();
-
   // complete claims 100 bytes no datanode ever received: it waits for replicas that never
   // come. A getFileInfo sent after it must be answered first.
-  hh::CompleteRequestProto complete;
-  complete.set_src("/ipc-slow");
-  complete.set_clientname("slow-client");
-  *complete.mutable_last() = added.block().b();
-  complete.mutable_last()->set_numbytes(100);
-  complete.set_fileid(created.fs().fileid());
+  ASSERT_OK_AND_ASSIGN(hh::CompleteRequestProto complete, StuckComplete(*c, "/ipc-slow", "slow-client"));
   ASSERT_OK(c->SendCall(10, "complete", complete));
   hh::GetFileInfoRequestProto info;
   info.set_src("/");
@@ -401,16 +409,6 @@ TEST_F(IpcProtocolTest, OversizedLengthIsFatal) {
   EXPECT_EQ(h.status(), hc::RpcResponseHeaderProto::FATAL);
   EXPECT_TRUE(c->ClosedByServer());
   ExpectServingOthers();
-}
-
-// Resident memory of a process in bytes, from /proc (0 when unreadable).
-uint64_t ResidentBytes(pid_t pid) {
-  auto read = testing::ReadLocalFile(fmt::format("/proc/{}/status", pid));
-  if (!read.ok()) return 0;
-  const std::string& status = *read;
-  size_t at = status.find("VmRSS:");
-  if (at == std::string::npos) return 0;
-  return std::stoull(status.substr(at + 6)) * 1024;
 }
 
 // Announcing a huge frame and then sending almost nothing must not make the namenode
@@ -666,33 +664,7 @@ TEST(IpcConnectionLimitTest, CallsInFlightPerConnectionAreBounded) {
   hc::RpcResponseHeaderProto h;
   std::vector<hh::CompleteRequestProto> completes;
   for (int i = 0; i < 2; ++i) {
-    const std::string path = fmt::format("/ipc-inflight-{}", i);
-    hh::CreateRequestProto create;
-    create.set_src(path);
-    create.mutable_masked()->set_perm(0644);
-    create.set_clientname("inflight-client");
-    create.set_createflag(hh::CREATE);
-    create.set_createparent(true);
-    create.set_replication(1);
-    create.set_blocksize(64 * 1024);
-    ASSERT_OK(c->SendCall(1, "create", create));
-    hh::CreateResponseProto created;
-    ASSERT_OK(c->ReadReply(&h, &created));
-    ASSERT_EQ(h.status(), hc::RpcResponseHeaderProto::SUCCESS) << h.errormsg();
-    hh::AddBlockRequestProto add;
-    add.set_src(path);
-    add.set_clientname("inflight-client");
-    add.set_fileid(created.fs().fileid());
-    ASSERT_OK(c->SendCall(2, "addBlock", add));
-    hh::AddBlockResponseProto added;
-    ASSERT_OK(c->ReadReply(&h, &added));
-    ASSERT_EQ(h.status(), hc::RpcResponseHeaderProto::SUCCESS) << h.errormsg();
-    hh::CompleteRequestProto complete;
-    complete.set_src(path);
-    complete.set_clientname("inflight-client");
-    *complete.mutable_last() = added.block().b();
-    complete.mutable_last()->set_numbytes(100);  // bytes no datanode ever received
-    complete.set_fileid(created.fs().fileid());
+    ASSERT_OK_AND_ASSIGN(auto complete, StuckComplete(*c, fmt::format("/ipc-inflight-{}", i), "inflight-client"));
     completes.push_back(complete);
   }
   const int64_t start = MonotonicMillis();

@@ -22,10 +22,10 @@
 
 #include <cerrno>
 #include <filesystem>
-#include <fstream>
 
 #include "common/clock.h"
 #include "common/path.h"
+#include "common/process_memory.h"
 #include "tools/bench/bench_util.h"
 #include "tools/bench/benchmarks.h"
 #include "tools/bench/nn_targets.h"
@@ -61,17 +61,6 @@ std::string OpPath(Op op, const std::string& dir, uint64_t i, const std::string&
     return PreloadPath(preload_root, (i * 7919 + static_cast<uint64_t>(t) * 104729) % preloaded);
   }
   return JoinPath(dir, fmt::format("n{}", i));
-}
-
-// Resident memory of process pid in bytes (0 when unknown).
-uint64_t ResidentBytes(pid_t pid) {
-  if (pid <= 0) return 0;
-  std::ifstream in(fmt::format("/proc/{}/status", pid));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
-  }
-  return 0;
 }
 
 Status LocalOp(Op op, const std::string& dir, uint64_t i) {
