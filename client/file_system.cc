@@ -98,10 +98,14 @@ Result<std::unique_ptr<FileSystem>> FileSystem::Connect(const ClientOptions& opt
   settings.kerberos_principal = options.namenode_principal;
   if (const char* env = std::getenv("CAIRN_NAMENODE_PRINCIPAL"); settings.kerberos_principal.empty() && env)
     settings.kerberos_principal = env;
-  if (const char* env = std::getenv("CAIRN_TLS_CA_FILE")) settings.tls_ca_file = env;
+  settings.tls_ca_file = options.tls_ca_file;
+  if (const char* env = std::getenv("CAIRN_TLS_CA_FILE"); settings.tls_ca_file.empty() && env)
+    settings.tls_ca_file = env;
   std::string token_file = options.token_file;
   if (const char* env = std::getenv("HADOOP_TOKEN_FILE_LOCATION"); token_file.empty() && env) token_file = env;
-  if (!token_file.empty()) {
+  if (options.delegation_token) {
+    settings.delegation_token = options.delegation_token;
+  } else if (!token_file.empty()) {
     ASSIGN_OR_RETURN(settings.delegation_token, ReadDelegationTokenFor(token_file, options.namenode));
   }
   if (settings.delegation_token) {

@@ -44,6 +44,11 @@ struct ClientOptions {
   // $HADOOP_TOKEN_FILE_LOCATION. When it holds a delegation token for the namenode, the
   // client logs in with it (hdfs:// addresses only) as the token's owner, without a ticket.
   std::string token_file;
+  // A delegation token given in memory (a job's, from its task spec); set: it is used
+  // instead of token_file, on either door.
+  std::optional<hadoop::common::TokenProto> delegation_token;
+  // The cluster CA; set: the gRPC door speaks TLS. Empty: $CAIRN_TLS_CA_FILE.
+  std::string tls_ca_file;
   // With a Kerberos ticket: act for this user (a proxy user, as HADOOP_PROXY_USER does);
   // empty: $HADOOP_PROXY_USER. The namenode's --namenode_proxy_users must allow it.
   std::string proxy_user;

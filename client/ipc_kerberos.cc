@@ -45,7 +45,7 @@ Result<KerberosTarget> ParseKerberosTarget(const std::string& principal, const s
   t.service = name.substr(0, slash);
   t.host = slash == std::string::npos ? "_HOST" : name.substr(slash + 1);
   if (t.host == "_HOST") t.host = connect_host;
-  if (t.service.empty() || t.host.empty()) return InvalidArgument("'{}' is not a namenode principal", principal);
+  if (t.service.empty() || t.host.empty()) return InvalidArgument("'{}' is not a service principal (service/host@REALM)", principal);
   return t;
 }
 

@@ -9,25 +9,41 @@
 #include <grpcpp/grpcpp.h>
 
 #include "cairn/compute.grpc.pb.h"
+#include "client/grpc_login_client.h"
+#include "client/ipc_kerberos.h"
+#include "client/namenode_client.h"
 #include "common/grpc_status.h"
 #include "common/path.h"
+#include "common/socket.h"
+#include "common/tls_credentials.h"
 
 namespace cairn::client {
 
 struct JobClient::Impl {
   std::unique_ptr<cairn::JobMaster::Stub> stub;
   int timeout_ms = 0;
+  std::unique_ptr<GrpcLoginClient> login;  // kerberos mode
+  std::function<Result<FileSystem*>()> namenode;  // kerberos mode: job tokens
+  std::string principal;                   // kerberos mode: the job master's
 
   template <typename Resp, typename Req, typename Method>
   Result<Resp> Call(Method method, const Req& req, const std::string& user, int call_timeout_ms = 0) {
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() +
-                     std::chrono::milliseconds(call_timeout_ms > 0 ? call_timeout_ms : timeout_ms));
-    ctx.AddMetadata(kUserMetadataKey, user);
     Resp resp;
-    grpc::Status st = (stub.get()->*method)(&ctx, req, &resp);
-    if (!st.ok()) {
-      cairn::Status s = FromGrpcStatus(st);
+    auto once = [&](grpc::ClientContext* ctx) -> cairn::Status {
+      ctx->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::milliseconds(call_timeout_ms > 0 ? call_timeout_ms : timeout_ms));
+      ctx->AddMetadata(kUserMetadataKey, user);
+      resp.Clear();
+      return FromGrpcStatus((stub.get()->*method)(ctx, req, &resp));
+    };
+    cairn::Status s;
+    if (login) {
+      s = login->Call(once);
+    } else {
+      grpc::ClientContext ctx;
+      s = once(&ctx);
+    }
+    if (!s.ok()) {
       // ML steps report their own Unavailable (partitions loading); keep those as they are.
       if (s.code() == ErrorCode::kUnavailable && call_timeout_ms == 0)
         return Unavailable("job master unreachable: {}", s.message());
@@ -52,17 +68,59 @@ Result<std::unique_ptr<JobClient>> JobClient::Connect(const JobClientOptions& op
   auto impl = std::make_unique<Impl>();
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(-1);
-  impl->stub = cairn::JobMaster::NewStub(grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
+  std::string ca_file = options.tls_ca_file;
+  if (const char* env = std::getenv("CAIRN_TLS_CA_FILE"); ca_file.empty() && env) ca_file = env;
+  ASSIGN_OR_RETURN(auto credentials, MakeClientChannelCredentials(ca_file));
+  impl->stub = cairn::JobMaster::NewStub(grpc::CreateCustomChannel(address, credentials, args));
   impl->timeout_ms = options.rpc_timeout_ms;
-  return std::unique_ptr<JobClient>(new JobClient(std::move(impl), ResolveClientUser(options.user), address));
+  impl->principal = options.principal;
+  if (const char* env = std::getenv("CAIRN_JOBMASTER_PRINCIPAL"); impl->principal.empty() && env)
+    impl->principal = env;
+  std::string user = ResolveClientUser(options.user);
+  if (!impl->principal.empty()) {
+    // Who we are is what the ticket says.
+    ASSIGN_OR_RETURN(std::string principal, TicketCachePrincipal());
+    user = principal.substr(0, principal.find_first_of("/@"));
+    auto hp = HostPort::Parse(address);
+    impl->login = std::make_unique<GrpcLoginClient>(
+        impl->principal, hp.ok() ? hp->host : "", "the job master", options.rpc_timeout_ms,
+        [stub = impl->stub.get()](grpc::ClientContext* ctx, const AuthenticateRequest& req, AuthenticateResponse* resp) {
+          return stub->Authenticate(ctx, req, resp);
+        });
+    impl->namenode = options.namenode;
+  }
+  return std::unique_ptr<JobClient>(new JobClient(std::move(impl), std::move(user), address));
+}
+
+Result<std::string> JobClient::FetchJobToken() {
+  if (!impl_->namenode)
+    return InvalidArgument("a kerberos job master needs a delegation token for each job: no namenode to fetch it from");
+  ASSIGN_OR_RETURN(FileSystem * fs, impl_->namenode());
+  // The renewer is the job master, by its principal's first component (as YARN names the
+  // resource manager's).
+  hadoop::common::GetDelegationTokenRequestProto req;
+  req.set_renewer(impl_->principal.substr(0, impl_->principal.find_first_of("/@")));
+  ASSIGN_OR_RETURN(auto resp, fs->namenode().GetDelegationToken(req));
+  if (!resp.has_token())
+    return PermissionDenied("the namenode gave no delegation token (does it run with --security=kerberos?)");
+  return resp.token().SerializeAsString();
 }
 
 Result<std::string> JobClient::Submit(const JobSpec& spec) {
   SubmitJobRequest req;
   *req.mutable_spec() = spec;
-  ASSIGN_OR_RETURN(SubmitJobResponse resp,
-                   impl_->Call<SubmitJobResponse>(&cairn::JobMaster::Stub::SubmitJob, req, user_));
-  return resp.job_id();
+  if (impl_->login) {
+    ASSIGN_OR_RETURN(*req.mutable_delegation_token(), FetchJobToken());
+  }
+  auto resp = impl_->Call<SubmitJobResponse>(&cairn::JobMaster::Stub::SubmitJob, req, user_);
+  if (!resp.ok() && !req.delegation_token().empty()) {
+    // A refused job's token serves nothing: cancel it (the owner may).
+    hadoop::common::CancelDelegationTokenRequestProto cancel;
+    cancel.mutable_token()->ParseFromString(req.delegation_token());
+    if (auto fs = impl_->namenode(); fs.ok()) (void)(*fs)->namenode().CancelDelegationToken(cancel);
+  }
+  if (!resp.ok()) return resp.status();
+  return resp->job_id();
 }
 
 Result<JobReport> JobClient::Status(const std::string& job_id, bool include_tasks) {

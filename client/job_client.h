@@ -22,6 +22,15 @@ struct JobClientOptions {
   std::string jobmaster;     // HOST:PORT; empty: $CAIRN_JOBMASTER
   std::string user;          // empty: as FileSystem ($CAIRN_USER, $HADOOP_USER_NAME, the OS user)
   int rpc_timeout_ms = 120000;  // submission plans the job at the namenode, which can take a while
+  // Kerberos (a job master with --security=kerberos): the job master's principal
+  // ("jm/_HOST@REALM"; empty: $CAIRN_JOBMASTER_PRINCIPAL). Set: log in with the ticket
+  // kinit got (client/grpc_login_client.h), and give every job a delegation token for
+  // the ticket's user, fetched from `namenode` with the job master as renewer.
+  std::string principal;
+  // Kerberos: where job tokens come from, asked for at the first submission (the
+  // FileSystem must outlive the client).
+  std::function<Result<FileSystem*>()> namenode;
+  std::string tls_ca_file;         // the cluster CA; set: TLS. Empty: $CAIRN_TLS_CA_FILE
 };
 
 class JobClient {
@@ -29,7 +38,8 @@ class JobClient {
   static Result<std::unique_ptr<JobClient>> Connect(const JobClientOptions& options);
   ~JobClient();
 
-  // The job's id; bad jobs (unknown built-in, missing input, existing output) are refused here.
+  // The job's id; bad jobs (unknown built-in, missing input, existing output) are refused
+  // here. In kerberos mode it first fetches the job's delegation token (see options).
   Result<std::string> Submit(const JobSpec& spec);
   Result<JobReport> Status(const std::string& job_id, bool include_tasks = false);
   // Newest first.
@@ -57,6 +67,8 @@ class JobClient {
  private:
   struct Impl;
   explicit JobClient(std::unique_ptr<Impl> impl, std::string user, std::string address);
+  // Kerberos: a delegation token for this client's user, renewable by the job master.
+  Result<std::string> FetchJobToken();
   std::unique_ptr<Impl> impl_;
   std::string user_;
   std::string address_;

@@ -6,10 +6,8 @@
 #include <chrono>
 #include <thread>
 
-#include "client/ipc_kerberos.h"
 #include "common/clock.h"
 #include "common/grpc_status.h"
-#include "common/gssapi.h"
 #include "common/socket.h"
 #include "common/tls_credentials.h"
 
@@ -52,59 +50,35 @@ Result<std::unique_ptr<NamenodeClient>> NamenodeClient::Create(const NamenodeCli
 }
 
 NamenodeClient::NamenodeClient(std::shared_ptr<grpc::Channel> channel, NamenodeClientSettings settings)
-    : settings_(std::move(settings)), channel_(std::move(channel)), stub_(ClientNamenode::NewStub(channel_)) {}
+    : settings_(std::move(settings)), channel_(std::move(channel)), stub_(ClientNamenode::NewStub(channel_)) {
+  // Kerberos on the gRPC door: log in with the ticket, unless a delegation token speaks for us.
+  if (settings_.kerberos_principal.empty() || settings_.delegation_token) return;
+  auto hp = HostPort::Parse(settings_.address);
+  login_ = std::make_unique<GrpcLoginClient>(
+      settings_.kerberos_principal, hp.ok() ? hp->host : "", "the namenode's gRPC door", settings_.rpc_timeout_ms,
+      [stub = stub_.get()](grpc::ClientContext* ctx, const AuthenticateRequest& req, AuthenticateResponse* resp) {
+        return stub->Authenticate(ctx, req, resp);
+      });
+}
 
 NamenodeClient::NamenodeClient(std::unique_ptr<IpcChannel> ipc, NamenodeClientSettings settings)
     : settings_(std::move(settings)), ipc_(std::move(ipc)) {}
 
 void NamenodeClient::PrepareContext(grpc::ClientContext* ctx) {
   ctx->AddMetadata(kUserMetadataKey, settings_.user);
-  if (settings_.delegation_token) {
+  if (settings_.delegation_token)
     ctx->AddMetadata(kDelegationTokenMetadataKey, settings_.delegation_token->SerializeAsString());
-  } else {
-    std::lock_guard lock(login_mu_);
-    if (!authn_token_.empty()) ctx->AddMetadata(kAuthnTokenMetadataKey, authn_token_);
-  }
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(settings_.rpc_timeout_ms));
 }
 
-Status NamenodeClient::LogIn(bool again) {
-  if (settings_.kerberos_principal.empty() || settings_.delegation_token) return Status::OK();
-  std::lock_guard lock(login_mu_);
-  // Log in again a minute before the token expires, so no call carries a dead one.
-  if (!again && !authn_token_.empty() && WallMillis() < authn_expiry_ms_ - 60'000) return Status::OK();
-  ASSIGN_OR_RETURN(HostPort hp, HostPort::Parse(settings_.address));
-  ASSIGN_OR_RETURN(KerberosTarget target, ParseKerberosTarget(settings_.kerberos_principal, hp.host));
-  ASSIGN_OR_RETURN(auto gss, GssContext::Initiator(target.service, target.host));
-  ASSIGN_OR_RETURN(std::string token, gss->Step(""));
-  AuthenticateRequest req;
-  req.set_gss_token(std::move(token));
-  AuthenticateResponse resp;
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(settings_.rpc_timeout_ms));
-  Status st = FromGrpcStatus(stub_->Authenticate(&ctx, req, &resp));
-  if (!st.ok()) return st.WithContext("Kerberos login with the namenode's gRPC door");
-  // Mutual authentication: the reply proves the namenode holds its principal's keys.
-  if (!gss->established()) {
-    RETURN_IF_ERROR(gss->Step(resp.gss_token()).status());
-    if (!gss->established()) return PermissionDenied("the namenode's Kerberos reply did not complete the login");
-  }
-  authn_token_ = resp.authn_token();
-  authn_expiry_ms_ = static_cast<int64_t>(resp.expiry_ms());
-  return Status::OK();
-}
-
 Status NamenodeClient::CallGrpc(const std::function<grpc::Status(grpc::ClientContext*)>& call) {
-  for (int round = 0;; ++round) {
-    RETURN_IF_ERROR(LogIn(/*again=*/round > 0));
-    grpc::ClientContext ctx;
-    PrepareContext(&ctx);
-    Status st = FromGrpcStatus(call(&ctx));
-    if (round == 0 && st.code() == ErrorCode::kPermissionDenied && !settings_.kerberos_principal.empty() &&
-        !settings_.delegation_token && st.message().find(kLoginAgainMarker) != std::string::npos)
-      continue;
-    return st;
-  }
+  auto once = [&](grpc::ClientContext* ctx) {
+    PrepareContext(ctx);
+    return FromGrpcStatus(call(ctx));
+  };
+  if (login_) return login_->Call(once);
+  grpc::ClientContext ctx;
+  return once(&ctx);
 }
 
 Status NamenodeClient::Invoke(std::string_view method, Retry retry, const std::function<Status()>& attempt_call) {

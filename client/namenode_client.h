@@ -28,6 +28,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "cairn/namenode.grpc.pb.h"
+#include "client/grpc_login_client.h"
 #include "client/ipc_channel.h"
 #include "common/grpc_status.h"
 #include "common/status.h"
@@ -120,15 +121,12 @@ class NamenodeClient {
   // and logs in again once if the namenode asks for it.
   Status CallGrpc(const std::function<grpc::Status(grpc::ClientContext*)>& call);
   void PrepareContext(grpc::ClientContext* ctx);
-  Status LogIn(bool again);
 
   NamenodeClientSettings settings_;
   std::shared_ptr<grpc::Channel> channel_;       // gRPC door only
   std::unique_ptr<ClientNamenode::Stub> stub_;   // gRPC door only
   std::unique_ptr<IpcChannel> ipc_;              // IPC door only
-  std::mutex login_mu_;
-  std::string authn_token_;       // guarded by login_mu_; gRPC door in kerberos mode
-  int64_t authn_expiry_ms_ = 0;   // guarded by login_mu_
+  std::unique_ptr<GrpcLoginClient> login_;     // gRPC door in kerberos mode, without a delegation token
 };
 
 }  // namespace cairn::client

@@ -40,5 +40,6 @@ Status VerifyCertificate(const std::string& ca_certificate_pem, const std::strin
 // Daemon roles, the first part of a daemon certificate's common name.
 inline constexpr const char* kNamenodeRole = "namenode";
 inline constexpr const char* kDatanodeRole = "datanode";
+inline constexpr const char* kJobMasterRole = "jobmaster";
 
 }  // namespace cairn

@@ -3,7 +3,10 @@
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_krb5.h>
 #include <krb5.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 namespace cairn {
@@ -179,6 +182,54 @@ Status CheckNoSecurityLayerChosen(std::string_view choice) {
     return PermissionDenied("the client chose SASL security layer {:#x}; only authentication (no layer) is offered",
                             static_cast<unsigned char>(choice[0]));
   return Status::OK();
+}
+
+Status KinitFromKeytab(const std::string& principal, const std::string& keytab, const std::string& ccache) {
+  krb5_context ctx = nullptr;
+  if (krb5_init_context(&ctx) != 0) return PermissionDenied("Kerberos: cannot read krb5.conf");
+  krb5_principal client = nullptr;
+  krb5_keytab kt = nullptr;
+  krb5_ccache cache = nullptr;
+  krb5_creds creds;
+  std::memset(&creds, 0, sizeof creds);
+  bool have_creds = false;
+  krb5_error_code err = krb5_parse_name(ctx, principal.c_str(), &client);
+  if (err == 0) err = krb5_kt_resolve(ctx, keytab.c_str(), &kt);
+  if (err == 0) err = krb5_get_init_creds_keytab(ctx, &creds, client, kt, 0, nullptr, nullptr);
+  if (err == 0) have_creds = true;
+  if (err == 0) err = krb5_cc_resolve(ctx, ccache.c_str(), &cache);
+  if (err == 0) err = krb5_cc_initialize(ctx, cache, client);
+  if (err == 0) err = krb5_cc_store_cred(ctx, cache, &creds);
+  std::string why;
+  if (err != 0) {
+    const char* message = krb5_get_error_message(ctx, err);
+    why = message;
+    krb5_free_error_message(ctx, message);
+  }
+  if (have_creds) krb5_free_cred_contents(ctx, &creds);
+  if (cache) krb5_cc_close(ctx, cache);
+  if (kt) krb5_kt_close(ctx, kt);
+  if (client) krb5_free_principal(ctx, client);
+  krb5_free_context(ctx);
+  if (err != 0) return PermissionDenied("Kerberos login of {} from {} failed: {}", principal, keytab, why);
+  // Set once: other threads read the environment.
+  const char* current = std::getenv("KRB5CCNAME");
+  if (current == nullptr || ccache != current) ::setenv("KRB5CCNAME", ccache.c_str(), 1);
+  return Status::OK();
+}
+
+Result<std::string> ResolveServicePrincipal(std::string principal) {
+  size_t host = principal.find("_HOST");
+  if (host != std::string::npos) {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0) return IoError("gethostname failed");
+    principal.replace(host, 5, name);
+  }
+  if (principal.find('@') == std::string::npos) {
+    ASSIGN_OR_RETURN(std::string realm, DefaultKerberosRealm());
+    principal += "@" + realm;
+  }
+  return principal;
 }
 
 }  // namespace cairn

@@ -53,6 +53,16 @@ class GssContext {
 // The default realm of krb5.conf ($KRB5_CONFIG).
 Result<std::string> DefaultKerberosRealm();
 
+// A daemon's own Kerberos login (kinit -kt): gets a ticket-granting ticket for `principal`
+// from `keytab` into the credential cache `ccache` (e.g. "MEMORY:jobmaster"), which
+// becomes this process's default ($KRB5CCNAME), so GSSAPI initiators use it. Call it again
+// before the ticket's lifetime ends.
+Status KinitFromKeytab(const std::string& principal, const std::string& keytab, const std::string& ccache);
+
+// A service principal as a daemon's flag gives it ("nn/_HOST@REALM"), made whole: _HOST
+// becomes this machine's host name, and a missing realm krb5.conf's default one.
+Result<std::string> ResolveServicePrincipal(std::string principal);
+
 // RFC 4752 security layers: 0x01 means none. The acceptor's offer is [layers, maxbuf(3)];
 // the initiator's choice is [layer, maxbuf(3)] followed by an optional authorization id.
 inline constexpr unsigned char kSaslNoSecurityLayer = 0x01;

@@ -100,4 +100,33 @@ std::string FileTail(const std::string& path, size_t max_bytes) {
   return out;
 }
 
+Result<TaskFile> TaskFile::Open(const std::string& trusted_dir, const std::string& relative) {
+  int dir = ::open(trusted_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return ErrnoError(errno, "open " + trusted_dir);
+  size_t start = 0;
+  for (;;) {
+    size_t slash = relative.find('/', start);
+    const std::string part = relative.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    const bool last = slash == std::string::npos;
+    if (part.empty() || part == "." || part == "..") {
+      ::close(dir);
+      return InvalidArgument("bad task file name '{}'", relative);
+    }
+    int fd = ::openat(dir, part.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (last ? 0 : O_DIRECTORY));
+    int err = errno;
+    ::close(dir);
+    if (fd < 0) {
+      if (err == ELOOP) return PermissionDenied("{}/{} is a symbolic link, which is not followed", trusted_dir, relative);
+      return ErrnoError(err, "open " + trusted_dir + "/" + relative);
+    }
+    if (last) return TaskFile(fd);
+    dir = fd;
+    start = slash + 1;
+  }
+}
+
+TaskFile::~TaskFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
 }  // namespace cairn::compute

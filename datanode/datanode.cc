@@ -126,6 +126,7 @@ Result<std::unique_ptr<Datanode>> Datanode::Start(const DatanodeSettings& settin
 
   if (!settings.executor.jobmaster.empty()) {
     compute::ExecutorSettings es = settings.executor;
+    es.security = settings.security;
     if (es.work_dir.empty()) es.work_dir = settings.DataDirList().front() + "/executor";
     compute::ExecutorIdentity id;
     id.datanode_uuid = dn->store_->datanode_uuid();

@@ -21,9 +21,9 @@ Status DatanodeSettings::Validate() const {
   if (DataDirList().empty()) return InvalidArgument("--datanode_data_dirs needs at least one directory");
   RETURN_IF_ERROR(security.Validate());
   RETURN_IF_ERROR(CheckListenAddress(security, bind_host, "cairn-datanode"));
-  if (security.kerberos() && !executor.jobmaster.empty())
-    return Unimplemented("the compute executor does not run with --security=kerberos yet (tasks would run "
-                         "unauthenticated and unconfined); start the datanode without --executor_jobmaster");
+  if (security.kerberos() && !executor.jobmaster.empty() && executor.unconfined_tasks)
+    return InvalidArgument("--security=kerberos runs every task as its job's user: --executor_unconfined_tasks "
+                           "cannot be used with it");
   if (xfer_port < 0 || xfer_port > 65535) return InvalidArgument("--datanode_xfer_port {} out of range", xfer_port);
   if (ipc_port < 0 || ipc_port > 65535) return InvalidArgument("--datanode_ipc_port {} out of range", ipc_port);
   if (io_engine != "uring" && io_engine != "sync")

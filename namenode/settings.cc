@@ -107,17 +107,7 @@ Status FinalizeNamenodeSettings(NamenodeSettings* s) {
   if (s->security.kerberos()) {
     if (s->keytab.empty()) return InvalidArgument("--security=kerberos needs --namenode_keytab");
     if (s->ipc_port < 0) return InvalidArgument("--security=kerberos needs the Hadoop IPC door (--namenode_ipc_port)");
-    size_t host = s->kerberos_principal.find("_HOST");
-    if (host != std::string::npos) {
-      char name[256] = {};
-      if (::gethostname(name, sizeof name - 1) != 0) return IoError("gethostname failed");
-      s->kerberos_principal.replace(host, 5, name);
-    }
-    if (s->kerberos_principal.find('@') == std::string::npos) {
-      auto realm = DefaultKerberosRealm();
-      if (!realm.ok()) return realm.status();
-      s->kerberos_principal += "@" + *realm;
-    }
+    ASSIGN_OR_RETURN(s->kerberos_principal, ResolveServicePrincipal(std::move(s->kerberos_principal)));
     ASSIGN_OR_RETURN(AuthToLocal rules, NamenodeAuthToLocal(*s));
     // The superuser is the user the namenode's own principal maps to (HDFS: the user the
     // namenode runs as), plus the members of the supergroup.

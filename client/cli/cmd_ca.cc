@@ -50,7 +50,7 @@ Status Issue(CliContext& ctx, const std::vector<std::string>& args) {
   std::vector<std::string> operands;
   std::string out, days_text;
   ArgParser p("admin ca issue [--out PREFIX] [--days N] DIR ROLE HOST[,HOST...]",
-              "Issue a daemon certificate signed by the CA in DIR: common name ROLE/HOST (roles: namenode, datanode), "
+              "Issue a daemon certificate signed by the CA in DIR: common name ROLE/HOST (roles: namenode, datanode, jobmaster), "
               "every HOST (name or IP address) as a subject alternative name. Writes PREFIX.crt and PREFIX.key "
               "(0600); PREFIX defaults to DIR/ROLE-HOST.");
   p.Option("--out", &out, "PREFIX", "where the certificate and key go")
@@ -65,9 +65,9 @@ Status Issue(CliContext& ctx, const std::vector<std::string>& args) {
     return days.status();
   }
   const std::string &dir = operands[0], &role = operands[1];
-  if (role != kNamenodeRole && role != kDatanodeRole) {
+  if (role != kNamenodeRole && role != kDatanodeRole && role != kJobMasterRole) {
     ctx.set_usage_error();
-    return InvalidArgument("unknown daemon role '{}' (namenode or datanode)", role);
+    return InvalidArgument("unknown daemon role '{}' (namenode, datanode or jobmaster)", role);
   }
   const std::vector<std::string> hosts = SplitNonEmpty(operands[2], ',');
   if (hosts.empty()) {

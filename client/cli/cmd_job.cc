@@ -331,7 +331,9 @@ Status Job(CliContext& ctx, const std::vector<std::string>& args) {
       "       cairn job kill JOB_ID\n"
       "       cairn job logs JOB_ID [--task TASK]\n"
       "       cairn job executors [--json]\n"
-      "The job master's address comes from --jobmaster or $CAIRN_JOBMASTER.\n";
+      "The job master's address comes from --jobmaster or $CAIRN_JOBMASTER. A kerberos job master (with\n"
+      "$CAIRN_JOBMASTER_PRINCIPAL set) logs you in with your ticket, and each job gets a delegation token\n"
+      "for you that its tasks use, as your local account.\n";
   return RunSubcommand(ctx, args, kUsage,
                        {{"submit", Submit},
                         {"status", StatusCmd},

@@ -28,6 +28,8 @@ Result<client::JobClient*> CliContext::jobs() {
     client::JobClientOptions opts;
     opts.jobmaster = options_.jobmaster;
     opts.user = options_.user;
+    // A kerberos job master needs each job's delegation token, fetched from the namenode.
+    opts.namenode = [this] { return fs(); };
     ASSIGN_OR_RETURN(jobs_, client::JobClient::Connect(opts));
   }
   return jobs_.get();

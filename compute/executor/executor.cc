@@ -1,6 +1,7 @@
 #include "compute/executor/executor.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,6 +13,8 @@
 #include <spdlog/spdlog.h>
 
 #include "common/clock.h"
+#include "common/tls_credentials.h"
+#include "common/whole_file.h"
 #include "compute/ids.h"
 #include "compute/local_files.h"
 #include "compute/resources.h"
@@ -56,7 +59,10 @@ Result<std::unique_ptr<Executor>> Executor::Start(const ExecutorSettings& settin
                                                   LocalReplicaLookup lookup, std::unique_ptr<JobmasterClient> client) {
   RETURN_IF_ERROR(settings.Validate());
   if (settings.work_dir.empty()) return InvalidArgument("the executor needs a work dir");
-  if (!client) client = MakeGrpcJobmasterClient(settings.jobmaster, settings.rpc_timeout_ms);
+  if (!client) {
+    ASSIGN_OR_RETURN(auto credentials, MakeDaemonChannelCredentials(settings.security));
+    client = MakeGrpcJobmasterClient(settings.jobmaster, settings.rpc_timeout_ms, std::move(credentials));
+  }
   std::unique_ptr<Executor> ex(new Executor(settings, std::move(identity), std::move(lookup), std::move(client)));
   ex->executor_id_ = fmt::format("{}-{}", ex->identity_.datanode_uuid, WallMillis());
   ex->task_binary_ = settings.task_binary.empty() ? SelfDir() + "/cairn-task" : settings.task_binary;
@@ -80,7 +86,10 @@ Result<std::unique_ptr<Executor>> Executor::Start(const ExecutorSettings& settin
     auto it = e->shuffle_secrets_.find(job);
     return it == e->shuffle_secrets_.end() ? std::string() : it->second;
   });
-  RETURN_IF_ERROR(ex->shuffle_->Start(ex->identity_.bind_host, settings.shuffle_port, settings.shuffle_threads));
+  // TLS with the datanode's certificate; reducers are tasks, with no certificate of their own.
+  ASSIGN_OR_RETURN(auto shuffle_credentials, MakeServerCredentials(settings.security, ClientCertificates::kOptional));
+  RETURN_IF_ERROR(ex->shuffle_->Start(ex->identity_.bind_host, settings.shuffle_port, settings.shuffle_threads,
+                                      std::move(shuffle_credentials)));
   ex->heartbeat_thread_ = std::thread([e = ex.get()] { e->HeartbeatLoop(); });
   ex->monitor_thread_ = std::thread([e = ex.get()] { e->MonitorLoop(); });
   spdlog::info("executor {} started (jobmaster {}, work dir {})", ex->executor_id_, settings.jobmaster, settings.work_dir);
@@ -212,7 +221,10 @@ Status Executor::HeartbeatOnce() {
     u->set_attempt_id(id);
     u->set_state(ATTEMPT_RUNNING);
     TaskProgress progress;
-    if (ReadProtoFile(dir + "/status.pb", &progress).ok()) *u->mutable_progress() = std::move(progress);
+    // The attempt dir belongs to the task's account: its files are opened without following links.
+    auto status_file = TaskFile::Open(dir, "status.pb");
+    if (status_file.ok() && ReadProtoFile(status_file->path(), &progress).ok())
+      *u->mutable_progress() = std::move(progress);
   }
   ASSIGN_OR_RETURN(ExecutorHeartbeatResponse resp, client_->Heartbeat(req));
   if (resp.reregister()) {
@@ -316,6 +328,16 @@ void Executor::Launch(TaskSpec spec) {
     else st = dir.status().WithContext("starting the job's ML worker");
   }
   if (st.ok()) st = MakeDirectories(attempt->dir);
+  // Only the executor may enter the dir until the task's account gets it (Apply): the task
+  // description in it holds the job's shuffle secret and delegation token.
+  if (st.ok() && ::chmod(attempt->dir.c_str(), 0700) != 0) st = ErrnoError(errno, "chmod " + attempt->dir);
+  if (st.ok() && settings_.security.tls()) {
+    // The task trusts the cluster CA for the namenode's gRPC door and the shuffle service;
+    // its account may not be able to reach the daemon's copy.
+    spec.set_tls_ca_file(attempt->dir + "/ca.crt");
+    auto pem = ReadWholeFile(settings_.security.tls_ca_file);
+    st = pem.ok() ? WriteWholeFile(spec.tls_ca_file(), *pem, 0644, FileWrite::kCreateNew) : pem.status();
+  }
   if (st.ok()) st = WriteProtoFile(attempt->dir + "/task.pb", spec, /*sync=*/false);
   if (st.ok()) {
     TaskProcessOptions options;
@@ -327,7 +349,7 @@ void Executor::Launch(TaskSpec spec) {
     options.extra_env = TaskEnvironmentFor(spec);
     options.inherited_fds = handed_over;
     CgroupLimits limits{spec.resources().memory_bytes(), spec.resources().cpu_slots()};
-    auto cgroup = confinement_->Apply(id, limits, &options);
+    auto cgroup = confinement_->Apply(id, limits, spec.user(), &options);
     if (cgroup.ok()) {
       attempt->cgroup = std::move(*cgroup);
       auto process = TaskProcess::Launch(options);
@@ -359,9 +381,12 @@ void Executor::Launch(TaskSpec spec) {
 void Executor::Conclude(const std::string& dir, int exit_code, const std::string& kill_reason, uint64_t oom_kills,
                         uint64_t memory_limit, Attempt* out) const {
   out->exit_code = exit_code;
-  out->stderr_tail = FileTail(dir + "/stderr.log", kStderrTailBytes);
+  // The attempt dir belongs to the task's account: its files are opened without following links.
+  auto stderr_file = TaskFile::Open(dir, "stderr.log");
+  out->stderr_tail = stderr_file.ok() ? FileTail(stderr_file->path(), kStderrTailBytes) : "";
   TaskProgress result;
-  bool have_result = ReadProtoFile(dir + "/result.pb", &result).ok() && result.done();
+  auto result_file = TaskFile::Open(dir, "result.pb");
+  bool have_result = result_file.ok() && ReadProtoFile(result_file->path(), &result).ok() && result.done();
   if (have_result) out->final_progress = result;
   if (!kill_reason.empty()) {
     out->state = ATTEMPT_KILLED;

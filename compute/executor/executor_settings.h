@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/flags.h"
+#include "common/security_settings.h"
 #include "common/status.h"
 
 namespace cairn::compute {
@@ -34,6 +35,10 @@ struct ExecutorSettings {
   std::string cgroups = "auto";        // auto | required | off
   std::string cgroup_parent;           // a delegated cgroup v2 dir to put task cgroups under; empty: find one
   bool unconfined_tasks = false;       // tasks run as the datanode's own account (no user switch)
+  // The datanode's security settings (its flags, not the executor's own). In kerberos
+  // mode every task runs as the local account of its job's user, and the executor talks
+  // to the job master with its datanode certificate.
+  SecuritySettings security;
 
   Status Validate() const;
 };

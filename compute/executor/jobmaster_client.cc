@@ -11,8 +11,8 @@ namespace {
 
 class GrpcJobmasterClient final : public JobmasterClient {
  public:
-  GrpcJobmasterClient(const std::string& address, int timeout_ms)
-      : calls_("executor", timeout_ms), stub_(ExecutorProtocol::NewStub(MakeServiceChannel(address))) {}
+  GrpcJobmasterClient(const std::string& address, int timeout_ms, std::shared_ptr<grpc::ChannelCredentials> credentials)
+      : calls_("executor", timeout_ms), stub_(ExecutorProtocol::NewStub(MakeServiceChannel(address, std::move(credentials)))) {}
 
   Result<RegisterExecutorResponse> Register(const RegisterExecutorRequest& request) override {
     return Call<RegisterExecutorResponse>(&ExecutorProtocol::Stub::RegisterExecutor, request);
@@ -34,8 +34,9 @@ class GrpcJobmasterClient final : public JobmasterClient {
 
 }  // namespace
 
-std::unique_ptr<JobmasterClient> MakeGrpcJobmasterClient(const std::string& address, int timeout_ms) {
-  return std::make_unique<GrpcJobmasterClient>(address, timeout_ms);
+std::unique_ptr<JobmasterClient> MakeGrpcJobmasterClient(const std::string& address, int timeout_ms,
+                                                         std::shared_ptr<grpc::ChannelCredentials> credentials) {
+  return std::make_unique<GrpcJobmasterClient>(address, timeout_ms, std::move(credentials));
 }
 
 }  // namespace cairn::compute

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <memory>
+
+#include <grpcpp/security/credentials.h>
 #include <string>
 
 #include "cairn/compute.pb.h"
@@ -23,6 +25,8 @@ class JobmasterClient {
   virtual void Shutdown() {}
 };
 
-std::unique_ptr<JobmasterClient> MakeGrpcJobmasterClient(const std::string& address, int timeout_ms);
+// credentials null: plaintext; with TLS, the datanode's certificate proves the executor.
+std::unique_ptr<JobmasterClient> MakeGrpcJobmasterClient(const std::string& address, int timeout_ms,
+                                                         std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
 
 }  // namespace cairn::compute

@@ -30,7 +30,7 @@ Result<std::string> MlWorkers::Ensure(const TaskSpec& spec, const std::string& j
   TaskCgroup cgroup;
   if (options_.confinement != nullptr) {
     CgroupLimits limits{cache + spec.resources().memory_bytes() + (512ull << 20), 0};
-    ASSIGN_OR_RETURN(cgroup, options_.confinement->Apply("ml-" + spec.job_id(), limits, &o));
+    ASSIGN_OR_RETURN(cgroup, options_.confinement->Apply("ml-" + spec.job_id(), limits, spec.user(), &o));
     o.memory_limit_bytes = 0;  // never RLIMIT_DATA here: CUDA reserves far more address space than it uses
   }
   ASSIGN_OR_RETURN(TaskProcess process, TaskProcess::Launch(o));

@@ -8,6 +8,7 @@
 #include "common/grpc_status.h"
 #include "common/socket.h"
 #include "compute/ids.h"
+#include "compute/local_files.h"
 #include "compute/segment.h"
 #include "compute/shuffle_proof.h"
 
@@ -23,10 +24,11 @@ std::string MapOutputDir(const std::string& work_dir, const std::string& job_id,
 
 ShuffleServer::~ShuffleServer() { Stop(); }
 
-Status ShuffleServer::Start(const std::string& host, int port, int threads) {
+Status ShuffleServer::Start(const std::string& host, int port, int threads,
+                           std::shared_ptr<grpc::ServerCredentials> credentials) {
   grpc::ServerBuilder builder;
   std::string address = HostPort{host, port}.ToString();
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
+  builder.AddListeningPort(address, credentials, &port_);
   builder.RegisterService(this);
   grpc::ResourceQuota quota("shuffle");
   quota.SetMaxThreads(std::max(2, threads + 1));
@@ -57,7 +59,12 @@ grpc::Status ShuffleServer::FetchMapOutput(grpc::ServerContext* ctx, const Fetch
                                        req->proof());
   if (!allowed.ok()) return ToGrpcStatus(allowed);
   const std::string dir = MapOutputDir(work_dir_, req->job_id(), req->attempt_id());
-  auto index = ReadIndexFile(dir + "/file.out.index");
+  // The attempt dir belongs to the map task's account: nothing under it is followed
+  // through a symbolic link (a task could point one at a block file).
+  const std::string attempt_dir = dir.substr(0, dir.rfind('/'));
+  const std::string output = dir.substr(dir.rfind('/') + 1);
+  auto index_file = TaskFile::Open(attempt_dir, output + "/file.out.index");
+  auto index = index_file.ok() ? ReadIndexFile(index_file->path()) : Result<std::vector<PartitionEntry>>(index_file.status());
   if (!index.ok()) {
     Status st = index.status().code() == ErrorCode::kNotFound
                     ? NotFound("no map output of {} here", req->attempt_id())
@@ -69,7 +76,9 @@ grpc::Status ShuffleServer::FetchMapOutput(grpc::ServerContext* ctx, const Fetch
                                         req->partition() + 1));
   const PartitionEntry e = (*index)[req->partition()];
   const std::string path = dir + "/file.out";
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  auto data_file = TaskFile::Open(attempt_dir, output + "/file.out");
+  if (!data_file.ok()) return ToGrpcStatus(data_file.status());
+  int fd = ::fcntl(data_file->fd(), F_DUPFD_CLOEXEC, 0);
   if (fd < 0) return ToGrpcStatus(ErrnoError(errno, "open " + path));
   (void)::posix_fadvise(fd, static_cast<off_t>(e.offset), static_cast<off_t>(e.length), POSIX_FADV_SEQUENTIAL);
   MapOutputChunk chunk;

@@ -32,7 +32,8 @@ class ShuffleServer final : public Shuffle::Service {
       : work_dir_(std::move(work_dir)), secrets_(std::move(secrets)) {}
   ~ShuffleServer() override;
 
-  Status Start(const std::string& host, int port, int threads);
+  // credentials: the server's (common/tls_credentials.h; insecure without TLS).
+  Status Start(const std::string& host, int port, int threads, std::shared_ptr<grpc::ServerCredentials> credentials);
   void Stop();
   int port() const { return port_; }
 

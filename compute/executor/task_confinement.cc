@@ -1,5 +1,6 @@
 #include "compute/executor/task_confinement.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -19,10 +20,16 @@ Result<std::unique_ptr<TaskConfinement>> TaskConfinement::Create(const ExecutorS
         "rewrite its block files; use it only where every job submitter is trusted",
         ::geteuid());
   } else {
-    TaskUserPolicy policy;
+    TaskUserPolicy& policy = c->policy_;
     policy.min_uid = static_cast<uid_t>(settings.min_task_uid);
     policy.allowed_system_users = SplitNonEmpty(settings.allowed_system_users, ',');
+    c->per_job_user_ = settings.security.kerberos();
     ASSIGN_OR_RETURN(TaskUser user, ResolveTaskUser(settings.task_user, policy));
+    if (c->per_job_user_ && ::geteuid() != 0)
+      return PermissionDenied(
+          "--security=kerberos runs every task as its job's user, and switching users needs root, but this datanode "
+          "runs as uid {}",
+          ::geteuid());
     if (::geteuid() != 0 && ::geteuid() != user.uid)
       return PermissionDenied(
           "tasks must run as {} (--executor_task_user), and switching to it needs root, but this datanode runs as uid "
@@ -55,7 +62,18 @@ Result<std::unique_ptr<TaskConfinement>> TaskConfinement::Create(const ExecutorS
 }
 
 Result<TaskCgroup> TaskConfinement::Apply(const std::string& name, const CgroupLimits& limits,
-                                          TaskProcessOptions* options) const {
+                                          const std::string& job_user, TaskProcessOptions* options) const {
+  std::optional<TaskUser> user = user_;
+  if (user_ && per_job_user_) {
+    auto resolved = ResolveTaskUser(job_user, policy_);
+    if (!resolved.ok())
+      return resolved.status().WithContext(
+          fmt::format("--security=kerberos runs tasks as their job's user {}", job_user));
+    if (resolved->uid == ::geteuid())
+      return PermissionDenied("the job's user {} is the datanode's own account, which owns the block files",
+                              job_user);
+    user = std::move(*resolved);
+  }
   TaskCgroup cgroup;
   if (cgroups_) {
     ASSIGN_OR_RETURN(cgroup, cgroups_->Create(name, limits));
@@ -64,17 +82,18 @@ Result<TaskCgroup> TaskConfinement::Apply(const std::string& name, const CgroupL
   } else {
     options->memory_limit_bytes = limits.memory_bytes;
   }
-  if (user_) {
-    if (::chown(options->work_dir.c_str(), user_->uid, user_->gid) != 0)
-      return ErrnoError(errno, fmt::format("give {} to the task user {}", options->work_dir, user_->name));
-    options->run_as = user_;
+  if (user) {
+    if (::chown(options->work_dir.c_str(), user->uid, user->gid) != 0 || ::chmod(options->work_dir.c_str(), 0700) != 0)
+      return ErrnoError(errno, fmt::format("give {} to the task user {}", options->work_dir, user->name));
+    options->run_as = user;
   }
   return cgroup;
 }
 
 std::string TaskConfinement::Describe() const {
-  std::string who = user_ ? fmt::format("as {} (uid {})", user_->name, user_->uid)
-                          : fmt::format("UNCONFINED as the datanode's uid {}", ::geteuid());
+  std::string who = per_job_user_ ? std::string("as the local account of each job's user")
+                   : user_        ? fmt::format("as {} (uid {})", user_->name, user_->uid)
+                                  : fmt::format("UNCONFINED as the datanode's uid {}", ::geteuid());
   std::string limits = cgroups_ ? "in " + cgroups_->Describe() : "without cgroups (" + no_cgroups_reason_ + ")";
   return "tasks run " + who + ", " + limits;
 }

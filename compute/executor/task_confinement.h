@@ -3,11 +3,15 @@
 // (task attempts and ML workers alike):
 //   - the local account tasks run as (TaskUser; never the datanode's own, which owns the
 //     block files; switching needs the datanode to run as root, as YARN's
-//     LinuxContainerExecutor needs its setuid container-executor);
+//     LinuxContainerExecutor needs its setuid container-executor): in simple mode one
+//     account for every task (--executor_task_user), in kerberos mode the account of the
+//     job's user, looked up for each process under the same policy (no such account,
+//     root or a system account: the task fails to start, saying why);
 //   - a cgroup per process with its request's memory and CPU (TaskCgroupHost), or a loud
 //     start-up warning and RLIMIT_DATA where cgroups cannot be used (--executor_cgroups=auto;
 //     `required` refuses to start instead, `off` never tries);
-//   - the process's work dir handed to that account, the only place it may write.
+//   - the process's work dir handed to that account (mode 0700), the only place it may
+//     write, and in kerberos mode unreadable by other users' tasks.
 // --executor_unconfined_tasks keeps the old behaviour (tasks as the datanode's account),
 // for a datanode that cannot switch users; it is logged as the hole it is.
 //
@@ -34,9 +38,12 @@ class TaskConfinement {
   // sets RLIMIT_DATA without cgroups), gives options.work_dir to the task account and
   // sets options.run_as. The returned cgroup (empty without cgroups) must outlive the
   // process; its OomKills() tells whether the kernel killed it for memory.
-  Result<TaskCgroup> Apply(const std::string& name, const CgroupLimits& limits, TaskProcessOptions* options) const;
+  // job_user: the job's user, whose account the process runs as in kerberos mode.
+  Result<TaskCgroup> Apply(const std::string& name, const CgroupLimits& limits, const std::string& job_user,
+                           TaskProcessOptions* options) const;
 
-  // The account tasks run as; nullopt when unconfined.
+  // The account tasks run as in simple mode (kerberos mode: the account the start-up
+  // probe runs as, `nobody` by default); nullopt when unconfined.
   const std::optional<TaskUser>& user() const { return user_; }
   bool has_cgroups() const { return cgroups_ != nullptr; }
   // One line for the start-up log: who tasks run as and what limits them.
@@ -45,6 +52,8 @@ class TaskConfinement {
  private:
   TaskConfinement() = default;
   std::optional<TaskUser> user_;
+  bool per_job_user_ = false;  // kerberos mode
+  TaskUserPolicy policy_;
   std::unique_ptr<TaskCgroupHost> cgroups_;
   std::string no_cgroups_reason_;
 };

@@ -84,6 +84,8 @@ struct Job {
   int num_reducers = 0;
   std::string temp_dir;           // <output>/_temporary
   std::string shuffle_secret;     // random, per job: its tasks prove map output fetches with it
+  std::string delegation_token;   // kerberos: the user's (a serialised TokenProto); its tasks act with it
+  int64_t token_renew_mono_ms = 0;  // kerberos: when the job master renews it next
   int64_t locality_skip_since = 0;  // delay scheduling: when the job first passed a slot (0: not waiting)
   CounterSet job_counters;        // locality and attempt counts
   bool finalizing = false;        // the committer is finishing it (output, history)

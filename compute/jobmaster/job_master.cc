@@ -8,11 +8,15 @@
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
 
+#include "client/namenode_client.h"
 #include "common/process_user.h"
 #include "common/clock.h"
+#include "common/delegation_token.h"
+#include "common/gssapi.h"
 #include "common/hmac.h"
 #include "common/path.h"
 #include "common/socket.h"
+#include "common/tls_credentials.h"
 #include "compute/ids.h"
 #include "compute/jobmaster/gang_placement.h"
 #include "compute/jobmaster/input_planner.h"
@@ -34,8 +38,34 @@ JobMaster::~JobMaster() { Stop(); }
 
 Result<std::unique_ptr<JobMaster>> JobMaster::Create(const JobMasterSettings& settings) {
   RETURN_IF_ERROR(settings.Validate());
-  std::unique_ptr<JobMaster> jm(new JobMaster(settings));
+  JobMasterSettings resolved = settings;
+  if (settings.security.kerberos()) {
+    ASSIGN_OR_RETURN(resolved.kerberos_principal, ResolveServicePrincipal(settings.kerberos_principal));
+  }
+  std::unique_ptr<JobMaster> jm(new JobMaster(std::move(resolved)));
   jm->start_ms_ = WallMillis();
+  jm->admin_user_ = ProcessUserName();
+  if (settings.security.kerberos()) {
+    const std::string& principal = jm->settings_.kerberos_principal;
+    ASSIGN_OR_RETURN(PrincipalParts parts, SplitPrincipal(principal));
+    ASSIGN_OR_RETURN(AuthToLocal rules, AuthToLocal::Parse(settings.auth_to_local, parts.realm));
+    jm->auth_to_local_ = std::make_unique<AuthToLocal>(std::move(rules));
+    ASSIGN_OR_RETURN(jm->admin_user_, jm->auth_to_local_->Map(principal));
+    GrpcLoginSettings login;
+    login.principal = principal;
+    login.keytab = settings.keytab;
+    login.auth_to_local = jm->auth_to_local_.get();
+    login.token_lifetime_ms = settings.authn_token_lifetime_ms;
+    login.door = "the job master";
+    login.no_credentials_message =
+        "the job master runs with --security=kerberos: it needs a Kerberos login (cairn logs in when "
+        "CAIRN_JOBMASTER_PRINCIPAL names the job master's principal and you hold a ticket)";
+    jm->login_ = std::make_unique<GrpcLogin>(std::move(login));
+    // The job master's own ticket (it renews jobs' tokens as their renewer), got before any
+    // thread runs: this sets KRB5CCNAME for the process.
+    RETURN_IF_ERROR(KinitFromKeytab(principal, settings.keytab, kOwnCredentialCache));
+    jm->own_login_mono_ms_ = MonotonicMillis();
+  }
   ASSIGN_OR_RETURN(jm->history_store_, HistoryStore::Open(settings.data_dir));
   int cut_short = 0;
   for (JobReport& r : jm->history_store_->LoadAll()) {
@@ -59,7 +89,10 @@ Status JobMaster::Start() {
   grpc::ServerBuilder builder;
   const std::string& host = settings_.bind_host;
   std::string address = HostPort{host, settings_.port}.ToString();
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
+  // TLS with the cluster's certificates; a client certificate is optional (users have
+  // none), executors must show a datanode's.
+  ASSIGN_OR_RETURN(auto credentials, MakeServerCredentials(settings_.security, ClientCertificates::kOptional));
+  builder.AddListeningPort(address, credentials, &port_);
   services_->RegisterWith(builder);
   grpc::ResourceQuota quota("jobmaster");
   quota.SetMaxThreads(settings_.handler_threads);
@@ -91,20 +124,6 @@ void JobMaster::Stop() {
   if (committer_.joinable()) committer_.join();
   if (monitor_.joinable()) monitor_.join();
   server_.reset();
-}
-
-Result<client::FileSystem*> JobMaster::FsFor(const std::string& user) {
-  std::lock_guard lock(fs_mu_);
-  auto it = fs_by_user_.find(user);
-  if (it != fs_by_user_.end()) return it->second.get();
-  client::ClientOptions options;
-  options.namenode = settings_.namenode;
-  options.user = user;
-  options.client_name = "cairn-jobmaster-" + std::to_string(start_ms_);
-  ASSIGN_OR_RETURN(std::unique_ptr<client::FileSystem> fs, client::FileSystem::Connect(options));
-  client::FileSystem* raw = fs.get();
-  fs_by_user_[user] = std::move(fs);
-  return raw;
 }
 
 int JobMaster::TotalSlots() const {
@@ -232,8 +251,25 @@ Status JobMaster::CheckPlaceable(const JobSpec& spec) const {
   return Status::OK();
 }
 
-Result<std::string> JobMaster::Submit(JobSpec spec, const std::string& user) {
+Result<std::string> JobMaster::Submit(JobSpec spec, const std::string& user, const std::string& delegation_token) {
   if (user.empty()) return InvalidArgument("the caller's user name is missing");
+  if (settings_.security.kerberos()) {
+    // The job's token must be the submitter's own: its identifier names its owner, and the
+    // namenode checks its password on the first call below.
+    if (delegation_token.empty())
+      return PermissionDenied(
+          "the job master runs with --security=kerberos: a job needs a delegation token for its user (cairn job "
+          "fetches one with the job master as renewer)");
+    hadoop::common::TokenProto token;
+    if (!token.ParseFromString(delegation_token)) return InvalidArgument("the job's delegation token is malformed");
+    ASSIGN_OR_RETURN(DelegationTokenIdentifier id, DecodeDelegationTokenIdentifier(token.identifier()));
+    if (id.owner != user)
+      return PermissionDenied("the job's delegation token belongs to {}, not to {} who submits it", id.owner, user);
+    // An ML job's long-lived workers serve the job master on a port of their own, which
+    // has neither TLS nor a check of who calls yet.
+    if (spec.kind() == JobSpec::ML)
+      return Unimplemented("ML jobs do not run with --security=kerberos yet: their workers' port is not secured");
+  }
   spec.set_user(user);
   ApplyDefaults(&spec);
   RETURN_IF_ERROR(ValidateProgram(spec));
@@ -243,16 +279,42 @@ Result<std::string> JobMaster::Submit(JobSpec spec, const std::string& user) {
     std::lock_guard lock(mu_);
     RETURN_IF_ERROR(CheckPlaceable(spec));
   }
-  ASSIGN_OR_RETURN(client::FileSystem * fs, FsFor(user));
+  if (settings_.security.kerberos()) {
+    // One job per token: the token's FileSystem and its cancellation belong to that job.
+    RETURN_IF_ERROR(ClaimJobToken(delegation_token));
+    // Renewing it proves the token genuine and renewable by this job master (as YARN's
+    // resource manager checks at submission); the monitor renews it while the job runs.
+    auto renewed = RenewJobToken(delegation_token);
+    if (!renewed.ok()) {
+      ReleaseJobToken(delegation_token);
+      return renewed.status().WithContext("the job master cannot renew the job's delegation token (its renewer must be "
+                                          "the job master's user)");
+    }
+  }
+  auto fs_or = FsFor(user, delegation_token);
+  if (!fs_or.ok()) {
+    ForgetJobToken(delegation_token);
+    return fs_or.status();
+  }
+  client::FileSystem* fs = *fs_or;
   auto job = std::make_unique<Job>();
   job->spec = std::move(spec);
   job->shuffle_secret = RandomSecret(kShuffleSecretBytes);
-  RETURN_IF_ERROR(Plan(job.get(), *fs));
+  job->delegation_token = delegation_token;
+  job->token_renew_mono_ms = MonotonicMillis() + settings_.token_renew_interval_ms;
+  if (Status planned = Plan(job.get(), *fs); !planned.ok()) {
+    ForgetJobToken(delegation_token);
+    return planned;
+  }
   JobReport report;
   std::string id;
   {
-    std::lock_guard lock(mu_);
-    if (stopping_) return Unavailable("the job master is shutting down");
+    std::unique_lock lock(mu_);
+    if (stopping_) {
+      lock.unlock();
+      ForgetJobToken(delegation_token);
+      return Unavailable("the job master is shutting down");
+    }
     id = MakeJobId(start_ms_, next_job_seq_++);
     job->id = id;
     job->submit_ms = WallMillis();
@@ -284,23 +346,34 @@ Job* JobMaster::FindJob(const std::string& job_id) {
   return it == jobs_.end() ? nullptr : it->second.get();
 }
 
-Result<JobReport> JobMaster::GetJob(const std::string& job_id, bool include_tasks) {
+bool JobMaster::MaySee(const std::string& user, const std::string& owner) const {
+  return !settings_.security.kerberos() || user == owner || user == admin_user_;
+}
+
+Result<JobReport> JobMaster::GetJob(const std::string& job_id, bool include_tasks, const std::string& user) {
   std::lock_guard lock(mu_);
-  if (Job* job = FindJob(job_id)) return BuildReport(*job, include_tasks);
+  if (Job* job = FindJob(job_id)) {
+    if (!MaySee(user, job->spec.user())) return PermissionDenied("{} may not see {}'s job {}", user, job->spec.user(), job_id);
+    return BuildReport(*job, include_tasks);
+  }
   auto it = history_.find(job_id);
   if (it == history_.end()) return NotFound("no job {}", job_id);
+  if (!MaySee(user, it->second.spec().user()))
+    return PermissionDenied("{} may not see {}'s job {}", user, it->second.spec().user(), job_id);
   JobReport r = it->second;
   if (!include_tasks) r.clear_tasks();
   return r;
 }
 
-std::vector<JobReport> JobMaster::ListJobs(bool include_finished) {
+std::vector<JobReport> JobMaster::ListJobs(bool include_finished, const std::string& user) {
   std::vector<JobReport> out;
   std::lock_guard lock(mu_);
-  for (const auto& [id, job] : jobs_) out.push_back(BuildReport(*job, false));
+  for (const auto& [id, job] : jobs_) {
+    if (MaySee(user, job->spec.user())) out.push_back(BuildReport(*job, false));
+  }
   if (include_finished) {
     for (const auto& [id, r] : history_) {
-      if (jobs_.count(id)) continue;
+      if (jobs_.count(id) || !MaySee(user, r.spec().user())) continue;
       JobReport copy = r;
       copy.clear_tasks();
       out.push_back(std::move(copy));
@@ -322,7 +395,7 @@ Result<JobState> JobMaster::Kill(const std::string& job_id, const std::string& u
   }
   if (job->state != JOB_RUNNING || job->finalizing) return job->state;
   // A job's owner may kill it, and so may the user the job master runs as (its admin).
-  if (user != job->spec.user() && user != ProcessUserName())
+  if (user != job->spec.user() && user != admin_user_)
     return PermissionDenied("{} may not kill {}'s job {}", user, job->spec.user(), job_id);
   EndJob(*job, JOB_KILLED, "killed by " + (user.empty() ? std::string("a client") : user));
   return JOB_KILLED;
@@ -336,6 +409,7 @@ void JobMaster::MonitorLoop() {
     lock.unlock();
     CheckExecutors();
     ExpireIdleMlJobs();
+    RenewDueTokens();
     lock.lock();
   }
 }

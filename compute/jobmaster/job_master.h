@@ -29,7 +29,9 @@
 #include <vector>
 
 #include "client/file_system.h"
+#include "common/auth_to_local.h"
 #include "common/bounded_queue.h"
+#include "common/grpc_login.h"
 #include "compute/jobmaster/history_store.h"
 #include "compute/jobmaster/job.h"
 #include "compute/jobmaster/jobmaster_settings.h"
@@ -44,6 +46,9 @@ namespace cairn::compute {
 
 class JobMasterServices;
 
+// The job master's own Kerberos credentials (kerberos mode), in this process's memory.
+inline constexpr const char* kOwnCredentialCache = "MEMORY:cairn-jobmaster";
+
 class JobMaster {
  public:
   // Opens the history; jobs it holds as running are marked failed (cut short by a restart).
@@ -54,11 +59,20 @@ class JobMaster {
   Status Start();
   void Stop();
   int port() const { return port_; }
+  // Kerberos mode: the clients' logins; null in simple mode.
+  GrpcLogin* login() const { return login_.get(); }
+  const SecuritySettings& security() const { return settings_.security; }
 
-  // --- clients (user: the caller, from the x-cairn-user metadata) ---
-  Result<std::string> Submit(JobSpec spec, const std::string& user);
-  Result<JobReport> GetJob(const std::string& job_id, bool include_tasks);
-  std::vector<JobReport> ListJobs(bool include_finished);
+  // --- clients (user: the caller: in simple mode the x-cairn-user metadata, in kerberos
+  // mode the user its login proves) ---
+  // delegation_token (kerberos mode, required there): a serialised TokenProto for the
+  // caller, fetched by the client with this job master as its renewer. The job master
+  // works at the namenode as the job's user with it, hands it to the job's tasks, and
+  // cancels it when the job ends.
+  Result<std::string> Submit(JobSpec spec, const std::string& user, const std::string& delegation_token = "");
+  // In kerberos mode a user sees only their own jobs (the admin user sees all).
+  Result<JobReport> GetJob(const std::string& job_id, bool include_tasks, const std::string& user);
+  std::vector<JobReport> ListJobs(bool include_finished, const std::string& user);
   Result<JobState> Kill(const std::string& job_id, const std::string& user);
   std::vector<ExecutorReport> ListExecutors() const;
 
@@ -96,7 +110,24 @@ class JobMaster {
     int attempt = 0;
   };
 
-  Result<client::FileSystem*> FsFor(const std::string& user);
+  // The namenode as `user`: in simple mode by name, in kerberos mode through the job's
+  // delegation token (one FileSystem per token, dropped by ForgetJobToken).
+  Result<client::FileSystem*> FsFor(const std::string& user, const std::string& delegation_token);
+  // Kerberos: one running job per token (a second submission of the same token is
+  // refused); ForgetJobToken cancels it at the namenode, drops its FileSystem and releases it.
+  Status ClaimJobToken(const std::string& delegation_token);
+  void ReleaseJobToken(const std::string& delegation_token);
+  void ForgetJobToken(const std::string& delegation_token);
+  // Kerberos (job_master_tokens.cc): the job master's own login at the namenode (from its
+  // keytab), which renews jobs' tokens as their renewer; the token's new expiry.
+  Result<client::FileSystem*> OwnFs();
+  Result<int64_t> RenewJobToken(const std::string& delegation_token);
+  // Renews the tokens of running jobs every --jobmaster_token_renew_interval_ms (the
+  // monitor thread calls it; no lock held).
+  void RenewDueTokens();
+  // Who may kill any job: the job master's own user (in kerberos mode its principal's).
+  const std::string& admin_user() const { return admin_user_; }
+  bool MaySee(const std::string& user, const std::string& owner) const;
   Status Plan(Job* job, client::FileSystem& fs);
   // The output path (free, or absent where allowed) and the job's files exist.
   Status CheckJobPaths(const JobSpec& spec, client::FileSystem& fs, bool output_required);
@@ -155,7 +186,15 @@ class JobMaster {
   int port_ = 0;
 
   std::mutex fs_mu_;
-  std::map<std::string, std::unique_ptr<client::FileSystem>> fs_by_user_;  // guarded by fs_mu_
+  // By user (simple mode) or by delegation token (kerberos mode); guarded by fs_mu_.
+  std::map<std::string, std::unique_ptr<client::FileSystem>> fs_by_user_;
+  std::set<std::string> tokens_in_use_;         // guarded by fs_mu_: tokens of jobs submitted and not ended
+  std::mutex own_mu_;
+  std::unique_ptr<client::FileSystem> own_fs_;  // kerberos: the job master's own login; guarded by own_mu_
+  int64_t own_login_mono_ms_ = 0;               // guarded by own_mu_: when its ticket was got
+  std::string admin_user_;
+  std::unique_ptr<AuthToLocal> auth_to_local_;  // kerberos mode
+  std::unique_ptr<GrpcLogin> login_;            // kerberos mode: clients' logins
 
   BoundedQueue<CommitWork> commits_{1 << 16};
   std::thread committer_;

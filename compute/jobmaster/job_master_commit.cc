@@ -28,7 +28,7 @@ void JobMaster::CommitLoop() {
 }
 
 void JobMaster::DoCommitTask(const CommitWork& work) {
-  std::string user, from, to;
+  std::string user, token, from, to;
   {
     std::lock_guard lock(mu_);
     Job* job = FindJob(work.job_id);
@@ -39,12 +39,13 @@ void JobMaster::DoCommitTask(const CommitWork& work) {
       return;
     }
     user = job->spec.user();
+    token = job->delegation_token;
     from = task.attempts[work.attempt].output_file;
     to = JoinPath(job->spec.output_path(), PartFileName(work.type, work.task));
   }
   Status st = from.empty() ? Internal("the attempt reported no output file") : Status::OK();
   if (st.ok()) {
-    auto fs = FsFor(user);
+    auto fs = FsFor(user, token);
     st = fs.ok() ? (*fs)->Rename(from, to) : fs.status();
   }
   std::lock_guard lock(mu_);
@@ -67,20 +68,21 @@ void JobMaster::DoCommitTask(const CommitWork& work) {
 }
 
 void JobMaster::DoFinishJob(const CommitWork& work) {
-  std::string user, output, temp, staging;
+  std::string user, token, output, temp, staging;
   JobState state;
   {
     std::lock_guard lock(mu_);
     Job* job = FindJob(work.job_id);
     if (job == nullptr) return;
     user = job->spec.user();
+    token = job->delegation_token;
     output = job->spec.output_path();
     temp = job->temp_dir;
     staging = job->spec.staging_dir();
     state = job->state;
   }
   Status st;
-  auto fs = FsFor(user);
+  auto fs = FsFor(user, token);
   if (!fs.ok()) {
     st = fs.status();
   } else {
@@ -98,6 +100,9 @@ void JobMaster::DoFinishJob(const CommitWork& work) {
       if (!st.ok()) st = st.WithContext("writing _SUCCESS");
     }
   }
+  // The job's delegation token dies with it (Hadoop: mapreduce.job.complete.cancel.delegation.tokens),
+  // before anyone can see the job ended.
+  ForgetJobToken(token);
   JobReport report;
   std::vector<std::string> forget;
   {

@@ -14,8 +14,11 @@ Result<RegisterExecutorResponse> JobMaster::RegisterExecutor(const RegisterExecu
   if (req.node().empty() || req.shuffle_address().empty())
     return InvalidArgument("executor {} registered without its node or shuffle address", req.executor_id());
   // The namenode knows which rack the node is in; the executor's hint is the fallback.
+  // (In kerberos mode the report needs the superuser, which the job master's own login is
+  // not: the datanode's hint, its --datanode_rack, is then what counts.)
   std::string rack = req.rack_hint();
-  auto fs = FsFor("");
+  auto fs = settings_.security.kerberos() ? Result<client::FileSystem*>(PermissionDenied("no identity"))
+                                          : FsFor("", "");
   if (fs.ok()) {
     auto report = (*fs)->GetDatanodeReport();
     if (report.ok()) {
@@ -198,6 +201,7 @@ TaskSpec JobMaster::BaseTaskSpec(const Job& job, const TaskInfo& task, const Att
   spec.set_timeout_ms(job.spec.task_timeout_ms());
   spec.set_user(job.spec.user());
   spec.set_shuffle_secret(job.shuffle_secret);
+  spec.set_delegation_token(job.delegation_token);
   return spec;
 }
 

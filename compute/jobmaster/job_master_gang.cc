@@ -169,20 +169,21 @@ void JobMaster::RestartGang(Job& job, const std::string& why) {
 }
 
 void JobMaster::DoCommitGang(const CommitWork& work) {
-  std::string user;
+  std::string user, token;
   std::vector<std::pair<std::string, std::string>> moves;  // from, to
   {
     std::lock_guard lock(mu_);
     Job* job = FindJob(work.job_id);
     if (job == nullptr || job->state != JOB_RUNNING || job->finalizing) return;
     user = job->spec.user();
+    token = job->delegation_token;
     for (const TaskInfo& t : job->maps) {
       const AttemptInfo* w = t.winner();
       moves.emplace_back(w != nullptr ? w->output_file : "", JoinPath(job->spec.output_path(), RankDirName(t.index)));
     }
   }
   Status st;
-  auto fs = FsFor(user);
+  auto fs = FsFor(user, token);
   if (!fs.ok()) st = fs.status();
   for (const auto& [from, to] : moves) {
     if (!st.ok()) break;

@@ -8,9 +8,15 @@ Status JobMasterSettings::Validate() const {
   if (port < 0 || port > 65535) return InvalidArgument("--jobmaster_port {} out of range", port);
   RETURN_IF_ERROR(security.Validate());
   RETURN_IF_ERROR(CheckListenAddress(security, bind_host, "cairn-jobmaster"));
-  if (security.kerberos())
-    return Unimplemented("cairn-jobmaster does not run with --security=kerberos yet: jobs, executors and tasks "
-                         "are not authenticated (and a kerberos namenode refuses its gRPC calls)");
+  if (security.kerberos()) {
+    if (kerberos_principal.empty() || keytab.empty() || namenode_principal.empty())
+      return InvalidArgument(
+          "--security=kerberos needs --jobmaster_kerberos_principal, --jobmaster_keytab and "
+          "--jobmaster_namenode_principal");
+    if (token_renew_interval_ms < 100) return InvalidArgument("--jobmaster_token_renew_interval_ms must be at least 100");
+    if (authn_token_lifetime_ms < 60000)
+      return InvalidArgument("--jobmaster_authn_token_lifetime_ms must be at least a minute");
+  }
   if (executor_expiry_ms < 100) return InvalidArgument("--jobmaster_executor_expiry_ms must be at least 100");
   if (locality_wait_node_ms < 0 || locality_wait_rack_ms < 0)
     return InvalidArgument("locality waits must not be negative");
@@ -31,6 +37,18 @@ void RegisterJobMasterFlags(FlagSet& flags, JobMasterSettings* s) {
   flags.Add("jobmaster_namenode", &s->namenode, "namenode gRPC address HOST:PORT (required)");
   flags.Add("jobmaster_bind_host", &s->bind_host, "listen address");
   AddSecurityFlags(flags, &s->security);
+  flags.Add("jobmaster_kerberos_principal", &s->kerberos_principal,
+            "kerberos mode: the job master's principal, e.g. jm/_HOST@REALM (_HOST: this host's name)");
+  flags.Add("jobmaster_keytab", &s->keytab, "kerberos mode: keytab holding the job master principal's keys");
+  flags.Add("jobmaster_auth_to_local", &s->auth_to_local,
+            "kerberos mode: hadoop.security.auth_to_local rules (RULE:[n:fmt](regex)s/a/b/ ... DEFAULT), ';'-separated");
+  flags.Add("jobmaster_authn_token_lifetime_ms", &s->authn_token_lifetime_ms,
+            "kerberos mode: how long the authentication token of one client login lives");
+  flags.Add("jobmaster_namenode_principal", &s->namenode_principal,
+            "kerberos mode: the namenode's principal (nn/_HOST@REALM), for renewing jobs' delegation tokens");
+  flags.Add("jobmaster_token_renew_interval_ms", &s->token_renew_interval_ms,
+            "kerberos mode: how often a running job's delegation token is renewed (below the namenode's "
+            "--namenode_delegation_token_renew_interval_ms)");
   flags.Add("jobmaster_port", &s->port, "gRPC port for clients and executors (0 = pick a free port)");
   flags.Add("port_file", &s->port_file, "once listening, write port=N to this file (atomically)");
   flags.Add("jobmaster_data_dir", &s->data_dir, "directory of the job history (required)");

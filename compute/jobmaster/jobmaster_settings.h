@@ -40,6 +40,15 @@ struct JobMasterSettings {
   int64_t ml_step_timeout_ms = 1800000;    // deadline of one ML step at the workers
   LogSettings log;
   SecuritySettings security;
+  // kerberos mode: clients log in with Kerberos (common/grpc_login.h) and hand each job a
+  // delegation token for its user (the job's tasks use it, the job master cancels it at
+  // the end); executors prove themselves with datanode certificates.
+  std::string kerberos_principal;          // e.g. jm/_HOST@REALM
+  std::string keytab;                      // holding that principal's keys
+  std::string auth_to_local;               // hadoop.security.auth_to_local rules, ';'-separated
+  int64_t authn_token_lifetime_ms = 3600000;  // a login's token lives this long
+  std::string namenode_principal;          // the namenode's, e.g. nn/_HOST@REALM (renewing jobs' tokens)
+  int64_t token_renew_interval_ms = 3600000;  // a running job's delegation token is renewed this often
 
   Status Validate() const;
 };

@@ -1,7 +1,9 @@
 // JobMasterServices: the gRPC faces of the job master on one port — cairn.JobMaster for
-// clients (the caller's user comes from the x-cairn-user metadata entry, as on the
-// namenode) and cairn.ExecutorProtocol for executors — both forwarding to JobMaster and
-// turning Status into gRPC status with the error table.
+// clients (the caller's user: in simple mode the x-cairn-user metadata entry, as on the
+// namenode; in kerberos mode who its Kerberos login's token proves) and
+// cairn.ExecutorProtocol for executors (with TLS: only callers with a datanode
+// certificate) — both forwarding to JobMaster and turning Status into gRPC status with
+// the error table.
 //
 // Thread-safety: gRPC calls the methods on its handler threads; JobMaster is thread-safe.
 #pragma once

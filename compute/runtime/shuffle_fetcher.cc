@@ -12,6 +12,7 @@
 
 #include "cairn/compute.grpc.pb.h"
 #include "common/grpc_status.h"
+#include "common/tls_credentials.h"
 #include "compute/local_files.h"
 #include "compute/runtime/child_process.h"
 #include "compute/runtime/map_output_buffer.h"
@@ -44,7 +45,9 @@ Result<FetchedSegment> ShuffleFetcher::FetchLocal(const MapOutputLocation& loc) 
 Result<FetchedSegment> ShuffleFetcher::FetchRemote(const MapOutputLocation& loc) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(-1);
-  auto channel = grpc::CreateCustomChannel(loc.shuffle_address(), grpc::InsecureChannelCredentials(), args);
+  // With TLS the shuffle service shows its datanode's certificate from the cluster CA.
+  ASSIGN_OR_RETURN(auto credentials, MakeClientChannelCredentials(spec_.tls_ca_file()));
+  auto channel = grpc::CreateCustomChannel(loc.shuffle_address(), credentials, args);
   auto stub = Shuffle::NewStub(channel);
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(options_.rpc_timeout_ms));

@@ -23,6 +23,14 @@ Result<client::FileSystem*> TaskRuntime::fs() {
     options.namenode = spec_.namenode();
     options.user = spec_.user();
     options.client_name = "cairn-task-" + spec_.attempt_id();
+    options.tls_ca_file = spec_.tls_ca_file();
+    if (!spec_.delegation_token().empty()) {
+      // Kerberos: the job's token is the task's only credential (it holds no ticket).
+      hadoop::common::TokenProto token;
+      if (!token.ParseFromString(spec_.delegation_token()))
+        return InvalidArgument("the task's delegation token is malformed");
+      options.delegation_token = std::move(token);
+    }
     ASSIGN_OR_RETURN(fs_, client::FileSystem::Connect(options));
   }
   return fs_.get();

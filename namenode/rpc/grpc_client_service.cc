@@ -66,8 +66,8 @@ class UnaryCall : public grpc::ServerGenericBidiReactor {
                               ToGrpcStatus(who.status()).error_details()));
           return;
         }
-        caller_.user = std::move(who->context.user);
-        caller_.auth = who->context.auth;
+        caller_.user = std::move(who->user);
+        caller_.auth = who->by_delegation_token ? AuthMethod::kToken : AuthMethod::kKerberos;
         Status proxied = ApplyImpersonation(header(kUserMetadataKey), who->principal, service_.proxy_users(),
                                             service_.groups(), &caller_);
         if (!proxied.ok()) {

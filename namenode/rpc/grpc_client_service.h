@@ -19,9 +19,9 @@
 
 #include <grpcpp/generic/async_generic_service.h>
 
+#include "common/grpc_login.h"
 #include "common/thread_pool.h"
 #include "namenode/rpc/drain_gate.h"
-#include "namenode/rpc/grpc_login.h"
 #include "namenode/rpc/method_table.h"
 #include "namenode/rpc/proxy_users.h"
 #include "namenode/rpc/user_group_resolver.h"

@@ -3,8 +3,10 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <spdlog/spdlog.h>
 
+#include "common/delegation_token.h"
 #include "common/socket.h"
 #include "common/tls_credentials.h"
+#include "namenode/delegation_token_manager.h"
 
 namespace cairn::namenode {
 
@@ -15,8 +17,17 @@ std::unique_ptr<GrpcLogin> MakeLogin(const NameSystem& nn) {
   s.principal = nn.settings.kerberos_principal;
   s.keytab = nn.settings.keytab;
   s.auth_to_local = nn.auth_to_local;
-  s.delegation_tokens = &nn.delegation_tokens;
+  const DelegationTokenManager* tokens = &nn.delegation_tokens;
+  s.verify_delegation_token = [tokens](const hadoop::common::TokenProto& token,
+                                       int64_t now_ms) -> Result<std::string> {
+    ASSIGN_OR_RETURN(DelegationTokenIdentifier id, tokens->Verify(token, now_ms));
+    return id.owner;
+  };
   s.token_lifetime_ms = nn.settings.authn_token_lifetime_ms;
+  s.no_credentials_message =
+      "the namenode runs with --security=kerberos: its gRPC door needs a Kerberos login (cairn logs in when "
+      "CAIRN_NAMENODE_PRINCIPAL names the namenode's principal and you hold a ticket) or a delegation token "
+      "(HADOOP_TOKEN_FILE_LOCATION)";
   return std::make_unique<GrpcLogin>(std::move(s));
 }
 }  // namespace

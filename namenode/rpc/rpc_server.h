@@ -11,13 +11,13 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "common/grpc_login.h"
 #include "common/security_settings.h"
 #include "common/status.h"
 #include "common/thread_pool.h"
 #include "namenode/name_system.h"
 #include "namenode/rpc/datanode_service.h"
 #include "namenode/rpc/grpc_client_service.h"
-#include "namenode/rpc/grpc_login.h"
 
 namespace cairn::namenode {
 

@@ -24,7 +24,7 @@ TEST(ShuffleProofTest, OnlyTheJobsOwnReducersReadItsMapOutput) {
   const std::string secret = "secret of job_1_0001, 32 bytes..";
   const std::string other = "secret of job_1_0002, 32 bytes..";
   ShuffleServer server(work, [&](const std::string& job) { return job == "job_1_0001" ? secret : std::string(); });
-  ASSERT_OK(server.Start("127.0.0.1", 0, 2));
+  ASSERT_OK(server.Start("127.0.0.1", 0, 2, grpc::InsecureServerCredentials()));
   auto stub = Shuffle::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(server.port()),
                                                    grpc::InsecureChannelCredentials()));
   auto fetch = [&](const std::string& job, int partition, const std::string& proof, std::string* data) {

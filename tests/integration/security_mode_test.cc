@@ -65,17 +65,20 @@ TEST(SecurityModeTest, SimpleDaemonsRefuseTheNetworkUnlessAllowed) {
   const std::string tls_ca = "--tls_ca_file=" + dir + "/ca/ca.crt",
                     tls_cert = "--tls_cert_file=" + dir + "/ca/datanode-localhost.crt",
                     tls_key = "--tls_key_file=" + dir + "/ca/datanode-localhost.key";
-  // Compute is not secured yet: it refuses kerberos mode rather than run open.
-  for (const auto& argv : std::vector<std::vector<std::string>>{
-           {bin + "/cairn-jobmaster", "--jobmaster_namenode=127.0.0.1:1", "--jobmaster_data_dir=" + dir + "/jm",
-            "--jobmaster_port=0", "--security=kerberos", tls_ca, tls_cert, tls_key},
-           {bin + "/cairn-datanode", "--datanode_namenode=127.0.0.1:1", "--datanode_data_dirs=" + dir + "/dn",
-            "--datanode_xfer_port=0", "--security=kerberos", tls_ca, tls_cert, tls_key,
-            "--executor_jobmaster=127.0.0.1:2"}}) {
+  // Compute in kerberos mode needs its Kerberos identity, and never runs tasks unconfined.
+  for (const auto& [argv, why] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{bin + "/cairn-jobmaster", "--jobmaster_namenode=127.0.0.1:1", "--jobmaster_data_dir=" + dir + "/jm",
+             "--jobmaster_port=0", "--security=kerberos", tls_ca, tls_cert, tls_key},
+            "--security=kerberos needs --jobmaster_kerberos_principal, --jobmaster_keytab and "
+            "--jobmaster_namenode_principal"},
+           {{bin + "/cairn-datanode", "--datanode_namenode=127.0.0.1:1", "--datanode_data_dirs=" + dir + "/dn",
+             "--datanode_xfer_port=0", "--security=kerberos", tls_ca, tls_cert, tls_key,
+             "--executor_jobmaster=127.0.0.1:2", "--executor_unconfined_tasks"},
+            "--executor_unconfined_tasks cannot be used with it"}}) {
     auto r = RunCommand(argv, {}, "", true, 30000);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     EXPECT_NE(r->exit_code, 0) << argv[0];
-    EXPECT_NE(r->out.find("does not run with --security=kerberos yet"), std::string::npos) << r->out;
+    EXPECT_NE(r->out.find(why), std::string::npos) << r->out;
   }
   // Allowed: the namenode starts, and says in its log what that means.
   std::vector<std::string> argv = daemons[0];

@@ -1,5 +1,6 @@
 #include "tests/support/mini_cluster.h"
 
+#include <pwd.h>
 #include <sys/stat.h>
 
 #include <unistd.h>
@@ -56,15 +57,18 @@ Result<std::unique_ptr<MiniCluster>> MiniCluster::Start(const MiniClusterOptions
   // mkdtemp makes it 0700; the executors' task account must reach the work dirs under it.
   ::chmod(c->dir_.c_str(), 0755);
   // The `kerberos` ctest label runs suites again with CAIRN_TEST_SECURITY=kerberos: every
-  // cluster that can be secured today (no job master, no network hosts) is.
+  // cluster that can be secured today (no network hosts) is.
   if (const char* security = std::getenv("CAIRN_TEST_SECURITY");
-      security != nullptr && std::string(security) == "kerberos" && !options.jobmaster && !options.network_namespaces)
+      security != nullptr && std::string(security) == "kerberos" && !options.network_namespaces)
     c->options_.kerberos = true;
   if (options.network_namespaces) RETURN_IF_ERROR(c->StartNetwork());
   if (c->options_.kerberos) {
-    if (options.jobmaster || options.network_namespaces)
-      return Unimplemented("kerberos mini clusters run no job master and no network hosts yet");
+    if (options.network_namespaces) return Unimplemented("kerberos mini clusters run no network hosts yet");
     RETURN_IF_ERROR(c->StartKdc());
+    // Kerberos executors run each task as its job's user: those users need local accounts.
+    if (options.jobmaster) {
+      for (const char* user : {"nn", "alice", "bob", "admin"}) RETURN_IF_ERROR(EnsureLocalAccount(user));
+    }
   }
   RETURN_IF_ERROR(c->StartNamenode());
   RETURN_IF_ERROR(c->WriteHadoopConf());
@@ -251,6 +255,13 @@ Status MiniCluster::StartJobmaster() {
       "--jobmaster_locality_wait_rack_ms=500",
       "--jobmaster_task_memory=512MiB",
   };
+  if (options_.kerberos) {
+    argv.push_back("--security=kerberos");
+    argv.push_back("--jobmaster_keytab=" + kdc_dir_ + "/keytabs/jm.keytab");
+    argv.push_back("--jobmaster_kerberos_principal=" + std::string(kJobMasterPrincipal));
+    argv.push_back("--jobmaster_namenode_principal=nn/localhost@CAIRN.TEST");
+    for (auto& f : TlsFlags(ca_dir_ + "/jobmaster")) argv.push_back(std::move(f));
+  }
   argv.insert(argv.end(), options_.jobmaster_flags.begin(), options_.jobmaster_flags.end());
   ASSIGN_OR_RETURN(jobmaster_, Subprocess::Start(argv, jm_dir + "/jobmaster.log"));
   ASSIGN_OR_RETURN(jobmaster_port_, ReadPortFile(port_file, "port", 30000));
@@ -271,6 +282,17 @@ Result<std::unique_ptr<client::JobClient>> MiniCluster::ConnectJobs(const std::s
   client::JobClientOptions opts;
   opts.jobmaster = jobmaster_address();
   opts.user = user;
+  if (options_.kerberos) {
+    // In process, as the namenode's principal (see ClientOptionsFor), with jobs' tokens
+    // fetched from one FileSystem the cluster keeps.
+    std::lock_guard lock(jobs_fs_mu_);
+    if (!jobs_fs_) {
+      ASSIGN_OR_RETURN(jobs_fs_, Connect(user));
+    }
+    opts.principal = kJobMasterPrincipal;
+    opts.namenode = [fs = jobs_fs_.get()]() -> Result<client::FileSystem*> { return fs; };
+    opts.tls_ca_file = ca_dir_ + "/ca.crt";
+  }
   return client::JobClient::Connect(opts);
 }
 
@@ -358,7 +380,7 @@ Status MiniCluster::StartKdc() {
   kdc_dir_ = dir_ + "/kdc";
   const std::string kdc = std::string(CAIRN_SOURCE_DIR) + "/tools/kdc";
   for (const auto& argv : std::vector<std::vector<std::string>>{
-           {kdc, "start", kdc_dir_}, {kdc, "add", kdc_dir_, "nn/localhost", "alice", "bob", "admin"}}) {
+           {kdc, "start", kdc_dir_}, {kdc, "add", kdc_dir_, "nn/localhost", "jm/localhost", "alice", "bob", "admin"}}) {
     ASSIGN_OR_RETURN(CommandResult r, RunCommand(argv));
     if (r.exit_code != 0) return Internal("{} failed: {}", argv[1], r.out);
   }
@@ -368,7 +390,8 @@ Status MiniCluster::StartKdc() {
   ca_dir_ = dir_ + "/ca";
   ASSIGN_OR_RETURN(CommandResult ca, RunCommand({std::string(CAIRN_BIN_DIR) + "/cairn", "admin", "ca", "init", ca_dir_}));
   if (ca.exit_code != 0) return Internal("cairn admin ca init failed: {}", ca.out);
-  return IssueCertificate("namenode", "localhost,127.0.0.1", ca_dir_ + "/namenode");
+  RETURN_IF_ERROR(IssueCertificate("namenode", "localhost,127.0.0.1", ca_dir_ + "/namenode"));
+  return IssueCertificate("jobmaster", "localhost,127.0.0.1", ca_dir_ + "/jobmaster");
 }
 
 Status MiniCluster::IssueCertificate(const std::string& role, const std::string& hosts, const std::string& prefix) {
@@ -399,13 +422,14 @@ Status MiniCluster::WriteHadoopConf() {
 
 Result<std::vector<std::string>> MiniCluster::KerberosEnv(const std::string& user) const {
   if (!options_.kerberos) return InvalidArgument("not a kerberos mini cluster");
-  const std::string principal = user == "nn" ? "nn/localhost" : user;
+  const std::string principal = user == "nn" || user == "jm" ? user + "/localhost" : user;
   const std::string cache = "KRB5CCNAME=FILE:" + kdc_dir_ + "/" + user + ".ccache";
   ASSIGN_OR_RETURN(CommandResult r,
                    RunCommand({"kinit", "-kt", kdc_dir_ + "/keytabs/" + user + ".keytab", principal}, {cache}));
   if (r.exit_code != 0) return Internal("kinit {} failed: {}", principal, r.out);
   return std::vector<std::string>{cache, "CAIRN_NAMENODE_PRINCIPAL=nn/_HOST@CAIRN.TEST",
-                                  "HADOOP_CONF_DIR=" + hadoop_conf_dir_, "CAIRN_TLS_CA_FILE=" + ca_dir_ + "/ca.crt"};
+                                  "HADOOP_CONF_DIR=" + hadoop_conf_dir_, "CAIRN_TLS_CA_FILE=" + ca_dir_ + "/ca.crt",
+                                  "CAIRN_JOBMASTER_PRINCIPAL=" + std::string(kJobMasterPrincipal)};
 }
 
 std::vector<std::string> MiniCluster::NoTicketEnv() const {
@@ -434,6 +458,15 @@ Result<CommandResult> MiniCluster::Cli(const std::vector<std::string>& args, con
     env.insert(env.begin(), nn.begin(), nn.end());
   }
   return RunCommand(argv, env, stdin_data, /*merge_stderr=*/true);
+}
+
+Status EnsureLocalAccount(const std::string& name) {
+  if (::getpwnam(name.c_str()) != nullptr) return Status::OK();
+  ASSIGN_OR_RETURN(CommandResult r, RunCommand({"useradd", "-M", "-s", "/usr/sbin/nologin", name}));
+  // Another test process may have made it in the meantime.
+  if (r.exit_code != 0 && ::getpwnam(name.c_str()) == nullptr)
+    return Internal("useradd {} failed (tests run as root): {}", name, r.out);
+  return Status::OK();
 }
 
 }  // namespace cairn::testing

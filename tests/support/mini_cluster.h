@@ -20,6 +20,7 @@
 #include <csignal>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -106,6 +107,7 @@ class MiniCluster {
   // Waits until the job master knows n executors.
   Status WaitForExecutors(int n, int timeout_ms = 60000) const;
   // A client of the job master as `user` (empty: the test's user).
+  // In kerberos mode: as the namenode's principal only (other users: the CLI with KerberosEnv).
   Result<std::unique_ptr<client::JobClient>> ConnectJobs(const std::string& user = "") const;
 
   // kerberos: kinit as `user` (alice, bob, admin or nn) into a ticket cache of its own, and
@@ -157,6 +159,8 @@ class MiniCluster {
   std::vector<Datanode> datanodes_;
   Subprocess jobmaster_;
   int jobmaster_port_ = 0;
+  mutable std::mutex jobs_fs_mu_;
+  mutable std::unique_ptr<client::FileSystem> jobs_fs_;  // kerberos: where ConnectJobs' clients fetch job tokens
   std::string kdc_dir_;          // kerberos only
   std::string ca_dir_;           // kerberos only: the cluster CA
   std::string hadoop_conf_dir_;
@@ -167,6 +171,13 @@ Status WaitFor(const std::function<bool()>& cond, int timeout_ms, const std::str
 
 // Reads "key=value" lines written by a server's --port_file, waiting until it appears.
 Result<int> ReadPortFile(const std::string& path, const std::string& key, int timeout_ms);
+
+// The job master principal of kerberos mini clusters.
+inline constexpr const char* kJobMasterPrincipal = "jm/localhost@CAIRN.TEST";
+
+// Makes a local account `name` (uid >= 1000, no home, no login shell) unless it exists:
+// kerberos executors run each job's tasks as its user's account. Needs root.
+Status EnsureLocalAccount(const std::string& name);
 
 }  // namespace cairn::testing
 

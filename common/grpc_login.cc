@@ -1,14 +1,12 @@
-#include "namenode/rpc/grpc_login.h"
+#include "common/grpc_login.h"
 
 #include <cstring>
 
-#include "common/delegation_token.h"
 #include "common/gssapi.h"
 #include "common/grpc_status.h"
 #include "common/hmac.h"
-#include "namenode/delegation_token_manager.h"
 
-namespace cairn::namenode {
+namespace cairn {
 
 namespace {
 constexpr size_t kKeyBytes = 32;
@@ -53,45 +51,42 @@ Result<AuthenticateResponse> GrpcLogin::Authenticate(const AuthenticateRequest& 
   return resp;
 }
 
-Result<GrpcLogin::Caller> GrpcLogin::Check(std::string_view authn_token, std::string_view delegation_token,
+Result<GrpcCaller> GrpcLogin::Check(std::string_view authn_token, std::string_view delegation_token,
                                            int64_t now_ms) const {
-  Caller caller;
+  GrpcCaller caller;
   if (!authn_token.empty()) {
     AuthnTokenProto token;
     AuthnTokenIdentifierProto id;
     if (!token.ParseFromArray(authn_token.data(), static_cast<int>(authn_token.size())) ||
         !id.ParseFromString(token.identifier()))
-      return PermissionDenied("the gRPC door's authentication token is malformed");
+      return PermissionDenied("{}'s authentication token is malformed", settings_.door);
     {
       std::lock_guard lock(mu_);
       auto key = keys_.find(id.key_id());
       if (key == keys_.end())
-        return PermissionDenied("the gRPC door does not know the key of this authentication token {}",
+        return PermissionDenied("{} does not know the key of this authentication token {}", settings_.door,
                                 kLoginAgainMarker);
       if (!ConstantTimeEquals(HmacSha256(key->second.bytes, token.identifier()), token.signature()))
-        return PermissionDenied("the gRPC door's authentication token has a wrong signature (forged)");
+        return PermissionDenied("{}'s authentication token has a wrong signature (forged)", settings_.door);
     }
     if (static_cast<int64_t>(id.expiry_ms()) < now_ms)
-      return PermissionDenied("the gRPC door's authentication token of {} expired {}", id.user(), kLoginAgainMarker);
-    caller.context.user = id.user();
-    caller.context.auth = AuthMethod::kKerberos;
+      return PermissionDenied("{}'s authentication token of {} expired {}", settings_.door, id.user(),
+                              kLoginAgainMarker);
+    caller.user = id.user();
     caller.principal = id.principal();
     return caller;
   }
   if (!delegation_token.empty()) {
-    if (settings_.delegation_tokens == nullptr) return PermissionDenied("this door accepts no delegation tokens");
+    if (!settings_.verify_delegation_token)
+      return PermissionDenied("{} accepts no delegation tokens", settings_.door);
     hadoop::common::TokenProto token;
     if (!token.ParseFromArray(delegation_token.data(), static_cast<int>(delegation_token.size())))
       return PermissionDenied("the delegation token is malformed");
-    ASSIGN_OR_RETURN(DelegationTokenIdentifier id, settings_.delegation_tokens->Verify(token, now_ms));
-    caller.context.user = id.owner;
-    caller.context.auth = AuthMethod::kToken;
+    ASSIGN_OR_RETURN(caller.user, settings_.verify_delegation_token(token, now_ms));
+    caller.by_delegation_token = true;
     return caller;
   }
-  return PermissionDenied(
-      "the namenode runs with --security=kerberos: its gRPC door needs a Kerberos login (cairn logs in when "
-      "CAIRN_NAMENODE_PRINCIPAL names the namenode's principal and you hold a ticket) or a delegation token "
-      "(HADOOP_TOKEN_FILE_LOCATION)");
+  return PermissionDenied("{}", settings_.no_credentials_message);
 }
 
-}  // namespace cairn::namenode
+}  // namespace cairn
