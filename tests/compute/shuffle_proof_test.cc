@@ -1,7 +1,9 @@
 // The shuffle service serves a map output only to requests that prove its job's secret:
 // no proof, another job's secret, or a proof for another partition read nothing; the
-// job's own proof reads the partition.
+// job's own proof reads the partition; a map output that is a symbolic link is not followed.
 #include "compute/shuffle_proof.h"
+
+#include <unistd.h>
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -53,6 +55,15 @@ TEST(ShuffleProofTest, OnlyTheJobsOwnReducersReadItsMapOutput) {
   grpc::Status ok = fetch("job_1_0001", 1, MapOutputProof(secret, "job_1_0001", attempt, 1), &got);
   EXPECT_TRUE(ok.ok()) << ok.error_message();
   EXPECT_EQ(got, "partition one");
+  // The attempt dir is the map task's: a task that swaps its output for a link to a file it
+  // may not read (a block file) gets an error from its own reducer, not the file.
+  ASSERT_OK(WriteFileAtomically(work + "/block", "someone else's block data", false));
+  ASSERT_EQ(::unlink((dir + "/file.out").c_str()), 0);
+  ASSERT_EQ(::symlink((work + "/block").c_str(), (dir + "/file.out").c_str()), 0);
+  got.clear();
+  grpc::Status linked = fetch("job_1_0001", 0, MapOutputProof(secret, "job_1_0001", attempt, 0), &got);
+  EXPECT_EQ(linked.error_code(), grpc::StatusCode::PERMISSION_DENIED) << linked.error_message();
+  EXPECT_TRUE(got.empty()) << got;
   server.Stop();
   testing::RemoveTree(work);
 }

@@ -57,9 +57,7 @@ class KerberosTest : public testing::SharedClusterSuite<KerberosTest> {
  protected:
   // `cairn ARGS` as `user` (with that user's ticket).
   CommandResult Cairn(const std::string& user, const std::vector<std::string>& args, const std::string& in = "") {
-    auto env = cluster_->KerberosEnv(user);
-    EXPECT_TRUE(env.ok()) << env.status().ToString();
-    auto r = cluster_->Cli(args, env.ok() ? *env : std::vector<std::string>{}, in);
+    auto r = cluster_->CliAs(user, args, in);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : CommandResult{};
   }

@@ -29,15 +29,6 @@ class ConfinementTest : public ::testing::Test {
     text_ = GenerateText(40 * 1024, 3);
     ASSERT_OK(WriteFile(*fs_, "/in/text", text_));
   }
-  // The one block file of /in/text on the datanode's disk.
-  std::string BlockFile() {
-    for (const auto& e : std::filesystem::recursive_directory_iterator(cluster_->datanode_data_dir(0))) {
-      const std::string name = e.path().filename().string();
-      if (e.is_regular_file() && name.rfind("blk_", 0) == 0 && name.find(".meta") == std::string::npos)
-        return e.path().string();
-    }
-    return "";
-  }
   Result<nlohmann::json> Submit(const std::vector<std::string>& extra) {
     std::vector<std::string> args = {"job", "submit", "--input", "/in/text", "--reducers", "0", "--wait", "--json"};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -52,7 +43,7 @@ class ConfinementTest : public ::testing::Test {
 };
 
 TEST_F(ConfinementTest, AStreamingMapperRunsAsTheTaskAccountAndCannotReadBlockFiles) {
-  const std::string block = BlockFile();
+  const std::string block = FirstBlockFile(*cluster_);
   ASSERT_FALSE(block.empty());
   const std::string mapper = "sh -c 'wc -c | tr -d \" \"; id -un; cat " + block +
                              " > /dev/null 2>&1 && echo read-the-block || echo refused'";

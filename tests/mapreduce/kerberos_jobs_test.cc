@@ -51,9 +51,7 @@ class KerberosJobsTest : public ::testing::Test {
   }
   // `cairn ARGS` as `user`, with that user's ticket.
   CommandResult Cairn(const std::string& user, const std::vector<std::string>& args, const std::string& in = "") {
-    auto env = cluster_->KerberosEnv(user);
-    EXPECT_TRUE(env.ok()) << env.status().ToString();
-    auto r = cluster_->Cli(args, env.ok() ? *env : std::vector<std::string>{}, in);
+    auto r = cluster_->CliAs(user, args, in);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : CommandResult{};
   }
@@ -66,14 +64,6 @@ class KerberosJobsTest : public ::testing::Test {
     if (r.out.find('{') == std::string::npos) return Internal("no JSON from job submit: {}", r.out);
     std::string json = r.out.substr(r.out.find('{'));
     return nlohmann::json::parse(json.substr(0, json.find('\n')));
-  }
-  std::string BlockFile() const {
-    for (const auto& e : std::filesystem::recursive_directory_iterator(cluster_->datanode_data_dir(0))) {
-      const std::string name = e.path().filename().string();
-      if (e.is_regular_file() && name.rfind("blk_", 0) == 0 && name.find(".meta") == std::string::npos)
-        return e.path().string();
-    }
-    return "";
   }
   // A raw client of the job master's port over TLS without a certificate.
   std::shared_ptr<grpc::Channel> TlsChannel() const {
@@ -90,7 +80,7 @@ class KerberosJobsTest : public ::testing::Test {
 };
 
 TEST_F(KerberosJobsTest, AJobsTasksRunAsItsUserWithItsTokenAndCannotReadBlockFiles) {
-  const std::string block = BlockFile();
+  const std::string block = FirstBlockFile(*cluster_);
   ASSERT_FALSE(block.empty());
   const std::string mapper = "sh -c 'wc -c | tr -d \" \"; id -un; cat " + block +
                              " > /dev/null 2>&1 && echo read-the-block || echo refused; env'";

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <random>
 #include <string>
@@ -67,6 +68,18 @@ inline Status WriteFile(client::FileSystem& fs, const std::string& path, const s
 }
 
 // The output directory's part files in name order, concatenated; *names gets their names.
+// The first block file (not its .meta) on datanode i's disks, "" when none.
+inline std::string FirstBlockFile(const MiniCluster& cluster, int i = 0) {
+  for (const auto& d : cluster.datanode_data_dirs(i)) {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(d)) {
+      const std::string name = e.path().filename().string();
+      if (e.is_regular_file() && name.rfind("blk_", 0) == 0 && name.find(".meta") == std::string::npos)
+        return e.path().string();
+    }
+  }
+  return "";
+}
+
 inline Result<std::string> ReadOutput(client::FileSystem& fs, const std::string& dir,
                                       std::vector<std::string>* names = nullptr) {
   ASSIGN_OR_RETURN(std::vector<client::FileStatus> entries, fs.List(dir));

@@ -460,6 +460,12 @@ Result<CommandResult> MiniCluster::Cli(const std::vector<std::string>& args, con
   return RunCommand(argv, env, stdin_data, /*merge_stderr=*/true);
 }
 
+Result<CommandResult> MiniCluster::CliAs(const std::string& user, const std::vector<std::string>& args,
+                                         const std::string& stdin_data) const {
+  ASSIGN_OR_RETURN(std::vector<std::string> env, KerberosEnv(user));
+  return Cli(args, env, stdin_data);
+}
+
 Status EnsureLocalAccount(const std::string& name) {
   if (::getpwnam(name.c_str()) != nullptr) return Status::OK();
   ASSIGN_OR_RETURN(CommandResult r, RunCommand({"useradd", "-M", "-s", "/usr/sbin/nologin", name}));

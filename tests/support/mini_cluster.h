@@ -126,6 +126,9 @@ class MiniCluster {
   // Runs build/bin/cairn with --namenode set; extra_env like "CAIRN_USER=alice".
   Result<CommandResult> Cli(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {},
                             const std::string& stdin_data = "") const;
+  // Kerberos clusters: Cli as `user`, with that user's ticket (KerberosEnv).
+  Result<CommandResult> CliAs(const std::string& user, const std::vector<std::string>& args,
+                              const std::string& stdin_data = "") const;
 
  private:
   explicit MiniCluster(MiniClusterOptions options) : options_(std::move(options)) {}
