@@ -184,7 +184,7 @@ Status CheckNoSecurityLayerChosen(std::string_view choice) {
   return Status::OK();
 }
 
-Status KinitFromKeytab(const std::string& principal, const std::string& keytab, const std::string& ccache) {
+Result<int64_t> KinitFromKeytab(const std::string& principal, const std::string& keytab, const std::string& ccache) {
   krb5_context ctx = nullptr;
   if (krb5_init_context(&ctx) != 0) return PermissionDenied("Kerberos: cannot read krb5.conf");
   krb5_principal client = nullptr;
@@ -196,7 +196,11 @@ Status KinitFromKeytab(const std::string& principal, const std::string& keytab, 
   krb5_error_code err = krb5_parse_name(ctx, principal.c_str(), &client);
   if (err == 0) err = krb5_kt_resolve(ctx, keytab.c_str(), &kt);
   if (err == 0) err = krb5_get_init_creds_keytab(ctx, &creds, client, kt, 0, nullptr, nullptr);
-  if (err == 0) have_creds = true;
+  int64_t lifetime_ms = 0;
+  if (err == 0) {
+    have_creds = true;
+    lifetime_ms = (static_cast<int64_t>(creds.times.endtime) - static_cast<int64_t>(creds.times.starttime)) * 1000;
+  }
   if (err == 0) err = krb5_cc_resolve(ctx, ccache.c_str(), &cache);
   if (err == 0) err = krb5_cc_initialize(ctx, cache, client);
   if (err == 0) err = krb5_cc_store_cred(ctx, cache, &creds);
@@ -215,7 +219,7 @@ Status KinitFromKeytab(const std::string& principal, const std::string& keytab, 
   // Set once: other threads read the environment.
   const char* current = std::getenv("KRB5CCNAME");
   if (current == nullptr || ccache != current) ::setenv("KRB5CCNAME", ccache.c_str(), 1);
-  return Status::OK();
+  return lifetime_ms;
 }
 
 Result<std::string> ResolveServicePrincipal(std::string principal) {

@@ -55,9 +55,9 @@ Result<std::string> DefaultKerberosRealm();
 
 // A daemon's own Kerberos login (kinit -kt): gets a ticket-granting ticket for `principal`
 // from `keytab` into the credential cache `ccache` (e.g. "MEMORY:jobmaster"), which
-// becomes this process's default ($KRB5CCNAME), so GSSAPI initiators use it. Call it again
-// before the ticket's lifetime ends.
-Status KinitFromKeytab(const std::string& principal, const std::string& keytab, const std::string& ccache);
+// becomes this process's default ($KRB5CCNAME), so GSSAPI initiators use it. Returns the
+// ticket's lifetime in milliseconds; call it again before that has passed.
+Result<int64_t> KinitFromKeytab(const std::string& principal, const std::string& keytab, const std::string& ccache);
 
 // A service principal as a daemon's flag gives it ("nn/_HOST@REALM"), made whole: _HOST
 // becomes this machine's host name, and a missing realm krb5.conf's default one.

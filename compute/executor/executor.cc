@@ -76,16 +76,17 @@ Result<std::unique_ptr<Executor>> Executor::Start(const ExecutorSettings& settin
   spdlog::info("executor: {}", ex->confinement_->Describe());
   MlWorkersOptions ml;
   ml.binary = settings.ml_worker_binary.empty() ? SelfDir() + "/cairn-ml-worker" : settings.ml_worker_binary;
-  ml.bind_host = ex->identity_.bind_host;
-  ml.advertise_host = ex->identity_.advertise_host;
   ml.default_cache_bytes = settings.ml_cache.bytes;
   ml.confinement = ex->confinement_.get();
   ex->ml_workers_ = std::make_unique<MlWorkers>(std::move(ml));
+  ex->ml_proxy_ = std::make_unique<MlProxy>(
+      settings.security, [workers = ex->ml_workers_.get()](const std::string& job) { return workers->AddressOf(job); });
   ex->shuffle_ = std::make_unique<ShuffleServer>(settings.work_dir, [e = ex.get()](const std::string& job) {
     std::lock_guard lock(e->mu_);
     auto it = e->shuffle_secrets_.find(job);
     return it == e->shuffle_secrets_.end() ? std::string() : it->second;
   });
+  ex->shuffle_->AddService(ex->ml_proxy_.get());
   // TLS with the datanode's certificate; reducers are tasks, with no certificate of their own.
   ASSIGN_OR_RETURN(auto shuffle_credentials, MakeServerCredentials(settings.security, ClientCertificates::kOptional));
   RETURN_IF_ERROR(ex->shuffle_->Start(ex->identity_.bind_host, settings.shuffle_port, settings.shuffle_threads,

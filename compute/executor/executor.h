@@ -46,6 +46,7 @@
 #include "compute/executor/executor_settings.h"
 #include "compute/executor/jobmaster_client.h"
 #include "compute/executor/ml_workers.h"
+#include "compute/executor/ml_proxy.h"
 #include "compute/executor/shuffle_service.h"
 #include "compute/executor/task_confinement.h"
 #include "compute/executor/task_process.h"
@@ -131,8 +132,9 @@ class Executor {
   std::string executor_id_;
   std::string task_binary_;
   std::unique_ptr<TaskConfinement> confinement_;
-  std::unique_ptr<ShuffleServer> shuffle_;
   std::unique_ptr<MlWorkers> ml_workers_;
+  std::unique_ptr<MlProxy> ml_proxy_;       // before shuffle_: the server that serves it stops first
+  std::unique_ptr<ShuffleServer> shuffle_;
 
   std::atomic<bool> stop_{false};
   std::atomic<bool> registered_{false};

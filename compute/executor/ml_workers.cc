@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "compute/local_files.h"
+#include "compute/ml/worker/worker_address.h"
 
 namespace cairn::compute {
 
@@ -17,9 +18,7 @@ Result<std::string> MlWorkers::Ensure(const TaskSpec& spec, const std::string& j
   const uint64_t cache = ml.worker_cache_bytes() > 0 ? ml.worker_cache_bytes() : options_.default_cache_bytes;
   TaskProcessOptions o;
   o.binary = options_.binary;
-  o.args = {"--ml_worker_dir=" + dir, "--ml_worker_bind_host=" + options_.bind_host,
-            "--ml_worker_advertise_host=" + options_.advertise_host,
-            "--ml_worker_cache_bytes=" + std::to_string(cache)};
+  o.args = {"--ml_worker_dir=" + dir, "--ml_worker_cache_bytes=" + std::to_string(cache)};
   if (!ml.backend().empty()) o.args.push_back("--ml_worker_backend=" + ml.backend());
   o.work_dir = dir;
   o.stdout_path = dir + "/stdout.log";
@@ -67,6 +66,13 @@ void MlWorkers::Reap() {
       ++it;
     }
   }
+}
+
+Result<std::string> MlWorkers::AddressOf(const std::string& job_id) {
+  std::lock_guard lock(mu_);
+  auto it = workers_.find(job_id);
+  if (it == workers_.end()) return NotFound("no ML worker of {} on this node", job_id);
+  return ml::MlWorkerAddress(it->second.dir);
 }
 
 }  // namespace cairn::compute

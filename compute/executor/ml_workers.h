@@ -24,8 +24,6 @@ namespace cairn::compute {
 
 struct MlWorkersOptions {
   std::string binary;          // cairn-ml-worker
-  std::string bind_host;
-  std::string advertise_host;
   uint64_t default_cache_bytes = 1ull << 30;
   const TaskConfinement* confinement = nullptr;  // the executor's; outlives the workers
 };
@@ -41,6 +39,8 @@ class MlWorkers {
   void StopAll();
   // Forgets workers that exited.
   void Reap();
+  // The gRPC address (a Unix socket) of the job's worker here; kNotFound without one.
+  Result<std::string> AddressOf(const std::string& job_id);
 
  private:
   struct Worker {

@@ -30,6 +30,7 @@ Status ShuffleServer::Start(const std::string& host, int port, int threads,
   std::string address = HostPort{host, port}.ToString();
   builder.AddListeningPort(address, credentials, &port_);
   builder.RegisterService(this);
+  for (grpc::Service* service : extra_services_) builder.RegisterService(service);
   grpc::ResourceQuota quota("shuffle");
   quota.SetMaxThreads(std::max(2, threads + 1));
   builder.SetResourceQuota(quota);

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 
@@ -32,6 +33,8 @@ class ShuffleServer final : public Shuffle::Service {
       : work_dir_(std::move(work_dir)), secrets_(std::move(secrets)) {}
   ~ShuffleServer() override;
 
+  // Another service on the same port (the ML proxy); call before Start. Not owned.
+  void AddService(grpc::Service* service) { extra_services_.push_back(service); }
   // credentials: the server's (common/tls_credentials.h; insecure without TLS).
   Status Start(const std::string& host, int port, int threads, std::shared_ptr<grpc::ServerCredentials> credentials);
   void Stop();
@@ -44,6 +47,7 @@ class ShuffleServer final : public Shuffle::Service {
   const std::string work_dir_;
   const ShuffleSecretLookup secrets_;
   std::unique_ptr<grpc::Server> server_;
+  std::vector<grpc::Service*> extra_services_;
   int port_ = 0;
 };
 

@@ -63,7 +63,7 @@ Result<std::unique_ptr<JobMaster>> JobMaster::Create(const JobMasterSettings& se
     jm->login_ = std::make_unique<GrpcLogin>(std::move(login));
     // The job master's own ticket (it renews jobs' tokens as their renewer), got before any
     // thread runs: this sets KRB5CCNAME for the process.
-    RETURN_IF_ERROR(KinitFromKeytab(principal, settings.keytab, kOwnCredentialCache));
+    ASSIGN_OR_RETURN(jm->own_ticket_lifetime_ms_, KinitFromKeytab(principal, settings.keytab, kOwnCredentialCache));
     jm->own_login_mono_ms_ = MonotonicMillis();
   }
   ASSIGN_OR_RETURN(jm->history_store_, HistoryStore::Open(settings.data_dir));
@@ -86,6 +86,9 @@ Result<std::unique_ptr<JobMaster>> JobMaster::Create(const JobMasterSettings& se
 
 Status JobMaster::Start() {
   services_ = std::make_unique<JobMasterServices>(this);
+  // Steps reach ML workers through their executors, which accept only the job master's certificate.
+  ASSIGN_OR_RETURN(auto executor_credentials, MakeDaemonChannelCredentials(settings_.security));
+  ml_fanout_.SetCredentials(std::move(executor_credentials));
   grpc::ServerBuilder builder;
   const std::string& host = settings_.bind_host;
   std::string address = HostPort{host, settings_.port}.ToString();
@@ -265,10 +268,6 @@ Result<std::string> JobMaster::Submit(JobSpec spec, const std::string& user, con
     ASSIGN_OR_RETURN(DelegationTokenIdentifier id, DecodeDelegationTokenIdentifier(token.identifier()));
     if (id.owner != user)
       return PermissionDenied("the job's delegation token belongs to {}, not to {} who submits it", id.owner, user);
-    // An ML job's long-lived workers serve the job master on a port of their own, which
-    // has neither TLS nor a check of who calls yet.
-    if (spec.kind() == JobSpec::ML)
-      return Unimplemented("ML jobs do not run with --security=kerberos yet: their workers' port is not secured");
   }
   spec.set_user(user);
   ApplyDefaults(&spec);

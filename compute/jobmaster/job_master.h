@@ -192,6 +192,7 @@ class JobMaster {
   std::mutex own_mu_;
   std::unique_ptr<client::FileSystem> own_fs_;  // kerberos: the job master's own login; guarded by own_mu_
   int64_t own_login_mono_ms_ = 0;               // guarded by own_mu_: when its ticket was got
+  int64_t own_ticket_lifetime_ms_ = 0;          // guarded by own_mu_: and how long it lives
   std::string admin_user_;
   std::unique_ptr<AuthToLocal> auth_to_local_;  // kerberos mode
   std::unique_ptr<GrpcLogin> login_;            // kerberos mode: clients' logins

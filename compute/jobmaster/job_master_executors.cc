@@ -275,7 +275,9 @@ void JobMaster::ApplyUpdate(ExecutorInfo& exec, const AttemptUpdate& u, Executor
   a.stderr_tail = u.stderr_tail();
   a.finish_ms = WallMillis();
   a.output_file = u.progress().output_file();
-  a.ml_worker = u.progress().ml_worker_address();
+  // An ML load's worker is reached through its executor (the worker itself listens only
+  // on a Unix socket on that node): its shuffle address names it.
+  if (!u.progress().ml_worker_address().empty()) a.ml_worker = exec.shuffle_address;
   a.fetch_failed_maps = u.progress().fetch_failed_maps();
   ReleaseResources(a);
   OnAttemptEnded(*job, task, a);

@@ -59,7 +59,7 @@ Result<MlStepResponse> JobMaster::MlStep(const MlStepRequest& req, const std::st
       return Unavailable("{} of {} partitions of job {} are loaded", loaded, job->maps.size(), job_id);
     ++job->ml_steps_in_flight;
   }
-  MlFanout::Outcome out = ml_fanout_.Run(req.command(), by_worker, settings_.ml_step_timeout_ms);
+  MlFanout::Outcome out = ml_fanout_.Run(job_id, req.command(), by_worker, settings_.ml_step_timeout_ms);
   std::lock_guard lock(mu_);
   Job* job = FindJob(job_id);
   if (job != nullptr) --job->ml_steps_in_flight;

@@ -65,11 +65,11 @@ void JobMaster::ForgetJobToken(const std::string& delegation_token) {
 
 Result<client::FileSystem*> JobMaster::OwnFs() {
   std::lock_guard lock(own_mu_);
-  // The first ticket came in Create; a fresh one every hour, within the usual lifetimes
-  // (a KDC that issues shorter tickets needs a shorter period: not configurable yet).
+  // The first ticket came in Create; a fresh one once half its lifetime has passed.
   const int64_t now = MonotonicMillis();
-  if (now - own_login_mono_ms_ > 3600 * 1000) {
-    RETURN_IF_ERROR(KinitFromKeytab(settings_.kerberos_principal, settings_.keytab, kOwnCredentialCache));
+  if (now - own_login_mono_ms_ > own_ticket_lifetime_ms_ / 2) {
+    ASSIGN_OR_RETURN(own_ticket_lifetime_ms_,
+                     KinitFromKeytab(settings_.kerberos_principal, settings_.keytab, kOwnCredentialCache));
     own_login_mono_ms_ = now;
   }
   if (!own_fs_) {

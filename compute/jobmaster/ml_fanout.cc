@@ -9,14 +9,15 @@
 
 namespace cairn::compute {
 
-std::shared_ptr<cairn::MlWorker::Stub> MlFanout::StubFor(const std::string& address) {
+std::shared_ptr<cairn::MlWorkerProxy::Stub> MlFanout::StubFor(const std::string& address) {
   std::lock_guard lock(mu_);
   auto& stub = stubs_[address];
   if (!stub) {
     grpc::ChannelArguments args;
     args.SetMaxReceiveMessageSize(256 << 20);
     args.SetMaxSendMessageSize(256 << 20);
-    stub = cairn::MlWorker::NewStub(grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
+    stub = cairn::MlWorkerProxy::NewStub(grpc::CreateCustomChannel(
+        address, credentials_ ? credentials_ : grpc::InsecureChannelCredentials(), args));
   }
   return stub;
 }
@@ -26,8 +27,8 @@ void MlFanout::Forget(const std::string& address) {
   stubs_.erase(address);
 }
 
-MlFanout::Outcome MlFanout::Run(const MlCommand& cmd, const std::map<std::string, std::vector<int32_t>>& partitions,
-                                int64_t timeout_ms) {
+MlFanout::Outcome MlFanout::Run(const std::string& job_id, const MlCommand& cmd,
+                                const std::map<std::string, std::vector<int32_t>>& partitions, int64_t timeout_ms) {
   struct Call {
     std::string address;
     std::future<std::pair<grpc::Status, MlPartial>> result;
@@ -35,9 +36,10 @@ MlFanout::Outcome MlFanout::Run(const MlCommand& cmd, const std::map<std::string
   std::vector<Call> calls;
   for (const auto& [address, parts] : partitions) {
     auto stub = StubFor(address);
-    MlComputeRequest req;
-    *req.mutable_command() = cmd;
-    req.mutable_partitions()->Add(parts.begin(), parts.end());
+    MlProxyComputeRequest req;
+    req.set_job_id(job_id);
+    *req.mutable_request()->mutable_command() = cmd;
+    req.mutable_request()->mutable_partitions()->Add(parts.begin(), parts.end());
     calls.push_back({address, std::async(std::launch::async, [stub, req = std::move(req), timeout_ms] {
                        grpc::ClientContext ctx;
                        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));

@@ -1,6 +1,9 @@
 // MlFanout: sends one ML step to the ML workers of a job's executors in parallel, each
 // with the partitions it holds, and sums their partials (each already summed over its
-// partitions by its worker: a two-level tree). Keeps one channel per worker address.
+// partitions by its worker: a two-level tree). A worker is reached through its executor's
+// ML proxy (compute/executor/ml_proxy.h) at the executor's shuffle address, over TLS with
+// the job master's certificate when the cluster has certificates. Keeps one channel per
+// executor.
 //
 // Thread-safety: Run may be called from several threads; mu_ guards the channel cache and
 // is not held across calls.
@@ -11,6 +14,8 @@
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include <grpcpp/security/credentials.h>
 
 #include "cairn/ml_worker.grpc.pb.h"
 #include "common/status.h"
@@ -24,16 +29,19 @@ class MlFanout {
     std::vector<std::string> failed;   // workers that did not answer (unreachable, crashed)
     Status error;                      // the first failure (of any kind)
   };
-  // partitions: worker address -> the partitions it is asked for.
-  Outcome Run(const MlCommand& cmd, const std::map<std::string, std::vector<int32_t>>& partitions,
-              int64_t timeout_ms);
+  // Channel credentials for the executors (null: plaintext); set before the first Run.
+  void SetCredentials(std::shared_ptr<grpc::ChannelCredentials> credentials) { credentials_ = std::move(credentials); }
+  // partitions: executor (shuffle) address -> the partitions its worker of `job_id` is asked for.
+  Outcome Run(const std::string& job_id, const MlCommand& cmd,
+              const std::map<std::string, std::vector<int32_t>>& partitions, int64_t timeout_ms);
   void Forget(const std::string& address);
 
  private:
-  std::shared_ptr<cairn::MlWorker::Stub> StubFor(const std::string& address);
+  std::shared_ptr<cairn::MlWorkerProxy::Stub> StubFor(const std::string& address);
 
+  std::shared_ptr<grpc::ChannelCredentials> credentials_;
   std::mutex mu_;
-  std::map<std::string, std::shared_ptr<cairn::MlWorker::Stub>> stubs_;  // guarded by mu_
+  std::map<std::string, std::shared_ptr<cairn::MlWorkerProxy::Stub>> stubs_;  // guarded by mu_
 };
 
 }  // namespace cairn::compute

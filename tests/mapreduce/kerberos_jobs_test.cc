@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cairn/compute.grpc.pb.h"
+#include "cairn/ml_worker.grpc.pb.h"
 #include "common/delegation_token.h"
 #include "common/grpc_status.h"
 #include "tests/mapreduce/mr_test_util.h"
@@ -244,6 +245,44 @@ TEST_F(KerberosJobsTest, TheExecutorProtocolServesOnlyDatanodesWithACertificate)
   // The stranger is not among the executors.
   auto after = Cairn("nn", {"job", "executors", "--json"});
   EXPECT_EQ(after.out.find("stranger-1"), std::string::npos) << after.out;
+}
+
+TEST_F(KerberosJobsTest, MlStepsReachWorkersOnlyThroughTheJobMastersCertificate) {
+  // alice trains a model: her job's worker runs on the executor's node and is reached
+  // through the executor's ML proxy.
+  CommandResult gen = Cairn("alice", {"ml", "gen", "--kind", "classification", "--rows", "4000", "--features", "4",
+                                      "/user/alice/points.bin"});
+  ASSERT_EQ(gen.exit_code, 0) << gen.out;
+  CommandResult train = Cairn("alice", {"ml", "train", "--algorithm", "logreg", "--input", "/user/alice/points.bin",
+                                        "--model", "/user/alice/logreg.model", "--json"});
+  ASSERT_EQ(train.exit_code, 0) << train.out;
+  EXPECT_NE(train.out.find("accuracy"), std::string::npos) << train.out;
+  // A stranger on the executor's port, over TLS without a certificate or with a datanode's,
+  // gets no step run.
+  CommandResult executors = Cairn("nn", {"job", "executors", "--json"});
+  ASSERT_EQ(executors.exit_code, 0) << executors.out;
+  const std::string shuffle = nlohmann::json::parse(executors.out.substr(executors.out.find('[')))[0]["shuffle_address"];
+  auto pem = ReadLocalFile(cluster_->ca_dir() + "/ca.crt");
+  ASSERT_TRUE(pem.ok());
+  auto dn_cert = ReadLocalFile(cluster_->ca_dir() + "/dn0.crt");
+  auto dn_key = ReadLocalFile(cluster_->ca_dir() + "/dn0.key");
+  ASSERT_TRUE(dn_cert.ok() && dn_key.ok());
+  for (bool with_datanode_cert : {false, true}) {
+    grpc::SslCredentialsOptions o;
+    o.pem_root_certs = *pem;
+    if (with_datanode_cert) {
+      o.pem_private_key = *dn_key;
+      o.pem_cert_chain = *dn_cert;
+    }
+    auto stub = MlWorkerProxy::NewStub(grpc::CreateChannel(shuffle, grpc::SslCredentials(o)));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    MlProxyComputeRequest req;
+    req.set_job_id("job_1_0001");
+    MlPartial partial;
+    grpc::Status st = stub->Compute(&ctx, req, &partial);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << with_datanode_cert << ": " << st.error_message();
+  }
 }
 
 }  // namespace

@@ -65,6 +65,8 @@ compute::TaskOutcome RunLoadTask(compute::TaskRuntime& rt) {
   *req.mutable_format() = spec.job().ml().format();
   req.set_namenode(spec.namenode());
   req.set_user(spec.user());
+  req.set_delegation_token(spec.delegation_token());
+  req.set_tls_ca_file(spec.tls_ca_file());
   MlLoadResponse resp;
   grpc::ClientContext ctx;
   if (spec.timeout_ms() > 0) ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(spec.timeout_ms()));

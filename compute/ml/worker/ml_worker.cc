@@ -46,17 +46,20 @@ Result<std::unique_ptr<MlWorker>> MlWorker::Create(const MlWorkerSettings& setti
   return w;
 }
 
-Result<client::FileSystem*> MlWorker::Fs(const std::string& namenode, const std::string& user) {
+Result<client::FileSystem*> MlWorker::Fs() {
   std::lock_guard lock(fs_mu_);
-  if (!namenode.empty() && namenode_.empty()) {
-    namenode_ = namenode;
-    user_ = user;
-  }
   if (!fs_) {
-    if (namenode_.empty()) return Unavailable("the worker does not know the namenode yet");
+    if (!identity_) return Unavailable("the worker does not know the namenode yet");
     client::ClientOptions options;
-    options.namenode = namenode_;
-    options.user = user_;
+    options.namenode = identity_->namenode();
+    options.user = identity_->user();
+    options.tls_ca_file = identity_->tls_ca_file();
+    if (!identity_->delegation_token().empty()) {
+      hadoop::common::TokenProto token;
+      if (!token.ParseFromString(identity_->delegation_token()))
+        return InvalidArgument("the job's delegation token is malformed");
+      options.delegation_token = std::move(token);
+    }
     ASSIGN_OR_RETURN(fs_, client::FileSystem::Connect(options));
   }
   return fs_.get();
@@ -64,7 +67,6 @@ Result<client::FileSystem*> MlWorker::Fs(const std::string& namenode, const std:
 
 Result<std::shared_ptr<const Partition>> MlWorker::ReadSplit(const MlLoadRequest& req) {
   compute::TaskCounters counters;
-  const std::string namenode = req.namenode(), user = req.user();
   // Descriptor numbers from a caller mean nothing in this process; the ones passed over the
   // inbox under the request's key do (once: a re-read goes through a datanode).
   InputSplit split = req.split();
@@ -82,7 +84,7 @@ Result<std::shared_ptr<const Partition>> MlWorker::ReadSplit(const MlLoadRequest
     split.set_local_block_fd(fds[0]);
     split.set_local_meta_fd(fds[1]);
   }
-  compute::SplitInput input(std::move(split), [this, namenode, user] { return Fs(namenode, user); }, &counters);
+  compute::SplitInput input(std::move(split), [this] { return Fs(); }, &counters);
   const InputSplit& s = req.split();
   ASSIGN_OR_RETURN(std::shared_ptr<Partition> p, ReadPartition(&input, s.path(), s.start(), s.start() + s.length(),
                                                                s.file_length(), req.format(), req.partition()));
@@ -92,7 +94,7 @@ Result<std::shared_ptr<const Partition>> MlWorker::ReadSplit(const MlLoadRequest
 }
 
 Status MlWorker::WritePredictions(const std::string& dir, int32_t partition, std::string_view text) {
-  ASSIGN_OR_RETURN(client::FileSystem * fs, Fs("", ""));
+  ASSIGN_OR_RETURN(client::FileSystem * fs, Fs());
   client::CreateOptions options;
   options.overwrite = true;
   const std::string path = JoinPath(dir, fmt::format("part-m-{:05d}", partition));
@@ -105,9 +107,9 @@ grpc::Status MlWorker::Load(grpc::ServerContext*, const MlLoadRequest* req, MlLo
   {
     // Predictions are written through the file system even when every read was local.
     std::lock_guard lock(fs_mu_);
-    if (namenode_.empty()) {
-      namenode_ = req->namenode();
-      user_ = req->user();
+    if (!identity_ && !req->namenode().empty()) {
+      identity_ = *req;
+      identity_->clear_split();
     }
   }
   int64_t local = 0, remote = 0;

@@ -17,10 +17,12 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "cairn/ml_worker.grpc.pb.h"
 #include "client/file_system.h"
+#include "compute/ml/worker/worker_address.h"
 #include "compute/ml/kernels.h"
 #include "compute/ml/worker/partition_cache.h"
 #include "compute/runtime/descriptor_passing.h"
@@ -29,6 +31,7 @@ namespace cairn::ml {
 
 // The socket file, in the worker's directory, that takes local replicas' descriptors.
 inline constexpr const char* kMlWorkerReplicaSocket = "replicas.sock";
+
 
 struct MlWorkerSettings {
   uint64_t cache_bytes = 1ull << 30;  // parsed partitions kept in memory
@@ -49,7 +52,8 @@ class MlWorker final : public cairn::MlWorker::Service {
  private:
   explicit MlWorker(const MlWorkerSettings& settings);
   Result<std::shared_ptr<const Partition>> ReadSplit(const MlLoadRequest& req);
-  Result<client::FileSystem*> Fs(const std::string& namenode, const std::string& user);
+  // The namenode as the job's user, as the first load's request says (Load keeps it).
+  Result<client::FileSystem*> Fs();
   Status WritePredictions(const std::string& dir, int32_t partition, std::string_view text);
 
   const MlWorkerSettings settings_;
@@ -62,7 +66,7 @@ class MlWorker final : public cairn::MlWorker::Service {
 
   std::mutex fs_mu_;
   std::unique_ptr<client::FileSystem> fs_;  // guarded by fs_mu_ until set
-  std::string namenode_, user_;             // guarded by fs_mu_: from the first load
+  std::optional<MlLoadRequest> identity_;  // guarded by fs_mu_: the first load (namenode, user, token)
 };
 
 }  // namespace cairn::ml
