@@ -7,18 +7,6 @@
 
 namespace cairn::compute {
 
-std::shared_ptr<cairn::MlWorker::Stub> MlProxy::StubFor(const std::string& address) {
-  std::lock_guard lock(mu_);
-  auto& stub = stubs_[address];
-  if (!stub) {
-    grpc::ChannelArguments args;
-    args.SetMaxReceiveMessageSize(256 << 20);
-    args.SetMaxSendMessageSize(256 << 20);
-    stub = cairn::MlWorker::NewStub(grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
-  }
-  return stub;
-}
-
 grpc::Status MlProxy::Compute(grpc::ServerContext* ctx, const MlProxyComputeRequest* req, MlPartial* resp) {
   if (Status who = RequirePeerRole(security_, *ctx, kJobMasterRole); !who.ok()) return ToGrpcStatus(who);
   if (!IsSafeId(req->job_id())) return ToGrpcStatus(InvalidArgument("bad job id '{}'", req->job_id()));
@@ -26,12 +14,9 @@ grpc::Status MlProxy::Compute(grpc::ServerContext* ctx, const MlProxyComputeRequ
   if (!address.ok()) return ToGrpcStatus(address.status());
   grpc::ClientContext call;
   call.set_deadline(ctx->deadline());
-  grpc::Status st = StubFor(*address)->Compute(&call, req->request(), resp);
+  grpc::Status st = stubs_.For(*address)->Compute(&call, req->request(), resp);
   // A worker that is gone is this node's loss of its partitions, as the job master expects.
-  if (!st.ok() && st.error_code() == grpc::StatusCode::UNAVAILABLE) {
-    std::lock_guard lock(mu_);
-    stubs_.erase(*address);
-  }
+  if (!st.ok() && st.error_code() == grpc::StatusCode::UNAVAILABLE) stubs_.Forget(*address);
   return st;
 }
 

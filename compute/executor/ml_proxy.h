@@ -10,14 +10,12 @@
 #pragma once
 
 #include <functional>
-#include <map>
-#include <memory>
-#include <mutex>
 #include <string>
 
 #include <grpcpp/grpcpp.h>
 
 #include "cairn/ml_worker.grpc.pb.h"
+#include "common/grpc_stub_cache.h"
 #include "common/security_settings.h"
 #include "common/status.h"
 
@@ -34,12 +32,9 @@ class MlProxy final : public MlWorkerProxy::Service {
   grpc::Status Compute(grpc::ServerContext* ctx, const MlProxyComputeRequest* req, MlPartial* resp) override;
 
  private:
-  std::shared_ptr<cairn::MlWorker::Stub> StubFor(const std::string& address);
-
   const SecuritySettings security_;
   const MlWorkerLookup lookup_;
-  std::mutex mu_;
-  std::map<std::string, std::shared_ptr<cairn::MlWorker::Stub>> stubs_;  // guarded by mu_: by address
+  GrpcStubCache<cairn::MlWorker> stubs_{256 << 20};  // by worker address
 };
 
 }  // namespace cairn::compute

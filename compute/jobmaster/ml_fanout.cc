@@ -9,24 +9,6 @@
 
 namespace cairn::compute {
 
-std::shared_ptr<cairn::MlWorkerProxy::Stub> MlFanout::StubFor(const std::string& address) {
-  std::lock_guard lock(mu_);
-  auto& stub = stubs_[address];
-  if (!stub) {
-    grpc::ChannelArguments args;
-    args.SetMaxReceiveMessageSize(256 << 20);
-    args.SetMaxSendMessageSize(256 << 20);
-    stub = cairn::MlWorkerProxy::NewStub(grpc::CreateCustomChannel(
-        address, credentials_ ? credentials_ : grpc::InsecureChannelCredentials(), args));
-  }
-  return stub;
-}
-
-void MlFanout::Forget(const std::string& address) {
-  std::lock_guard lock(mu_);
-  stubs_.erase(address);
-}
-
 MlFanout::Outcome MlFanout::Run(const std::string& job_id, const MlCommand& cmd,
                                 const std::map<std::string, std::vector<int32_t>>& partitions, int64_t timeout_ms) {
   struct Call {
@@ -35,7 +17,7 @@ MlFanout::Outcome MlFanout::Run(const std::string& job_id, const MlCommand& cmd,
   };
   std::vector<Call> calls;
   for (const auto& [address, parts] : partitions) {
-    auto stub = StubFor(address);
+    auto stub = stubs_.For(address);
     MlProxyComputeRequest req;
     req.set_job_id(job_id);
     *req.mutable_request()->mutable_command() = cmd;

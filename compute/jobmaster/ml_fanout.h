@@ -18,6 +18,7 @@
 #include <grpcpp/security/credentials.h>
 
 #include "cairn/ml_worker.grpc.pb.h"
+#include "common/grpc_stub_cache.h"
 #include "common/status.h"
 
 namespace cairn::compute {
@@ -30,18 +31,16 @@ class MlFanout {
     Status error;                      // the first failure (of any kind)
   };
   // Channel credentials for the executors (null: plaintext); set before the first Run.
-  void SetCredentials(std::shared_ptr<grpc::ChannelCredentials> credentials) { credentials_ = std::move(credentials); }
+  void SetCredentials(std::shared_ptr<grpc::ChannelCredentials> credentials) {
+    stubs_.SetCredentials(std::move(credentials));
+  }
   // partitions: executor (shuffle) address -> the partitions its worker of `job_id` is asked for.
   Outcome Run(const std::string& job_id, const MlCommand& cmd,
               const std::map<std::string, std::vector<int32_t>>& partitions, int64_t timeout_ms);
-  void Forget(const std::string& address);
+  void Forget(const std::string& address) { stubs_.Forget(address); }
 
  private:
-  std::shared_ptr<cairn::MlWorkerProxy::Stub> StubFor(const std::string& address);
-
-  std::shared_ptr<grpc::ChannelCredentials> credentials_;
-  std::mutex mu_;
-  std::map<std::string, std::shared_ptr<cairn::MlWorkerProxy::Stub>> stubs_;  // guarded by mu_
+  GrpcStubCache<cairn::MlWorkerProxy> stubs_{256 << 20};
 };
 
 }  // namespace cairn::compute
