@@ -25,4 +25,24 @@ Status FromGrpcStatus(const grpc::Status& status) {
   }
 }
 
+std::string PeerHost(std::string_view peer) {
+  for (std::string_view scheme : {"ipv4:", "ipv6:"}) {
+    if (peer.substr(0, scheme.size()) == scheme) {
+      peer.remove_prefix(scheme.size());
+      break;
+    }
+  }
+  // "%5B::1%5D:port" is how some gRPC versions escape the brackets.
+  std::string text(peer);
+  for (auto [from, to] : {std::pair{"%5B", "["}, std::pair{"%5D", "]"}}) {
+    for (size_t at; (at = text.find(from)) != std::string::npos;) text.replace(at, 3, to);
+  }
+  if (!text.empty() && text.front() == '[') {
+    size_t close = text.find(']');
+    return close == std::string::npos ? "" : text.substr(1, close - 1);
+  }
+  size_t colon = text.rfind(':');
+  return colon == std::string::npos ? text : text.substr(0, colon);
+}
+
 }  // namespace cairn

@@ -4,6 +4,9 @@
 // that carries the caller's user name (SIMPLE authentication, as in Hadoop).
 #pragma once
 
+#include <string>
+#include <string_view>
+
 #include <grpcpp/grpcpp.h>
 
 #include "common/status.h"
@@ -21,5 +24,9 @@ inline constexpr std::string_view kLoginAgainMarker = "(log in again)";
 
 grpc::Status ToGrpcStatus(const Status& status);
 Status FromGrpcStatus(const grpc::Status& status);
+
+// The IP of a gRPC peer (ServerContext::peer()): "ipv4:10.0.0.1:5000" -> "10.0.0.1",
+// "ipv6:[::1]:5000" -> "::1"; "" when unparseable.
+std::string PeerHost(std::string_view peer);
 
 }  // namespace cairn

@@ -107,6 +107,7 @@ struct ExecutorInfo {
   std::string hostname;
   std::string rack;
   std::string shuffle_address;
+  std::string peer;               // the IP it registered from
   ComputeResources total;
   uint32_t used_slots = 0;
   uint64_t used_memory = 0;

@@ -77,8 +77,11 @@ class JobMaster {
   std::vector<ExecutorReport> ListExecutors() const;
 
   // --- executors ---
-  Result<RegisterExecutorResponse> RegisterExecutor(const RegisterExecutorRequest& req);
-  Result<ExecutorHeartbeatResponse> Heartbeat(const ExecutorHeartbeatRequest& req);
+  // peer: the caller's IP. In kerberos mode an executor registers only from its node's
+  // IP, and heartbeats only from the IP it registered from, so a datanode certificate
+  // cannot take over another node's executor (or the tasks, and tokens, sent to it).
+  Result<RegisterExecutorResponse> RegisterExecutor(const RegisterExecutorRequest& req, const std::string& peer = "");
+  Result<ExecutorHeartbeatResponse> Heartbeat(const ExecutorHeartbeatRequest& req, const std::string& peer = "");
 
   // One liveness check (tests call it directly).
   void CheckExecutors();

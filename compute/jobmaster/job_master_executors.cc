@@ -3,16 +3,24 @@
 #include <spdlog/spdlog.h>
 
 #include "common/clock.h"
+#include "common/socket.h"
 #include "compute/ids.h"
 #include "compute/jobmaster/job_master.h"
 #include "compute/jobmaster/resource_fit.h"
 
 namespace cairn::compute {
 
-Result<RegisterExecutorResponse> JobMaster::RegisterExecutor(const RegisterExecutorRequest& req) {
+Result<RegisterExecutorResponse> JobMaster::RegisterExecutor(const RegisterExecutorRequest& req,
+                                                             const std::string& peer) {
   if (!IsSafeId(req.executor_id())) return InvalidArgument("bad executor id '{}'", req.executor_id());
   if (req.node().empty() || req.shuffle_address().empty())
     return InvalidArgument("executor {} registered without its node or shuffle address", req.executor_id());
+  if (settings_.security.kerberos()) {
+    auto node = HostPort::Parse(req.node());
+    if (!node.ok() || node->host != peer)
+      return PermissionDenied("executor {} registers for node {} from {}: an executor registers from its own node",
+                              req.executor_id(), req.node(), peer);
+  }
   // The namenode knows which rack the node is in; the executor's hint is the fallback.
   // (In kerberos mode the report needs the superuser, which the job master's own login is
   // not: the datanode's hint, its --datanode_rack, is then what counts.)
@@ -40,6 +48,7 @@ Result<RegisterExecutorResponse> JobMaster::RegisterExecutor(const RegisterExecu
   e.hostname = req.hostname();
   e.rack = rack;
   e.shuffle_address = req.shuffle_address();
+  e.peer = peer;
   e.total = req.total();
   e.last_heartbeat_mono_ms = MonotonicMillis();
   spdlog::info("executor {} registered: node {} rack {} shuffle {} ({} slots, {}, {} GPUs)", e.id, e.node, e.rack,
@@ -67,7 +76,7 @@ std::vector<ExecutorReport> JobMaster::ListExecutors() const {
   return out;
 }
 
-Result<ExecutorHeartbeatResponse> JobMaster::Heartbeat(const ExecutorHeartbeatRequest& req) {
+Result<ExecutorHeartbeatResponse> JobMaster::Heartbeat(const ExecutorHeartbeatRequest& req, const std::string& peer) {
   ExecutorHeartbeatResponse resp;
   std::lock_guard lock(mu_);
   auto it = executors_.find(req.executor_id());
@@ -76,6 +85,8 @@ Result<ExecutorHeartbeatResponse> JobMaster::Heartbeat(const ExecutorHeartbeatRe
     return resp;
   }
   ExecutorInfo& exec = it->second;
+  if (settings_.security.kerberos() && peer != exec.peer)
+    return PermissionDenied("executor {} registered from {} and heartbeats from {}", exec.id, exec.peer, peer);
   exec.last_heartbeat_mono_ms = MonotonicMillis();
   ++exec.heartbeats;
   std::set<std::string> reported;

@@ -100,7 +100,7 @@ class JobMasterServices::ExecutorService final : public ExecutorProtocol::Servic
   grpc::Status RegisterExecutor(grpc::ServerContext* ctx, const RegisterExecutorRequest* req,
                                 RegisterExecutorResponse* resp) override {
     if (Status who = RequirePeerRole(master_->security(), *ctx, kDatanodeRole); !who.ok()) return ToGrpcStatus(who);
-    auto r = master_->RegisterExecutor(*req);
+    auto r = master_->RegisterExecutor(*req, PeerHost(ctx->peer()));
     if (!r.ok()) return ToGrpcStatus(r.status());
     *resp = std::move(*r);
     return grpc::Status::OK;
@@ -108,7 +108,7 @@ class JobMasterServices::ExecutorService final : public ExecutorProtocol::Servic
   grpc::Status Heartbeat(grpc::ServerContext* ctx, const ExecutorHeartbeatRequest* req,
                          ExecutorHeartbeatResponse* resp) override {
     if (Status who = RequirePeerRole(master_->security(), *ctx, kDatanodeRole); !who.ok()) return ToGrpcStatus(who);
-    auto r = master_->Heartbeat(*req);
+    auto r = master_->Heartbeat(*req, PeerHost(ctx->peer()));
     if (!r.ok()) return ToGrpcStatus(r.status());
     *resp = std::move(*r);
     return grpc::Status::OK;

@@ -56,7 +56,4 @@ class GrpcClientService : public grpc::CallbackGenericService {
   MethodTable::Method login_method_;  // "authenticate"
 };
 
-// "ipv4:10.0.0.1:5000" -> "10.0.0.1"; "ipv6:[::1]:5000" -> "::1"; "" when unparseable.
-std::string PeerHost(std::string_view peer);
-
 }  // namespace cairn::namenode

@@ -242,9 +242,31 @@ TEST_F(KerberosJobsTest, TheExecutorProtocolServesOnlyDatanodesWithACertificate)
     grpc::Status st = stub->RegisterExecutor(&ctx, req, &resp);
     EXPECT_FALSE(st.ok());
   }
-  // The stranger is not among the executors.
+  // With a datanode's certificate, but for a node at another address than it calls from:
+  // refused, so a certificate cannot take over another node's executor.
+  {
+    auto pem = ReadLocalFile(cluster_->ca_dir() + "/ca.crt");
+    auto cert = ReadLocalFile(cluster_->ca_dir() + "/dn0.crt");
+    auto key = ReadLocalFile(cluster_->ca_dir() + "/dn0.key");
+    ASSERT_TRUE(pem.ok() && cert.ok() && key.ok());
+    grpc::SslCredentialsOptions o;
+    o.pem_root_certs = *pem;
+    o.pem_cert_chain = *cert;
+    o.pem_private_key = *key;
+    auto stub = ExecutorProtocol::NewStub(grpc::CreateChannel(cluster_->jobmaster_address(), grpc::SslCredentials(o)));
+    grpc::ClientContext ctx;
+    RegisterExecutorRequest elsewhere = req;
+    elsewhere.set_node("10.9.9.9:9866");
+    RegisterExecutorResponse resp;
+    grpc::Status st = stub->RegisterExecutor(&ctx, elsewhere, &resp);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
+    EXPECT_NE(st.error_message().find("registers from its own node"), std::string::npos) << st.error_message();
+  }
+  // The stranger is not among the executors, and the real one still is.
   auto after = Cairn("nn", {"job", "executors", "--json"});
   EXPECT_EQ(after.out.find("stranger-1"), std::string::npos) << after.out;
+  EXPECT_EQ(after.out.find("10.9.9.9"), std::string::npos) << after.out;
+  EXPECT_NE(after.out.find("executor_id"), std::string::npos) << after.out;
 }
 
 TEST_F(KerberosJobsTest, MlStepsReachWorkersOnlyThroughTheJobMastersCertificate) {

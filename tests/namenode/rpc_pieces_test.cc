@@ -5,6 +5,7 @@
 #include "cairn/namenode.pb.h"
 #include "namenode/blocks/topology.h"
 #include "namenode/fs/permission.h"
+#include "common/grpc_status.h"
 #include "namenode/rpc/grpc_client_service.h"
 #include "namenode/rpc/method_table.h"
 #include "namenode/rpc/user_group_resolver.h"
