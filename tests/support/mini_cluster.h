@@ -49,8 +49,10 @@ struct MiniClusterOptions {
   int executor_heartbeat_ms = 100;
   std::vector<std::string> jobmaster_flags;
   // --security=kerberos: a private MIT KDC (tools/kdc) with principals nn/localhost,
-  // alice, bob and admin (in the supergroup); the namenode authenticates its Hadoop IPC
-  // door with it. Clients then run as processes with KerberosEnv(user).
+  // jm/localhost, alice, bob and admin (in the supergroup), a cluster CA and every daemon
+  // in kerberos mode with TLS; with a job master its executors run each task as its
+  // job's user's local account (made here; needs root). Clients then run as processes
+  // with KerberosEnv(user) / CliAs(user, ...).
   bool kerberos = false;
 };
 
