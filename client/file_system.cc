@@ -16,7 +16,7 @@
 #include "client/dfs_output_stream.h"
 #include "client/pipeline_recovery.h"
 #include "client/proto_convert.h"
-#include "client/ipc_kerberos.h"
+#include "common/gssapi.h"
 #include "common/process_user.h"
 #include "common/delegation_token.h"
 #include "common/whole_file.h"

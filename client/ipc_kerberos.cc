@@ -1,7 +1,5 @@
 #include "client/ipc_kerberos.h"
 
-#include <krb5.h>
-
 #include "common/gssapi.h"
 #include "common/sasl_digest.h"
 #include "common/ipc_framing.h"
@@ -116,29 +114,5 @@ Status AuthenticateToNamenode(Socket& socket, BufferedReader& in, const SaslLogi
   return KerberosExchange(socket, in, login.target);
 }
 
-Result<std::string> TicketCachePrincipal() {
-  krb5_context ctx = nullptr;
-  if (krb5_init_context(&ctx) != 0) return PermissionDenied("Kerberos: cannot read krb5.conf");
-  krb5_ccache cache = nullptr;
-  krb5_principal principal = nullptr;
-  char* name = nullptr;
-  std::string out;
-  krb5_error_code err = krb5_cc_default(ctx, &cache);
-  if (err == 0) err = krb5_cc_get_principal(ctx, cache, &principal);
-  if (err == 0) err = krb5_unparse_name(ctx, principal, &name);
-  std::string why;
-  if (err != 0) {
-    const char* message = krb5_get_error_message(ctx, err);
-    why = message;
-    krb5_free_error_message(ctx, message);
-  }
-  if (err == 0) out = name;
-  if (name) krb5_free_unparsed_name(ctx, name);
-  if (principal) krb5_free_principal(ctx, principal);
-  if (cache) krb5_cc_close(ctx, cache);
-  krb5_free_context(ctx);
-  if (err != 0) return PermissionDenied("no Kerberos ticket (run kinit): {}", why);
-  return out;
-}
 
 }  // namespace cairn::client

@@ -40,7 +40,4 @@ struct SaslLogin {
 // Runs the exchange on a connection whose SASL preamble was just sent.
 Status AuthenticateToNamenode(Socket& socket, BufferedReader& in, const SaslLogin& login);
 
-// The principal of the ticket cache ($KRB5CCNAME), e.g. "alice@CAIRN.TEST".
-Result<std::string> TicketCachePrincipal();
-
 }  // namespace cairn::client

@@ -10,9 +10,9 @@
 
 #include "cairn/compute.grpc.pb.h"
 #include "client/grpc_login_client.h"
-#include "client/ipc_kerberos.h"
 #include "client/namenode_client.h"
 #include "common/grpc_status.h"
+#include "common/gssapi.h"
 #include "common/path.h"
 #include "common/socket.h"
 #include "common/tls_credentials.h"
@@ -92,7 +92,7 @@ Result<std::unique_ptr<JobClient>> JobClient::Connect(const JobClientOptions& op
   return std::unique_ptr<JobClient>(new JobClient(std::move(impl), std::move(user), address));
 }
 
-Result<std::string> JobClient::FetchJobToken() {
+Result<hadoop::common::TokenProto> JobClient::FetchJobToken() {
   if (!impl_->namenode)
     return InvalidArgument("a kerberos job master needs a delegation token for each job: no namenode to fetch it from");
   ASSIGN_OR_RETURN(FileSystem * fs, impl_->namenode());
@@ -103,20 +103,20 @@ Result<std::string> JobClient::FetchJobToken() {
   ASSIGN_OR_RETURN(auto resp, fs->namenode().GetDelegationToken(req));
   if (!resp.has_token())
     return PermissionDenied("the namenode gave no delegation token (does it run with --security=kerberos?)");
-  return resp.token().SerializeAsString();
+  return std::move(*resp.mutable_token());
 }
 
 Result<std::string> JobClient::Submit(const JobSpec& spec) {
   SubmitJobRequest req;
   *req.mutable_spec() = spec;
+  hadoop::common::CancelDelegationTokenRequestProto cancel;  // of the job's token, should it be refused
   if (impl_->login) {
-    ASSIGN_OR_RETURN(*req.mutable_delegation_token(), FetchJobToken());
+    ASSIGN_OR_RETURN(*cancel.mutable_token(), FetchJobToken());
+    req.set_delegation_token(cancel.token().SerializeAsString());
   }
   auto resp = impl_->Call<SubmitJobResponse>(&cairn::JobMaster::Stub::SubmitJob, req, user_);
-  if (!resp.ok() && !req.delegation_token().empty()) {
+  if (!resp.ok() && cancel.has_token()) {
     // A refused job's token serves nothing: cancel it (the owner may).
-    hadoop::common::CancelDelegationTokenRequestProto cancel;
-    cancel.mutable_token()->ParseFromString(req.delegation_token());
     if (auto fs = impl_->namenode(); fs.ok()) (void)(*fs)->namenode().CancelDelegationToken(cancel);
   }
   if (!resp.ok()) return resp.status();

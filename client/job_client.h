@@ -68,7 +68,7 @@ class JobClient {
   struct Impl;
   explicit JobClient(std::unique_ptr<Impl> impl, std::string user, std::string address);
   // Kerberos: a delegation token for this client's user, renewable by the job master.
-  Result<std::string> FetchJobToken();
+  Result<hadoop::common::TokenProto> FetchJobToken();
   std::unique_ptr<Impl> impl_;
   std::string user_;
   std::string address_;

@@ -75,6 +75,13 @@ std::string EncodeDelegationTokenIdentifier(const DelegationTokenIdentifier& id)
   return out;
 }
 
+Result<hadoop::common::TokenProto> ParseSerializedToken(std::string_view bytes) {
+  hadoop::common::TokenProto token;
+  if (!token.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return InvalidArgument("the job's delegation token is malformed");
+  return token;
+}
+
 Result<DelegationTokenIdentifier> DecodeDelegationTokenIdentifier(std::string_view bytes) {
   if (bytes.empty() || bytes[0] != kIdentifierVersion)
     return InvalidArgument("not a version-0 delegation token identifier");

@@ -35,6 +35,10 @@ std::string EncodeDelegationTokenIdentifier(const DelegationTokenIdentifier& id)
 // kInvalidArgument when the bytes are not a version-0 identifier.
 Result<DelegationTokenIdentifier> DecodeDelegationTokenIdentifier(std::string_view bytes);
 
+// A token as jobs carry it (a serialised TokenProto: SubmitJobRequest, TaskSpec,
+// MlLoadRequest); kInvalidArgument when the bytes are not one.
+Result<hadoop::common::TokenProto> ParseSerializedToken(std::string_view bytes);
+
 // A token storage file holding `tokens` (alias: each token's service), in the Writable
 // format every Hadoop release reads.
 std::string EncodeTokenStorage(const std::vector<hadoop::common::TokenProto>& tokens);

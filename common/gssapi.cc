@@ -13,6 +13,15 @@ namespace cairn {
 
 namespace {
 
+// krb5's message for err ("" for 0).
+std::string Krb5ErrorText(krb5_context ctx, krb5_error_code err) {
+  if (err == 0) return "";
+  const char* message = krb5_get_error_message(ctx, err);
+  std::string text = message;
+  krb5_free_error_message(ctx, message);
+  return text;
+}
+
 std::string GssMessage(OM_uint32 code, int type) {
   std::string out;
   OM_uint32 ctx = 0, minor = 0;
@@ -184,6 +193,26 @@ Status CheckNoSecurityLayerChosen(std::string_view choice) {
   return Status::OK();
 }
 
+Result<std::string> TicketCachePrincipal() {
+  krb5_context ctx = nullptr;
+  if (krb5_init_context(&ctx) != 0) return PermissionDenied("Kerberos: cannot read krb5.conf");
+  krb5_ccache cache = nullptr;
+  krb5_principal principal = nullptr;
+  char* name = nullptr;
+  std::string out;
+  krb5_error_code err = krb5_cc_default(ctx, &cache);
+  if (err == 0) err = krb5_cc_get_principal(ctx, cache, &principal);
+  if (err == 0) err = krb5_unparse_name(ctx, principal, &name);
+  const std::string why = Krb5ErrorText(ctx, err);
+  if (err == 0) out = name;
+  if (name) krb5_free_unparsed_name(ctx, name);
+  if (principal) krb5_free_principal(ctx, principal);
+  if (cache) krb5_cc_close(ctx, cache);
+  krb5_free_context(ctx);
+  if (err != 0) return PermissionDenied("no Kerberos ticket (run kinit): {}", why);
+  return out;
+}
+
 Result<int64_t> KinitFromKeytab(const std::string& principal, const std::string& keytab, const std::string& ccache) {
   krb5_context ctx = nullptr;
   if (krb5_init_context(&ctx) != 0) return PermissionDenied("Kerberos: cannot read krb5.conf");
@@ -204,12 +233,7 @@ Result<int64_t> KinitFromKeytab(const std::string& principal, const std::string&
   if (err == 0) err = krb5_cc_resolve(ctx, ccache.c_str(), &cache);
   if (err == 0) err = krb5_cc_initialize(ctx, cache, client);
   if (err == 0) err = krb5_cc_store_cred(ctx, cache, &creds);
-  std::string why;
-  if (err != 0) {
-    const char* message = krb5_get_error_message(ctx, err);
-    why = message;
-    krb5_free_error_message(ctx, message);
-  }
+  const std::string why = Krb5ErrorText(ctx, err);
   if (have_creds) krb5_free_cred_contents(ctx, &creds);
   if (cache) krb5_cc_close(ctx, cache);
   if (kt) krb5_kt_close(ctx, kt);

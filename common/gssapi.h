@@ -53,6 +53,10 @@ class GssContext {
 // The default realm of krb5.conf ($KRB5_CONFIG).
 Result<std::string> DefaultKerberosRealm();
 
+// The principal of the ticket cache ($KRB5CCNAME), e.g. "alice@CAIRN.TEST";
+// kPermissionDenied "no Kerberos ticket (run kinit)" without one.
+Result<std::string> TicketCachePrincipal();
+
 // A daemon's own Kerberos login (kinit -kt): gets a ticket-granting ticket for `principal`
 // from `keytab` into the credential cache `ccache` (e.g. "MEMORY:jobmaster"), which
 // becomes this process's default ($KRB5CCNAME), so GSSAPI initiators use it. Returns the

@@ -263,8 +263,7 @@ Result<std::string> JobMaster::Submit(JobSpec spec, const std::string& user, con
       return PermissionDenied(
           "the job master runs with --security=kerberos: a job needs a delegation token for its user (cairn job "
           "fetches one with the job master as renewer)");
-    hadoop::common::TokenProto token;
-    if (!token.ParseFromString(delegation_token)) return InvalidArgument("the job's delegation token is malformed");
+    ASSIGN_OR_RETURN(hadoop::common::TokenProto token, ParseSerializedToken(delegation_token));
     ASSIGN_OR_RETURN(DelegationTokenIdentifier id, DecodeDelegationTokenIdentifier(token.identifier()));
     if (id.owner != user)
       return PermissionDenied("the job's delegation token belongs to {}, not to {} who submits it", id.owner, user);
@@ -280,7 +279,7 @@ Result<std::string> JobMaster::Submit(JobSpec spec, const std::string& user, con
   }
   if (settings_.security.kerberos()) {
     // One job per token: the token's FileSystem and its cancellation belong to that job.
-    RETURN_IF_ERROR(ClaimJobToken(delegation_token));
+    RETURN_IF_ERROR(ClaimJobToken(user, delegation_token));
     // Renewing it proves the token genuine and renewable by this job master (as YARN's
     // resource manager checks at submission); the monitor renews it while the job runs.
     auto renewed = RenewJobToken(delegation_token);
@@ -351,16 +350,16 @@ bool JobMaster::MaySee(const std::string& user, const std::string& owner) const 
 
 Result<JobReport> JobMaster::GetJob(const std::string& job_id, bool include_tasks, const std::string& user) {
   std::lock_guard lock(mu_);
+  JobReport r;
   if (Job* job = FindJob(job_id)) {
-    if (!MaySee(user, job->spec.user())) return PermissionDenied("{} may not see {}'s job {}", user, job->spec.user(), job_id);
-    return BuildReport(*job, include_tasks);
+    r = BuildReport(*job, include_tasks);
+  } else {
+    auto it = history_.find(job_id);
+    if (it == history_.end()) return NotFound("no job {}", job_id);
+    r = it->second;
+    if (!include_tasks) r.clear_tasks();
   }
-  auto it = history_.find(job_id);
-  if (it == history_.end()) return NotFound("no job {}", job_id);
-  if (!MaySee(user, it->second.spec().user()))
-    return PermissionDenied("{} may not see {}'s job {}", user, it->second.spec().user(), job_id);
-  JobReport r = it->second;
-  if (!include_tasks) r.clear_tasks();
+  if (!MaySee(user, r.spec().user())) return PermissionDenied("{} may not see {}'s job {}", user, r.spec().user(), job_id);
   return r;
 }
 

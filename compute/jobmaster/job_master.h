@@ -116,9 +116,14 @@ class JobMaster {
   // The namenode as `user`: in simple mode by name, in kerberos mode through the job's
   // delegation token (one FileSystem per token, dropped by ForgetJobToken).
   Result<client::FileSystem*> FsFor(const std::string& user, const std::string& delegation_token);
-  // Kerberos: one running job per token (a second submission of the same token is
-  // refused); ForgetJobToken cancels it at the namenode, drops its FileSystem and releases it.
-  Status ClaimJobToken(const std::string& delegation_token);
+  // A new FileSystem for `user` (with its token in kerberos mode), kept under `key`;
+  // fs_mu_ held.
+  Result<client::FileSystem*> ConnectAs(const std::string& user, const std::string& delegation_token,
+                                        const std::string& key);
+  // Kerberos: one running job per token. Claiming makes the token's FileSystem, and a
+  // second submission of the same token is refused while it exists; Release drops it
+  // (the token lives on), ForgetJobToken cancels the token at the namenode and drops it.
+  Status ClaimJobToken(const std::string& user, const std::string& delegation_token);
   void ReleaseJobToken(const std::string& delegation_token);
   void ForgetJobToken(const std::string& delegation_token);
   // Kerberos (job_master_tokens.cc): the job master's own login at the namenode (from its
@@ -191,7 +196,6 @@ class JobMaster {
   std::mutex fs_mu_;
   // By user (simple mode) or by delegation token (kerberos mode); guarded by fs_mu_.
   std::map<std::string, std::unique_ptr<client::FileSystem>> fs_by_user_;
-  std::set<std::string> tokens_in_use_;         // guarded by fs_mu_: tokens of jobs submitted and not ended
   std::mutex own_mu_;
   std::unique_ptr<client::FileSystem> own_fs_;  // kerberos: the job master's own login; guarded by own_mu_
   int64_t own_login_mono_ms_ = 0;               // guarded by own_mu_: when its ticket was got

@@ -25,10 +25,9 @@ Result<RegisterExecutorResponse> JobMaster::RegisterExecutor(const RegisterExecu
   // (In kerberos mode the report needs the superuser, which the job master's own login is
   // not: the datanode's hint, its --datanode_rack, is then what counts.)
   std::string rack = req.rack_hint();
-  auto fs = settings_.security.kerberos() ? Result<client::FileSystem*>(PermissionDenied("no identity"))
-                                          : FsFor("", "");
-  if (fs.ok()) {
-    auto report = (*fs)->GetDatanodeReport();
+  if (!settings_.security.kerberos()) {
+    auto fs = FsFor("", "");
+    auto report = fs.ok() ? (*fs)->GetDatanodeReport() : fs.status();
     if (report.ok()) {
       for (const auto& dn : *report) {
         if (dn.address == req.node() && !dn.rack.empty()) rack = dn.rack;

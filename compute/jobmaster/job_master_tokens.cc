@@ -5,10 +5,27 @@
 
 #include "client/namenode_client.h"
 #include "common/clock.h"
+#include "common/delegation_token.h"
 #include "common/gssapi.h"
 #include "compute/jobmaster/job_master.h"
 
 namespace cairn::compute {
+
+Result<client::FileSystem*> JobMaster::ConnectAs(const std::string& user, const std::string& delegation_token,
+                                                 const std::string& key) {
+  client::ClientOptions options;
+  options.namenode = settings_.namenode;
+  options.user = user;
+  options.client_name = "cairn-jobmaster-" + std::to_string(start_ms_);
+  options.tls_ca_file = settings_.security.tls_ca_file;
+  if (!delegation_token.empty()) {
+    ASSIGN_OR_RETURN(options.delegation_token, ParseSerializedToken(delegation_token));
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<client::FileSystem> fs, client::FileSystem::Connect(options));
+  client::FileSystem* raw = fs.get();
+  fs_by_user_[key] = std::move(fs);
+  return raw;
+}
 
 Result<client::FileSystem*> JobMaster::FsFor(const std::string& user, const std::string& delegation_token) {
   if (settings_.security.kerberos() && delegation_token.empty())
@@ -17,32 +34,23 @@ Result<client::FileSystem*> JobMaster::FsFor(const std::string& user, const std:
   std::lock_guard lock(fs_mu_);
   auto it = fs_by_user_.find(key);
   if (it != fs_by_user_.end()) return it->second.get();
-  client::ClientOptions options;
-  options.namenode = settings_.namenode;
-  options.user = user;
-  options.client_name = "cairn-jobmaster-" + std::to_string(start_ms_);
-  options.tls_ca_file = settings_.security.tls_ca_file;
-  if (!delegation_token.empty()) {
-    hadoop::common::TokenProto token;
-    if (!token.ParseFromString(delegation_token)) return InvalidArgument("the job's delegation token is malformed");
-    options.delegation_token = std::move(token);
-  }
-  ASSIGN_OR_RETURN(std::unique_ptr<client::FileSystem> fs, client::FileSystem::Connect(options));
-  client::FileSystem* raw = fs.get();
-  fs_by_user_[key] = std::move(fs);
-  return raw;
+  return ConnectAs(user, delegation_token, key);
 }
 
-Status JobMaster::ClaimJobToken(const std::string& delegation_token) {
+Status JobMaster::ClaimJobToken(const std::string& user, const std::string& delegation_token) {
   std::lock_guard lock(fs_mu_);
-  if (!tokens_in_use_.insert(delegation_token).second)
+  if (fs_by_user_.count(delegation_token) != 0)
     return InvalidArgument("this delegation token already belongs to a running job; every job needs its own");
-  return Status::OK();
+  return ConnectAs(user, delegation_token, delegation_token).status();
 }
 
 void JobMaster::ReleaseJobToken(const std::string& delegation_token) {
+  std::unique_ptr<client::FileSystem> fs;  // closed outside the lock
   std::lock_guard lock(fs_mu_);
-  tokens_in_use_.erase(delegation_token);
+  auto it = fs_by_user_.find(delegation_token);
+  if (it == fs_by_user_.end()) return;
+  fs = std::move(it->second);
+  fs_by_user_.erase(it);
 }
 
 void JobMaster::ForgetJobToken(const std::string& delegation_token) {
@@ -50,7 +58,6 @@ void JobMaster::ForgetJobToken(const std::string& delegation_token) {
   std::unique_ptr<client::FileSystem> fs;
   {
     std::lock_guard lock(fs_mu_);
-    tokens_in_use_.erase(delegation_token);
     auto it = fs_by_user_.find(delegation_token);
     if (it == fs_by_user_.end()) return;
     fs = std::move(it->second);
@@ -58,7 +65,7 @@ void JobMaster::ForgetJobToken(const std::string& delegation_token) {
   }
   // The token's owner may cancel it, and the job master speaks with its voice.
   hadoop::common::CancelDelegationTokenRequestProto req;
-  req.mutable_token()->ParseFromString(delegation_token);
+  *req.mutable_token() = *fs->options().delegation_token;
   auto cancelled = fs->namenode().CancelDelegationToken(req);
   if (!cancelled.ok()) spdlog::warn("cannot cancel a finished job's delegation token: {}", cancelled.status().ToString());
 }
@@ -85,8 +92,7 @@ Result<client::FileSystem*> JobMaster::OwnFs() {
 
 Result<int64_t> JobMaster::RenewJobToken(const std::string& delegation_token) {
   hadoop::common::RenewDelegationTokenRequestProto req;
-  if (!req.mutable_token()->ParseFromString(delegation_token))
-    return InvalidArgument("the job's delegation token is malformed");
+  ASSIGN_OR_RETURN(*req.mutable_token(), ParseSerializedToken(delegation_token));
   ASSIGN_OR_RETURN(client::FileSystem * fs, OwnFs());
   ASSIGN_OR_RETURN(auto resp, fs->namenode().RenewDelegationToken(req));
   return static_cast<int64_t>(resp.newexpirytime());

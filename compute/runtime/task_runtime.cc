@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "common/delegation_token.h"
 #include "common/path.h"
 #include "compute/runtime/child_process.h"
 
@@ -26,10 +27,7 @@ Result<client::FileSystem*> TaskRuntime::fs() {
     options.tls_ca_file = spec_.tls_ca_file();
     if (!spec_.delegation_token().empty()) {
       // Kerberos: the job's token is the task's only credential (it holds no ticket).
-      hadoop::common::TokenProto token;
-      if (!token.ParseFromString(spec_.delegation_token()))
-        return InvalidArgument("the task's delegation token is malformed");
-      options.delegation_token = std::move(token);
+      ASSIGN_OR_RETURN(options.delegation_token, ParseSerializedToken(spec_.delegation_token()));
     }
     ASSIGN_OR_RETURN(fs_, client::FileSystem::Connect(options));
   }

@@ -33,9 +33,7 @@ class ConfinementTest : public ::testing::Test {
     std::vector<std::string> args = {"job", "submit", "--input", "/in/text", "--reducers", "0", "--wait", "--json"};
     args.insert(args.end(), extra.begin(), extra.end());
     ASSIGN_OR_RETURN(CommandResult r, cluster_->Cli(args));
-    if (r.out.find('{') == std::string::npos) return Internal("no JSON from job submit: {}", r.out);
-    std::string json = r.out.substr(r.out.find('{'));
-    return nlohmann::json::parse(json.substr(0, json.find('\n')));  // a failed job adds a line after it
+    return JobReportJson(r.out);
   }
   std::unique_ptr<MiniCluster> cluster_;
   std::unique_ptr<client::FileSystem> fs_;

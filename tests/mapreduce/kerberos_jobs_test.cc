@@ -62,9 +62,7 @@ class KerberosJobsTest : public ::testing::Test {
     args.insert(args.end(), extra.begin(), extra.end());
     CommandResult r = Cairn(user, args);
     *out = r.out;
-    if (r.out.find('{') == std::string::npos) return Internal("no JSON from job submit: {}", r.out);
-    std::string json = r.out.substr(r.out.find('{'));
-    return nlohmann::json::parse(json.substr(0, json.find('\n')));
+    return JobReportJson(r.out);
   }
   // A raw client of the job master's port over TLS without a certificate.
   std::shared_ptr<grpc::Channel> TlsChannel() const {
@@ -169,8 +167,7 @@ TEST_F(KerberosJobsTest, AUsersJobReadsOnlyWhatTheUserMay) {
                                       "--reducers", "0", "--output", "/user/bob/who", "--wait", "--json"},
                                      *env));
   ASSERT_EQ(claimed.exit_code, 0) << claimed.out;
-  ASSERT_NE(claimed.out.find('{'), std::string::npos) << claimed.out;
-  nlohmann::json report = nlohmann::json::parse(claimed.out.substr(claimed.out.find('{')));
+  ASSERT_OK_AND_ASSIGN(nlohmann::json report, JobReportJson(claimed.out));
   EXPECT_EQ(report["user"], "bob") << claimed.out;
   ASSERT_OK_AND_ASSIGN(std::string who, ReadOutput(*fs_, "/user/bob/who"));
   EXPECT_NE(who.find("\nbob\n"), std::string::npos) << who;

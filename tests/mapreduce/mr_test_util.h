@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "client/file_system.h"
 #include "client/job_client.h"
@@ -68,6 +69,15 @@ inline Status WriteFile(client::FileSystem& fs, const std::string& path, const s
 }
 
 // The output directory's part files in name order, concatenated; *names gets their names.
+// The job report a `cairn job … --json` command printed: its first JSON line (a failed
+// job adds a line after it); an error quoting the output when there is none.
+inline Result<nlohmann::json> JobReportJson(const std::string& cli_output) {
+  const size_t start = cli_output.find('{');
+  if (start == std::string::npos) return Internal("no JSON job report in: {}", cli_output);
+  const size_t end = cli_output.find('\n', start);
+  return nlohmann::json::parse(cli_output.substr(start, end == std::string::npos ? std::string::npos : end - start));
+}
+
 // The first block file (not its .meta) on datanode i's disks, "" when none.
 inline std::string FirstBlockFile(const MiniCluster& cluster, int i = 0) {
   for (const auto& d : cluster.datanode_data_dirs(i)) {

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/delegation_token.h"
 #include "common/grpc_status.h"
 #include "common/path.h"
 #include "compute/ml/backend.h"
@@ -55,10 +56,7 @@ Result<client::FileSystem*> MlWorker::Fs() {
     options.user = identity_->user();
     options.tls_ca_file = identity_->tls_ca_file();
     if (!identity_->delegation_token().empty()) {
-      hadoop::common::TokenProto token;
-      if (!token.ParseFromString(identity_->delegation_token()))
-        return InvalidArgument("the job's delegation token is malformed");
-      options.delegation_token = std::move(token);
+      ASSIGN_OR_RETURN(options.delegation_token, ParseSerializedToken(identity_->delegation_token()));
     }
     ASSIGN_OR_RETURN(fs_, client::FileSystem::Connect(options));
   }
