@@ -68,10 +68,10 @@ Result<std::unique_ptr<Executor>> Executor::Start(const ExecutorSettings& settin
   ex->task_binary_ = settings.task_binary.empty() ? SelfDir() + "/cairn-task" : settings.task_binary;
   if (::access(ex->task_binary_.c_str(), X_OK) != 0)
     return NotFound("task binary {} is missing or not executable (--executor_task_binary)", ex->task_binary_);
-  // Files of an earlier run belong to jobs the job master no longer tracks here.
-  RETURN_IF_ERROR(RemoveTree(settings.work_dir + "/jobs"));
-  RETURN_IF_ERROR(MakeDirectories(settings.work_dir + "/jobs"));
   ASSIGN_OR_RETURN(ex->confinement_, TaskConfinement::Create(settings));
+  // Files of an earlier run belong to jobs the job master no longer tracks here.
+  RETURN_IF_ERROR(ex->confinement_->RemoveTaskFiles(settings.work_dir + "/jobs"));
+  RETURN_IF_ERROR(MakeDirectories(settings.work_dir + "/jobs"));
   RETURN_IF_ERROR(ex->ProbeTaskAccount());
   spdlog::info("executor: {}", ex->confinement_->Describe());
   MlWorkersOptions ml;
@@ -289,9 +289,13 @@ Status Executor::ProbeTaskAccount() const {
   TaskProcessOptions o;
   o.binary = task_binary_;
   o.args = {"--probe"};
-  o.work_dir = settings_.work_dir + "/jobs";
+  // A dir of its own: a task launcher hands its work dir to the task account.
+  o.work_dir = settings_.work_dir + "/probe";
+  RETURN_IF_ERROR(confinement_->RemoveTaskFiles(o.work_dir));
+  RETURN_IF_ERROR(MakeDirectories(o.work_dir));
   o.stdout_path = o.stderr_path = "/dev/null";
   o.run_as = confinement_->user();
+  if (o.run_as) o.launcher = settings_.task_launcher;
   const std::string who = o.run_as ? "the task account " + o.run_as->name : "this account";
   auto process = TaskProcess::Launch(o);
   if (!process.ok())
@@ -322,7 +326,7 @@ void Executor::Launch(TaskSpec spec) {
   if (spec.timeout_ms() > 0) attempt->deadline_ms = MonotonicMillis() + static_cast<int64_t>(spec.timeout_ms());
   std::vector<int> handed_over;
   Localize(&spec, &handed_over);
-  Status st = RemoveTree(attempt->dir);
+  Status st = confinement_->RemoveTaskFiles(attempt->dir);
   if (st.ok() && spec.job().kind() == JobSpec::ML) {
     auto dir = ml_workers_->Ensure(spec, JobDir(spec.job_id()));
     if (dir.ok()) spec.set_ml_worker_dir(*dir);
@@ -473,7 +477,7 @@ void Executor::MonitorLoop() {
                    a.diagnostics);
     }
     for (const auto& job : remove) {
-      Status st = RemoveTree(JobDir(job));
+      Status st = confinement_->RemoveTaskFiles(JobDir(job));
       if (!st.ok()) spdlog::warn("executor: cannot remove the files of {}: {}", job, st.ToString());
     }
     if (!exited.empty()) Wake();

@@ -15,6 +15,10 @@ Status ExecutorSettings::Validate() const {
   if (monitor_interval_ms < 1) return InvalidArgument("--executor_monitor_interval_ms must be positive");
   if (cgroups != "auto" && cgroups != "required" && cgroups != "off")
     return InvalidArgument("--executor_cgroups must be auto, required or off, not '{}'", cgroups);
+  if (!task_launcher.empty() && unconfined_tasks)
+    return InvalidArgument("--executor_task_launcher and --executor_unconfined_tasks contradict each other");
+  if (!task_launcher.empty() && task_launcher[0] != '/')
+    return InvalidArgument("--executor_task_launcher must be an absolute path, not '{}'", task_launcher);
   if (min_task_uid < 0) return InvalidArgument("--executor_min_task_uid must not be negative");
   return Status::OK();
 }
@@ -46,6 +50,10 @@ void AddExecutorFlags(FlagSet& flags, ExecutorSettings* s) {
             "without them; off: never");
   flags.Add("executor_cgroup_parent", &s->cgroup_parent,
             "a delegated cgroup v2 directory for the task cgroups (default: found from this process's cgroup)");
+  flags.Add("executor_task_launcher", &s->task_launcher,
+            "the setuid-root cairn-task-launcher that starts tasks as their account, so this datanode need not run "
+            "as root (its root-owned etc/cairn/task-launcher.cfg decides who may run as whom); empty: switch "
+            "users in this process, which needs root");
   flags.Add("executor_unconfined_tasks", &s->unconfined_tasks,
             "run tasks as the datanode's own account (they can then read and rewrite its block files)");
 }

@@ -34,6 +34,7 @@ struct ExecutorSettings {
   std::string allowed_system_users;    // ...unless named here (comma-separated)
   std::string cgroups = "auto";        // auto | required | off
   std::string cgroup_parent;           // a delegated cgroup v2 dir to put task cgroups under; empty: find one
+  std::string task_launcher;          // setuid cairn-task-launcher; empty: switch users in-process (root)
   bool unconfined_tasks = false;       // tasks run as the datanode's own account (no user switch)
   // The datanode's security settings (its flags, not the executor's own). In kerberos
   // mode every task runs as the local account of its job's user, and the executor talks

@@ -12,7 +12,7 @@ Result<std::string> MlWorkers::Ensure(const TaskSpec& spec, const std::string& j
   auto it = workers_.find(spec.job_id());
   if (it != workers_.end()) return it->second.dir;
   const std::string dir = job_dir + "/ml-worker";
-  RETURN_IF_ERROR(RemoveTree(dir));
+  RETURN_IF_ERROR(options_.confinement != nullptr ? options_.confinement->RemoveTaskFiles(dir) : RemoveTree(dir));
   RETURN_IF_ERROR(MakeDirectories(dir));
   const MlJobSpec& ml = spec.job().ml();
   const uint64_t cache = ml.worker_cache_bytes() > 0 ? ml.worker_cache_bytes() : options_.default_cache_bytes;

@@ -9,6 +9,9 @@
 #include <spdlog/spdlog.h>
 
 #include "common/split.h"
+#include "compute/executor/task_launcher_client.h"
+#include "compute/launcher/launcher_commands.h"
+#include "compute/local_files.h"
 
 namespace cairn::compute {
 
@@ -25,12 +28,20 @@ Result<std::unique_ptr<TaskConfinement>> TaskConfinement::Create(const ExecutorS
     policy.allowed_system_users = SplitNonEmpty(settings.allowed_system_users, ',');
     c->per_job_user_ = settings.security.kerberos();
     ASSIGN_OR_RETURN(TaskUser user, ResolveTaskUser(settings.task_user, policy));
-    if (c->per_job_user_ && ::geteuid() != 0)
+    c->launcher_ = settings.task_launcher;
+    if (!c->launcher_.empty()) {
+      // The launcher checks its config and this caller now, not at the first task.
+      std::string ready;
+      RETURN_IF_ERROR(RunTaskLauncher(c->launcher_, {"check"}, &ready).WithContext("--executor_task_launcher"));
+      while (!ready.empty() && ready.back() == '\n') ready.pop_back();
+      spdlog::info("executor: {}: {}", c->launcher_, ready);
+    }
+    if (c->per_job_user_ && ::geteuid() != 0 && c->launcher_.empty())
       return PermissionDenied(
-          "--security=kerberos runs every task as its job's user, and switching users needs root, but this datanode "
-          "runs as uid {}",
+          "--security=kerberos runs every task as its job's user, and switching users needs root or a task "
+          "launcher (--executor_task_launcher), but this datanode runs as uid {}",
           ::geteuid());
-    if (::geteuid() != 0 && ::geteuid() != user.uid)
+    if (::geteuid() != 0 && ::geteuid() != user.uid && c->launcher_.empty())
       return PermissionDenied(
           "tasks must run as {} (--executor_task_user), and switching to it needs root, but this datanode runs as uid "
           "{}; run it as root, or pass --executor_unconfined_tasks to run tasks as this datanode's own account (they "
@@ -83,19 +94,32 @@ Result<TaskCgroup> TaskConfinement::Apply(const std::string& name, const CgroupL
     options->memory_limit_bytes = limits.memory_bytes;
   }
   if (user) {
-    if (::chown(options->work_dir.c_str(), user->uid, user->gid) != 0 || ::chmod(options->work_dir.c_str(), 0700) != 0)
+    if (!launcher_.empty()) {
+      options->launcher = launcher_;  // it hands the work dir over, as root, after its own checks
+    } else if (::chown(options->work_dir.c_str(), user->uid, user->gid) != 0 ||
+               ::chmod(options->work_dir.c_str(), 0700) != 0) {
       return ErrnoError(errno, fmt::format("give {} to the task user {}", options->work_dir, user->name));
+    }
     options->run_as = user;
   }
   return cgroup;
 }
 
+Status TaskConfinement::RemoveTaskFiles(const std::string& path) const {
+  Status st = RemoveTree(path);
+  if (st.ok() || launcher_.empty()) return st;
+  // A task may leave files this datanode cannot remove (a subdirectory it made private).
+  Status through = RunTaskLauncher(launcher_, DeleteArguments(path));
+  return through.ok() ? through : st.WithContext(through.message());
+}
+
 std::string TaskConfinement::Describe() const {
+  std::string how = launcher_.empty() ? "" : " through " + launcher_;
   std::string who = per_job_user_ ? std::string("as the local account of each job's user")
                    : user_        ? fmt::format("as {} (uid {})", user_->name, user_->uid)
                                   : fmt::format("UNCONFINED as the datanode's uid {}", ::geteuid());
   std::string limits = cgroups_ ? "in " + cgroups_->Describe() : "without cgroups (" + no_cgroups_reason_ + ")";
-  return "tasks run " + who + ", " + limits;
+  return "tasks run " + who + how + ", " + limits;
 }
 
 }  // namespace cairn::compute

@@ -12,6 +12,10 @@
 //     `required` refuses to start instead, `off` never tries);
 //   - the process's work dir handed to that account (mode 0700), the only place it may
 //     write, and in kerberos mode unreadable by other users' tasks.
+// With --executor_task_launcher the datanode need not be root: the setuid launcher
+// (compute/launcher/) switches users, hands the work dir to the task's account and the
+// launcher's caller group (mode 2770, so this datanode can still read the task's status
+// and map outputs), signals tasks and deletes what the datanode cannot.
 // --executor_unconfined_tasks keeps the old behaviour (tasks as the datanode's account),
 // for a datanode that cannot switch users; it is logged as the hole it is.
 //
@@ -26,7 +30,7 @@
 #include "compute/executor/executor_settings.h"
 #include "compute/executor/task_cgroup.h"
 #include "compute/executor/task_process.h"
-#include "compute/executor/task_user.h"
+#include "compute/launcher/task_user.h"
 
 namespace cairn::compute {
 
@@ -42,6 +46,9 @@ class TaskConfinement {
   Result<TaskCgroup> Apply(const std::string& name, const CgroupLimits& limits, const std::string& job_user,
                            TaskProcessOptions* options) const;
 
+  // Removes a task's files: itself, else (with a launcher) through the launcher.
+  Status RemoveTaskFiles(const std::string& path) const;
+
   // The account tasks run as in simple mode (kerberos mode: the account the start-up
   // probe runs as, `nobody` by default); nullopt when unconfined.
   const std::optional<TaskUser>& user() const { return user_; }
@@ -54,6 +61,7 @@ class TaskConfinement {
   std::optional<TaskUser> user_;
   bool per_job_user_ = false;  // kerberos mode
   TaskUserPolicy policy_;
+  std::string launcher_;  // --executor_task_launcher; empty: switch users here
   std::unique_ptr<TaskCgroupHost> cgroups_;
   std::string no_cgroups_reason_;
 };

@@ -1,5 +1,9 @@
 #include "compute/executor/task_process.h"
 
+#include "compute/executor/task_launcher_client.h"
+#include "compute/launcher/launch_report.h"
+#include "compute/launcher/launcher_commands.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -11,6 +15,8 @@
 #include <cerrno>
 #include <cstring>
 #include <string_view>
+
+#include <spdlog/spdlog.h>
 
 extern char** environ;
 
@@ -25,12 +31,17 @@ TaskProcess::~TaskProcess() {
   }
 }
 
-TaskProcess::TaskProcess(TaskProcess&& other) noexcept : pid_(other.pid_) { other.pid_ = -1; }
+TaskProcess::TaskProcess(TaskProcess&& other) noexcept
+    : pid_(other.pid_), launcher_(std::move(other.launcher_)), user_(std::move(other.user_)) {
+  other.pid_ = -1;
+}
 
 TaskProcess& TaskProcess::operator=(TaskProcess&& other) noexcept {
   if (this != &other) {
     this->~TaskProcess();
     pid_ = other.pid_;
+    launcher_ = std::move(other.launcher_);
+    user_ = std::move(other.user_);
     other.pid_ = -1;
   }
   return *this;
@@ -38,8 +49,7 @@ TaskProcess& TaskProcess::operator=(TaskProcess&& other) noexcept {
 
 namespace {
 
-// What the child reports through its pipe when a step before exec fails.
-enum class ChildStep : int { kJoinCgroup = 1, kLimitMemory, kRedirect, kHandOver, kSwitchUser, kWorkDir, kExec };
+using ChildStep = LaunchStep;
 
 const char* Describe(ChildStep step) {
   switch (step) {
@@ -50,14 +60,12 @@ const char* Describe(ChildStep step) {
     case ChildStep::kSwitchUser: return "switching to the task user";
     case ChildStep::kWorkDir: return "entering its work dir";
     case ChildStep::kExec: return "exec";
+    case ChildStep::kLauncher: return "the task launcher";
   }
   return "starting";
 }
 
-struct ChildReport {
-  ChildStep step;
-  int err;
-};
+using ChildReport = LaunchReport;
 
 bool Allowed(std::string_view name) {
   for (std::string_view keep : {"PATH", "LANG", "LANGUAGE", "TZ", "CAIRN_TASK_LOG_LEVEL", "CAIRN_ML_THREADS"})
@@ -90,7 +98,18 @@ std::vector<std::string> TaskEnvironment(const TaskProcessOptions& options) {
 Result<TaskProcess> TaskProcess::Launch(const TaskProcessOptions& options) {
   // Everything the child needs is prepared before fork: after it, only async-signal-safe
   // calls are allowed (the datanode has many threads).
-  std::vector<std::string> argv_storage{options.binary};
+  const bool through_launcher = options.run_as.has_value() && !options.launcher.empty();
+  const int handed_over = static_cast<int>(options.inherited_fds.size());
+  // With a launcher the child keeps the report pipe open across exec, as descriptor
+  // 3 + handed_over, for the launcher's refusals.
+  const int launcher_report_fd = 3 + handed_over;
+  std::vector<std::string> argv_storage;
+  if (through_launcher) {
+    argv_storage.push_back(options.launcher);
+    for (auto& a : LaunchArguments(options.run_as->name, options.work_dir, handed_over, launcher_report_fd))
+      argv_storage.push_back(std::move(a));
+  }
+  argv_storage.push_back(options.binary);
   argv_storage.insert(argv_storage.end(), options.args.begin(), options.args.end());
   std::vector<char*> argv;
   for (auto& a : argv_storage) argv.push_back(a.data());
@@ -101,14 +120,15 @@ Result<TaskProcess> TaskProcess::Launch(const TaskProcessOptions& options) {
   envp.push_back(nullptr);
   std::vector<const char*> cgroup_files;
   for (const auto& f : options.cgroup_procs_files) cgroup_files.push_back(f.c_str());
-  const bool switch_user = options.run_as.has_value();
+  const bool switch_user = options.run_as.has_value() && !through_launcher;
   const uid_t uid = switch_user ? options.run_as->uid : 0;
   const gid_t gid = switch_user ? options.run_as->gid : 0;
   const std::vector<gid_t> groups = switch_user ? options.run_as->groups : std::vector<gid_t>{};
   if (switch_user && ::geteuid() != 0)
-    return PermissionDenied("cannot run a task as {}: switching users needs root, and this process runs as uid {}",
-                            options.run_as->name, ::geteuid());
-  const int handed_over = static_cast<int>(options.inherited_fds.size());
+    return PermissionDenied(
+        "cannot run a task as {}: switching users needs root or a task launcher (--executor_task_launcher), and "
+        "this process runs as uid {}",
+        options.run_as->name, ::geteuid());
   // Temporary descriptors in the child go above every target (3 .. 3 + handed_over).
   const int high_fd = 3 + handed_over + 8;
 
@@ -178,6 +198,11 @@ Result<TaskProcess> TaskProcess::Launch(const TaskProcessOptions& options) {
       if (::dup2(null_fd, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) return fail(ChildStep::kRedirect);
       for (int i = 0; i < handed_over; ++i)
         if (::dup2(moved[i], 3 + i) < 0) return fail(ChildStep::kHandOver);
+      if (through_launcher) {
+        // dup2 leaves the copy open across exec, for the launcher's report.
+        if (::dup2(report_fd, launcher_report_fd) < 0) return fail(ChildStep::kRedirect);
+        report_fd = launcher_report_fd;
+      }
       // Everything else closes: the temporaries at exec (O_CLOEXEC), the rest now.
 #ifdef SYS_close_range
       if (report_fd > 3 + handed_over) ::syscall(SYS_close_range, 3 + handed_over, report_fd - 1, 0);
@@ -194,7 +219,8 @@ Result<TaskProcess> TaskProcess::Launch(const TaskProcessOptions& options) {
       // After the id change: changing credentials clears the parent-death signal.
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       if (::getppid() != parent) ::_exit(127);  // the parent died before the prctl
-      if (::chdir(options.work_dir.c_str()) != 0) return fail(ChildStep::kWorkDir);
+      // The launcher enters the work dir itself, once it is the task account's.
+      if (!through_launcher && ::chdir(options.work_dir.c_str()) != 0) return fail(ChildStep::kWorkDir);
       ::execve(argv[0], argv.data(), envp.data());
       return fail(ChildStep::kExec);
     };
@@ -211,15 +237,33 @@ Result<TaskProcess> TaskProcess::Launch(const TaskProcessOptions& options) {
   do {
     n = ::read(report[0], &child, sizeof child);
   } while (n < 0 && errno == EINTR);
+  std::string launcher_message;
+  if (n == static_cast<ssize_t>(sizeof child) && child.step == ChildStep::kLauncher) {
+    char buf[256];
+    ssize_t got;
+    while (launcher_message.size() < kLaunchMessageMax &&
+           ((got = ::read(report[0], buf, sizeof buf)) > 0 || (got < 0 && errno == EINTR)))
+      if (got > 0) launcher_message.append(buf, static_cast<size_t>(got));
+  }
   ::close(report[0]);
   TaskProcess process;
   process.pid_ = pid;
+  if (through_launcher) {
+    process.launcher_ = options.launcher;
+    process.user_ = options.run_as->name;
+  }
   if (n > 0) {
     int status;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     process.pid_ = -1;
     if (n != static_cast<ssize_t>(sizeof child)) return Internal("cannot start {}: a short report from the child", options.binary);
+    if (child.step == ChildStep::kLauncher)
+      return Status(child.err > 0 && child.err <= static_cast<int>(ErrorCode::kInternal)
+                        ? static_cast<ErrorCode>(child.err)
+                        : ErrorCode::kInternal,
+                    fmt::format("cannot start {} as {}: {}", options.binary,
+                                                                  options.run_as->name, launcher_message));
     std::string what = "cannot start " + options.binary;
     if (child.step != ChildStep::kExec) what += std::string(" (") + Describe(child.step) + ")";
     if (child.step == ChildStep::kWorkDir || child.step == ChildStep::kSwitchUser)
@@ -246,10 +290,15 @@ Result<std::optional<int>> TaskProcess::Poll() {
 }
 
 void TaskProcess::Kill() {
-  if (pid_ > 0) {
-    ::kill(-pid_, SIGKILL);
-    ::kill(pid_, SIGKILL);
+  if (pid_ <= 0) return;
+  if (!launcher_.empty()) {
+    // The task runs as another account: only the launcher, as that account, may signal it.
+    Status st = RunTaskLauncher(launcher_, SignalArguments(user_, pid_, SIGKILL));
+    if (!st.ok()) spdlog::warn("task process {}: the task launcher could not kill it: {}", pid_, st.ToString());
+    return;
   }
+  ::kill(-pid_, SIGKILL);
+  ::kill(pid_, SIGKILL);
 }
 
 }  // namespace cairn::compute

@@ -8,7 +8,11 @@
 //   - it joins its cgroups (TaskCgroup: memory and CPU limits), or, without one, gets a
 //     memory limit through RLIMIT_DATA (heap and private writable mappings);
 //   - it switches to the task's local account (TaskUser: groups, gid, uid) with
-//     no_new_privs, so no setuid binary can take it back;
+//     no_new_privs, so no setuid binary can take it back; with a task launcher
+//     (options.launcher, compute/launcher/launcher_commands.h) the child execs the
+//     setuid launcher instead, which checks the switch against its own root-owned config,
+//     does it and execs the task, so the datanode need not be root; Kill() then signals
+//     through the launcher too;
 //   - its environment is built, not inherited: a short allow-list of the parent's
 //     (PATH, locale, time zone, the task log level) plus what the executor sets, so no
 //     daemon variable or credential (KRB5CCNAME, keytab paths, tokens) reaches it;
@@ -30,7 +34,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "compute/executor/task_user.h"
+#include "compute/launcher/task_user.h"
 
 namespace cairn::compute {
 
@@ -43,6 +47,7 @@ struct TaskProcessOptions {
   uint64_t memory_limit_bytes = 0;       // RLIMIT_DATA; 0: none (use 0 when a cgroup limits memory)
   std::vector<std::string> extra_env;    // NAME=value, on top of the allow-listed parent variables
   std::optional<TaskUser> run_as;        // the account to switch to (the parent must be root); none: stay
+  std::string launcher;                  // with run_as: cairn-task-launcher switches instead of the child
   std::vector<std::string> cgroup_procs_files;  // joined before anything else (TaskCgroup::procs_files)
   std::vector<int> inherited_fds;        // become descriptors 3, 4, ... of the child (the caller keeps its own)
 };
@@ -74,6 +79,8 @@ class TaskProcess {
 
  private:
   pid_t pid_ = -1;
+  std::string launcher_;  // signals go through it, as the task's account
+  std::string user_;
 };
 
 }  // namespace cairn::compute

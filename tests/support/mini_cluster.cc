@@ -1,5 +1,6 @@
 #include "tests/support/mini_cluster.h"
 
+#include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
 
@@ -15,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "common/clock.h"
+#include "common/whole_file.h"
 #include "tests/support/test_util.h"
 
 namespace cairn::testing {
@@ -473,6 +475,26 @@ Status EnsureLocalAccount(const std::string& name) {
   if (r.exit_code != 0 && ::getpwnam(name.c_str()) == nullptr)
     return Internal("useradd {} failed (tests run as root): {}", name, r.out);
   return Status::OK();
+}
+
+Result<std::string> InstallTaskLauncher(const std::string& dir, const std::string& caller_group,
+                                        const std::string& work_root) {
+  group* gr = ::getgrnam(caller_group.c_str());
+  if (gr == nullptr) return NotFound("no group {}", caller_group);
+  if (::chmod(dir.c_str(), 0755) != 0) return ErrnoError(errno, "chmod " + dir);
+  std::error_code ec;
+  std::filesystem::create_directories(dir + "/bin", ec);
+  if (!ec) std::filesystem::create_directories(dir + "/etc/cairn", ec);
+  if (ec) return IoError("mkdir under {}: {}", dir, ec.message());
+  const std::string launcher = dir + "/bin/cairn-task-launcher";
+  ASSIGN_OR_RETURN(std::string binary, ReadWholeFile(std::string(CAIRN_BIN_DIR) + "/cairn-task-launcher"));
+  RETURN_IF_ERROR(WriteWholeFile(launcher, binary, 0755, FileWrite::kCreateNew));
+  if (::chown(launcher.c_str(), 0, gr->gr_gid) != 0 || ::chmod(launcher.c_str(), 04750) != 0)
+    return ErrnoError(errno, "make " + launcher + " setuid root");
+  RETURN_IF_ERROR(WriteWholeFile(dir + "/etc/cairn/task-launcher.cfg",
+                                 fmt::format("caller_group={}\nwork_roots={}\nmin_uid=1000\n", caller_group, work_root),
+                                 0644, FileWrite::kCreateNew));
+  return launcher;
 }
 
 }  // namespace cairn::testing

@@ -184,6 +184,14 @@ inline constexpr const char* kJobMasterPrincipal = "jm/localhost@CAIRN.TEST";
 // kerberos executors run each job's tasks as its user's account. Needs root.
 Status EnsureLocalAccount(const std::string& name);
 
+// Installs the built cairn-task-launcher as an operator would: DIR/bin/cairn-task-launcher
+// owned by root and caller_group, setuid (mode 4750), and its root-owned
+// DIR/etc/cairn/task-launcher.cfg naming caller_group and work_root. DIR must be root-owned
+// and 0755 (as MakeTempDir's parent is not: pass a dir made with MakeTempDir, chmod 0755).
+// Returns the launcher's path. Needs root.
+Result<std::string> InstallTaskLauncher(const std::string& dir, const std::string& caller_group,
+                                        const std::string& work_root);
+
 }  // namespace cairn::testing
 
 // Asserts that a condition becomes true within a deadline (polling, never sleeping blindly).

@@ -8,6 +8,9 @@
 // --executor_allowed_system_users, so a mistyped setting cannot hand tasks the keys of the
 // machine.
 //
+// The setuid task launcher (task_launcher.h) applies the same policy from its own
+// root-owned config, so the datanode's flags cannot loosen it.
+//
 // Thread-safety: a value; ResolveTaskUser is thread-safe (getpwnam_r).
 #pragma once
 
@@ -30,6 +33,10 @@ struct TaskUser {
 struct TaskUserPolicy {
   uid_t min_uid = 1000;
   std::vector<std::string> allowed_system_users;  // allowed although below min_uid (or root)
+  std::vector<std::string> banned_users;          // never allowed (the launcher's banned_users)
+  // What the refusals name as the settings to change (the launcher names its config keys).
+  std::string min_uid_setting = "--executor_min_task_uid";
+  std::string allowed_setting = "--executor_allowed_system_users";
 };
 
 // Looks the account up and applies the policy: NotFound for no such account,

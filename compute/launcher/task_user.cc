@@ -1,4 +1,4 @@
-#include "compute/executor/task_user.h"
+#include "compute/launcher/task_user.h"
 
 #include <grp.h>
 #include <pwd.h>
@@ -20,12 +20,12 @@ Result<TaskUser> ResolveTaskUser(const std::string& name, const TaskUserPolicy& 
   TaskUser user{name, pw.pw_uid, pw.pw_gid, {}};
   const bool allowed = std::find(policy.allowed_system_users.begin(), policy.allowed_system_users.end(), name) !=
                        policy.allowed_system_users.end();
+  if (std::find(policy.banned_users.begin(), policy.banned_users.end(), name) != policy.banned_users.end())
+    return PermissionDenied("tasks may not run as {}: it is a banned user", name);
   if (user.uid == 0 && !allowed) return PermissionDenied("tasks may not run as root ({})", name);
   if (user.uid < policy.min_uid && !allowed)
-    return PermissionDenied(
-        "tasks may not run as the system account {} (uid {} is below --executor_min_task_uid={}; name it in "
-        "--executor_allowed_system_users to allow it)",
-        name, user.uid, policy.min_uid);
+    return PermissionDenied("tasks may not run as the system account {} (uid {} is below {}={}; name it in {} to allow it)",
+                            name, user.uid, policy.min_uid_setting, policy.min_uid, policy.allowed_setting);
   int n = 64;
   std::vector<gid_t> groups(static_cast<size_t>(n));
   if (::getgrouplist(name.c_str(), user.gid, groups.data(), &n) < 0) {
