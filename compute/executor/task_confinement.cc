@@ -33,7 +33,6 @@ Result<std::unique_ptr<TaskConfinement>> TaskConfinement::Create(const ExecutorS
       // The launcher checks its config and this caller now, not at the first task.
       std::string ready;
       RETURN_IF_ERROR(RunTaskLauncher(c->launcher_, {"check"}, &ready).WithContext("--executor_task_launcher"));
-      while (!ready.empty() && ready.back() == '\n') ready.pop_back();
       spdlog::info("executor: {}: {}", c->launcher_, ready);
     }
     if (c->per_job_user_ && ::geteuid() != 0 && c->launcher_.empty())

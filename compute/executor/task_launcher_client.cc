@@ -65,8 +65,9 @@ Status RunTaskLauncher(const std::string& launcher, const std::vector<std::strin
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  for (std::string* text : {&stdout_text, &stderr_text})
+    while (!text->empty() && text->back() == '\n') text->pop_back();
   if (out != nullptr) *out = stdout_text;
-  while (!stderr_text.empty() && stderr_text.back() == '\n') stderr_text.pop_back();
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return Status::OK();
   if (stderr_text.empty()) stderr_text = fmt::format("{} {} failed (status {})", launcher, args.empty() ? "" : args[0], status);
   return PermissionDenied("{}", stderr_text);

@@ -14,7 +14,8 @@
 namespace cairn::compute {
 
 // Runs `launcher args...` to completion: OK on exit 0, otherwise an error carrying what it
-// printed on stderr ("cairn-task-launcher: ..."). Output on stdout goes to *out if given.
+// printed on stderr ("cairn-task-launcher: ..."). Output on stdout goes to *out if given
+// (both without trailing newlines).
 Status RunTaskLauncher(const std::string& launcher, const std::vector<std::string>& args, std::string* out = nullptr);
 
 }  // namespace cairn::compute

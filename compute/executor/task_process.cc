@@ -1,9 +1,5 @@
 #include "compute/executor/task_process.h"
 
-#include "compute/executor/task_launcher_client.h"
-#include "compute/launcher/launch_report.h"
-#include "compute/launcher/launcher_commands.h"
-
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -17,6 +13,10 @@
 #include <string_view>
 
 #include <spdlog/spdlog.h>
+
+#include "compute/executor/task_launcher_client.h"
+#include "compute/launcher/launch_report.h"
+#include "compute/launcher/launcher_commands.h"
 
 extern char** environ;
 
@@ -49,23 +49,19 @@ TaskProcess& TaskProcess::operator=(TaskProcess&& other) noexcept {
 
 namespace {
 
-using ChildStep = LaunchStep;
-
-const char* Describe(ChildStep step) {
+const char* Describe(LaunchStep step) {
   switch (step) {
-    case ChildStep::kJoinCgroup: return "joining its cgroup";
-    case ChildStep::kLimitMemory: return "setting its memory limit";
-    case ChildStep::kRedirect: return "redirecting its output";
-    case ChildStep::kHandOver: return "handing over its descriptors";
-    case ChildStep::kSwitchUser: return "switching to the task user";
-    case ChildStep::kWorkDir: return "entering its work dir";
-    case ChildStep::kExec: return "exec";
-    case ChildStep::kLauncher: return "the task launcher";
+    case LaunchStep::kJoinCgroup: return "joining its cgroup";
+    case LaunchStep::kLimitMemory: return "setting its memory limit";
+    case LaunchStep::kRedirect: return "redirecting its output";
+    case LaunchStep::kHandOver: return "handing over its descriptors";
+    case LaunchStep::kSwitchUser: return "switching to the task user";
+    case LaunchStep::kWorkDir: return "entering its work dir";
+    case LaunchStep::kExec: return "exec";
+    case LaunchStep::kLauncher: return "the task launcher";
   }
   return "starting";
 }
-
-using ChildReport = LaunchReport;
 
 bool Allowed(std::string_view name) {
   for (std::string_view keep : {"PATH", "LANG", "LANGUAGE", "TZ", "CAIRN_TASK_LOG_LEVEL", "CAIRN_ML_THREADS"})
@@ -160,8 +156,8 @@ Result<TaskProcess> TaskProcess::Launch(const TaskProcessOptions& options) {
     return ErrnoError(e, "fork");
   }
   if (pid == 0) {
-    ChildReport failure{ChildStep::kExec, 0};
-    auto fail = [&](ChildStep step) {
+    LaunchReport failure{LaunchStep::kExec, 0};
+    auto fail = [&](LaunchStep step) {
       failure = {step, errno};
       return false;
     };
@@ -171,36 +167,36 @@ Result<TaskProcess> TaskProcess::Launch(const TaskProcessOptions& options) {
       ::setpgid(0, 0);
       for (const char* file : cgroup_files) {
         int fd = ::open(file, O_WRONLY | O_CLOEXEC);
-        if (fd < 0) return fail(ChildStep::kJoinCgroup);
+        if (fd < 0) return fail(LaunchStep::kJoinCgroup);
         bool joined = ::write(fd, "0", 1) == 1;
-        if (!joined) fail(ChildStep::kJoinCgroup);
+        if (!joined) fail(LaunchStep::kJoinCgroup);
         ::close(fd);
         if (!joined) return false;
       }
       sigset_t none;
       sigemptyset(&none);
       ::sigprocmask(SIG_SETMASK, &none, nullptr);
-      if (limit_memory && ::setrlimit(RLIMIT_DATA, &mem) != 0) return fail(ChildStep::kLimitMemory);
+      if (limit_memory && ::setrlimit(RLIMIT_DATA, &mem) != 0) return fail(LaunchStep::kLimitMemory);
       // Descriptors: 0 /dev/null, 1 and 2 the logs, 3.. the handed-over ones, nothing else.
       int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
       int out = ::fcntl(out_fd, F_DUPFD_CLOEXEC, high_fd);
       int err = ::fcntl(err_fd, F_DUPFD_CLOEXEC, high_fd);
-      if (null_fd < 0 || out < 0 || err < 0) return fail(ChildStep::kRedirect);
+      if (null_fd < 0 || out < 0 || err < 0) return fail(LaunchStep::kRedirect);
       int moved[64];
       if (handed_over > 64) {
         errno = EMFILE;
-        return fail(ChildStep::kHandOver);
+        return fail(LaunchStep::kHandOver);
       }
       for (int i = 0; i < handed_over; ++i) {
         moved[i] = ::fcntl(options.inherited_fds[static_cast<size_t>(i)], F_DUPFD_CLOEXEC, high_fd);
-        if (moved[i] < 0) return fail(ChildStep::kHandOver);
+        if (moved[i] < 0) return fail(LaunchStep::kHandOver);
       }
-      if (::dup2(null_fd, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) return fail(ChildStep::kRedirect);
+      if (::dup2(null_fd, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) return fail(LaunchStep::kRedirect);
       for (int i = 0; i < handed_over; ++i)
-        if (::dup2(moved[i], 3 + i) < 0) return fail(ChildStep::kHandOver);
+        if (::dup2(moved[i], 3 + i) < 0) return fail(LaunchStep::kHandOver);
       if (through_launcher) {
         // dup2 leaves the copy open across exec, for the launcher's report.
-        if (::dup2(report_fd, launcher_report_fd) < 0) return fail(ChildStep::kRedirect);
+        if (::dup2(report_fd, launcher_report_fd) < 0) return fail(LaunchStep::kRedirect);
         report_fd = launcher_report_fd;
       }
       // Everything else closes: the temporaries at exec (O_CLOEXEC), the rest now.
@@ -213,16 +209,16 @@ Result<TaskProcess> TaskProcess::Launch(const TaskProcessOptions& options) {
         // signal the parent's other threads (which do not exist here).
         if (::syscall(SYS_setgroups, groups.size(), groups.data()) != 0 ||
             ::syscall(SYS_setresgid, gid, gid, gid) != 0 || ::syscall(SYS_setresuid, uid, uid, uid) != 0)
-          return fail(ChildStep::kSwitchUser);
-        if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return fail(ChildStep::kSwitchUser);
+          return fail(LaunchStep::kSwitchUser);
+        if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return fail(LaunchStep::kSwitchUser);
       }
       // After the id change: changing credentials clears the parent-death signal.
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       if (::getppid() != parent) ::_exit(127);  // the parent died before the prctl
       // The launcher enters the work dir itself, once it is the task account's.
-      if (!through_launcher && ::chdir(options.work_dir.c_str()) != 0) return fail(ChildStep::kWorkDir);
+      if (!through_launcher && ::chdir(options.work_dir.c_str()) != 0) return fail(LaunchStep::kWorkDir);
       ::execve(argv[0], argv.data(), envp.data());
-      return fail(ChildStep::kExec);
+      return fail(LaunchStep::kExec);
     };
     run();
     ssize_t ignored = ::write(report_fd, &failure, sizeof failure);
@@ -232,13 +228,13 @@ Result<TaskProcess> TaskProcess::Launch(const TaskProcessOptions& options) {
   ::close(out_fd);
   ::close(err_fd);
   ::close(report[1]);
-  ChildReport child{};
+  LaunchReport child{};
   ssize_t n;
   do {
     n = ::read(report[0], &child, sizeof child);
   } while (n < 0 && errno == EINTR);
   std::string launcher_message;
-  if (n == static_cast<ssize_t>(sizeof child) && child.step == ChildStep::kLauncher) {
+  if (n == static_cast<ssize_t>(sizeof child) && child.step == LaunchStep::kLauncher) {
     char buf[256];
     ssize_t got;
     while (launcher_message.size() < kLaunchMessageMax &&
@@ -258,17 +254,17 @@ Result<TaskProcess> TaskProcess::Launch(const TaskProcessOptions& options) {
     }
     process.pid_ = -1;
     if (n != static_cast<ssize_t>(sizeof child)) return Internal("cannot start {}: a short report from the child", options.binary);
-    if (child.step == ChildStep::kLauncher)
+    if (child.step == LaunchStep::kLauncher)
       return Status(child.err > 0 && child.err <= static_cast<int>(ErrorCode::kInternal)
                         ? static_cast<ErrorCode>(child.err)
                         : ErrorCode::kInternal,
                     fmt::format("cannot start {} as {}: {}", options.binary,
                                                                   options.run_as->name, launcher_message));
     std::string what = "cannot start " + options.binary;
-    if (child.step != ChildStep::kExec) what += std::string(" (") + Describe(child.step) + ")";
-    if (child.step == ChildStep::kWorkDir || child.step == ChildStep::kSwitchUser)
+    if (child.step != LaunchStep::kExec) what += std::string(" (") + Describe(child.step) + ")";
+    if (child.step == LaunchStep::kWorkDir || child.step == LaunchStep::kSwitchUser)
       what += switch_user ? " as " + options.run_as->name : "";
-    if (child.step == ChildStep::kWorkDir) what += " in " + options.work_dir;
+    if (child.step == LaunchStep::kWorkDir) what += " in " + options.work_dir;
     return ErrnoError(child.err, what);
   }
   return process;
