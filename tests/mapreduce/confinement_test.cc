@@ -17,9 +17,15 @@ namespace {
 
 class ConfinementTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { Start({}); }
+  void TearDown() override {
+    cluster_.reset();
+    if (!launcher_dir_.empty()) RemoveTree(launcher_dir_);
+  }
+  void Start(const std::vector<std::string>& datanode_flags) {
     if (::geteuid() != 0) GTEST_SKIP() << "the executor switches task users only when it runs as root";
     MiniClusterOptions o;
+    o.datanode_flags = datanode_flags;
     o.datanodes = 1;
     o.replication = 1;
     o.block_size = 64 * 1024;
@@ -38,6 +44,25 @@ class ConfinementTest : public ::testing::Test {
   std::unique_ptr<MiniCluster> cluster_;
   std::unique_ptr<client::FileSystem> fs_;
   std::string text_;
+  std::string launcher_dir_;
+};
+
+// The same job with the executor switching users through the setuid task launcher
+// (--executor_task_launcher). The datanode here is still root; the launcher's caller group
+// is a group the task account (nobody) is not in, as the launcher requires.
+class LauncherConfinementTest : public ConfinementTest {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "installing a setuid launcher needs root";
+    auto made = RunCommand({"groupadd", "-f", "-r", "cairn-lt-launch"});
+    ASSERT_TRUE(made.ok() && made->exit_code == 0);
+    launcher_dir_ = MakeTempDir("launcher-install");
+    const char* tmp = std::getenv("TMPDIR");
+    // The mini cluster's dirs (and so the executor's work dir) are made under this base.
+    auto launcher = InstallTaskLauncher(launcher_dir_, "cairn-lt-launch", tmp != nullptr && *tmp ? tmp : "/tmp");
+    ASSERT_OK(launcher.status());
+    Start({"--executor_task_launcher=" + *launcher});
+  }
 };
 
 TEST_F(ConfinementTest, AStreamingMapperRunsAsTheTaskAccountAndCannotReadBlockFiles) {
@@ -55,6 +80,23 @@ TEST_F(ConfinementTest, AStreamingMapperRunsAsTheTaskAccountAndCannotReadBlockFi
   EXPECT_EQ(out.find("read-the-block"), std::string::npos) << out;
   EXPECT_EQ(out.find("root"), std::string::npos) << out;
   // The split was still read from the local replica, through the handed-over descriptors.
+  EXPECT_EQ(status["counters"]["cairn"]["bytes_read_local"], text_.size()) << status["counters"].dump();
+}
+
+TEST_F(LauncherConfinementTest, AStreamingMapperRunsAsTheTaskAccountThroughTheLauncher) {
+  const std::string block = FirstBlockFile(*cluster_);
+  ASSERT_FALSE(block.empty());
+  const std::string mapper = "sh -c 'wc -c | tr -d \" \"; id -un; stat -c %a%G .; cat " + block +
+                             " > /dev/null 2>&1 && echo read-the-block || echo refused'";
+  ASSERT_OK_AND_ASSIGN(nlohmann::json status, Submit({"--mapper", mapper, "--output", "/out/launched"}));
+  ASSERT_EQ(status["state"], "SUCCEEDED") << status.dump();
+  ASSERT_OK_AND_ASSIGN(std::string out, ReadOutput(*fs_, "/out/launched"));
+  EXPECT_NE(out.find(std::to_string(text_.size())), std::string::npos) << out;
+  EXPECT_NE(out.find("nobody"), std::string::npos) << out;
+  // The launcher handed the work dir to the task account and its caller group.
+  EXPECT_NE(out.find("2770cairn-lt-launch"), std::string::npos) << out;
+  EXPECT_NE(out.find("refused"), std::string::npos) << out;
+  EXPECT_EQ(out.find("read-the-block"), std::string::npos) << out;
   EXPECT_EQ(status["counters"]["cairn"]["bytes_read_local"], text_.size()) << status["counters"].dump();
 }
 
