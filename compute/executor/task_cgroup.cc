@@ -174,7 +174,13 @@ void TaskCgroup::KillAll() const {
     auto procs = ReadWholeFile(dir + "/cgroup.procs");
     if (!procs.ok()) continue;
     std::stringstream in(*procs);
-    for (pid_t pid; in >> pid;) ::kill(pid, SIGKILL);
+    for (pid_t pid; in >> pid;) {
+      if (killer_) {
+        killer_(pid);
+      } else {
+        ::kill(pid, SIGKILL);
+      }
+    }
   }
 }
 

@@ -22,7 +22,10 @@
 // Thread-safety: TaskCgroupHost is immutable after Detect; a TaskCgroup has one owner.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,8 +55,12 @@ class TaskCgroup {
   const CgroupLimits& limits() const { return limits_; }
   // How many times the kernel killed a process here for reaching the memory limit.
   uint64_t OomKills() const;
-  // SIGKILL to every process inside (v2: cgroup.kill).
+  // SIGKILL to every process inside (v2: cgroup.kill; v1: each pid, through the killer).
   void KillAll() const;
+  // How KillAll kills one process on v1 (default: kill(pid, SIGKILL)). A datanode that is
+  // not root cannot signal its tasks' accounts, so it kills through the task launcher.
+  using Killer = std::function<void(pid_t)>;
+  void set_killer(Killer killer) { killer_ = std::move(killer); }
   // KillAll, then removes the directories, waiting briefly for dying processes to leave.
   Status Remove();
 
@@ -62,6 +69,7 @@ class TaskCgroup {
   bool v2_ = false;
   std::vector<std::string> dirs_;  // v2: one; v1: memory first, then cpu
   CgroupLimits limits_;
+  Killer killer_;
 };
 
 class TaskCgroupHost {

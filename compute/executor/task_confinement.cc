@@ -1,5 +1,6 @@
 #include "compute/executor/task_confinement.h"
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -95,6 +96,11 @@ Result<TaskCgroup> TaskConfinement::Apply(const std::string& name, const CgroupL
   if (user) {
     if (!launcher_.empty()) {
       options->launcher = launcher_;  // it hands the work dir over, as root, after its own checks
+      // Processes that left the task's process group are still the task account's.
+      if (!cgroup.empty())
+        cgroup.set_killer([launcher = launcher_, name = user->name](pid_t pid) {
+          (void)RunTaskLauncher(launcher, SignalArguments(name, pid, SIGKILL));
+        });
     } else if (::chown(options->work_dir.c_str(), user->uid, user->gid) != 0 ||
                ::chmod(options->work_dir.c_str(), 0700) != 0) {
       return ErrnoError(errno, fmt::format("give {} to the task user {}", options->work_dir, user->name));
