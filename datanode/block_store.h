@@ -59,7 +59,8 @@ class ReplicaWriter {
                             std::span<const uint8_t> crcs, uint32_t last_crc) = 0;
   // Waits for the write started last (no-op when none is in flight).
   virtual Status FinishWrite() = 0;
-  // fdatasync of data and meta (hsync).
+  // hsync: fdatasync of data and meta, and on a writer's first sync also of the replica's
+  // directory, so a power cut cannot take the replica's name (and the synced bytes with it).
   virtual Status Sync() = 0;
   // Readable length of an RBW replica; may be called from the ack thread.
   virtual void SetBytesAcked(uint64_t bytes) = 0;

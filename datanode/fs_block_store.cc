@@ -412,9 +412,8 @@ Result<ReplicaInfo> FsBlockStore::FinalizeWriter(const std::shared_ptr<FsReplica
   }
   std::string to_dir = to == ReplicaState::kFinalized ? FinalizedDir(volume->root(), replica->block_id)
                                                       : RbwDir(volume->root());
-  const bool durable = to == ReplicaState::kFinalized && options_.sync_on_close;
   Status st = MoveReplicaFiles(from, to_dir, replica->block_id, gs, gs,
-                               durable ? MoveDurability::kDurable : MoveDurability::kVolatile);
+                               to == ReplicaState::kFinalized ? rename_durability() : MoveDurability::kVolatile);
   if (!st.ok()) {
     HandleIoError(volume, st);
     return st;
@@ -435,6 +434,15 @@ Result<ReplicaInfo> FsBlockStore::FinalizeWriter(const std::shared_ptr<FsReplica
     else listener_->OnReceiving(info);
   }
   return info;
+}
+
+Status FsBlockStore::SyncReplicaDir(const std::shared_ptr<FsReplica>& replica) {
+  std::string dir;
+  {
+    std::lock_guard lock(mu_);
+    dir = replica->dir;
+  }
+  return SyncDir(dir);
 }
 
 void FsBlockStore::ReleaseWriter(const std::shared_ptr<FsReplica>& replica, bool delete_files) {

@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "datanode/block_layout.h"
 #include "datanode/block_store.h"
 #include "datanode/io_engine.h"
 #include "datanode/volume.h"
@@ -97,6 +98,11 @@ class FsBlockStore final : public BlockStore {
   // --- for FsReplicaWriter / FsReplicaReader ---
   IoEngineKind io_engine() const { return options_.io_engine; }
   bool sync_on_close() const { return options_.sync_on_close; }
+  // How a replica's renames are made: durable (directories synced) with sync_on_close, so a
+  // stamp the namenode records after a recovery or an append survives a power cut too.
+  MoveDurability rename_durability() const {
+    return options_.sync_on_close ? MoveDurability::kDurable : MoveDurability::kVolatile;
+  }
   // Counts `bytes` more on the volume; kNoSpace (and nothing counted) when the datanode's
   // configured capacity would be exceeded.
   Status ReserveSpace(Volume* volume, uint64_t bytes);
@@ -106,6 +112,8 @@ class FsBlockStore final : public BlockStore {
   // After an I/O error on a volume: probes it and takes it out of service when it fails.
   void HandleIoError(Volume* volume, const Status& error);
   Result<ReplicaInfo> FinalizeWriter(const std::shared_ptr<FsReplica>& replica, ReplicaState to);
+  // fsync of the directory a replica's files are in now.
+  Status SyncReplicaDir(const std::shared_ptr<FsReplica>& replica);
   void ReleaseWriter(const std::shared_ptr<FsReplica>& replica, bool delete_files);
   void SetInterrupt(const std::shared_ptr<FsReplica>& replica, std::function<void()> interrupt);
 

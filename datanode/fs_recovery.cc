@@ -58,7 +58,8 @@ Result<std::unique_ptr<ReplicaWriter>> FsBlockStore::ReopenFinalized(const std::
     volume = replica->volume;
   }
   std::string to = RbwDir(volume->root());
-  Status st = MoveReplicaFiles(from, to, replica->block_id, gs, new_gen_stamp);
+  // Durable before the append goes on: after a power cut the namenode knows the new stamp.
+  Status st = MoveReplicaFiles(from, to, replica->block_id, gs, new_gen_stamp, rename_durability());
   if (!st.ok()) {
     Unclaim(replica);
     HandleIoError(volume, st);
@@ -131,7 +132,8 @@ Status FsBlockStore::TruncateAndBump(const std::shared_ptr<FsReplica>& replica, 
     replica->bytes_acked = std::min<uint64_t>(replica->bytes_acked, length);
   }
   if (new_gen_stamp != gs) {
-    Status st = MoveReplicaFiles(dir, dir, replica->block_id, gs, new_gen_stamp);
+    // Durable before the recovery is answered: the namenode records the new stamp.
+    Status st = MoveReplicaFiles(dir, dir, replica->block_id, gs, new_gen_stamp, rename_durability());
     if (!st.ok()) {
       HandleIoError(volume, st);
       return st;

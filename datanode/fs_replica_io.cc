@@ -73,7 +73,7 @@ Status FsReplicaWriter::FinishWrite() {
   return Status::OK();
 }
 
-Status FsReplicaWriter::Sync() {
+Status FsReplicaWriter::SyncData() {
   RETURN_IF_ERROR(FinishWrite());
   if (engine_ == nullptr) engine_ = &ThreadIoEngine(store_->io_engine());
   batch_.Clear();
@@ -82,6 +82,20 @@ Status FsReplicaWriter::Sync() {
   Status st = engine_->Run(batch_);
   if (!st.ok()) store_->HandleIoError(replica_->volume, st);
   return st;
+}
+
+Status FsReplicaWriter::Sync() {
+  RETURN_IF_ERROR(SyncData());
+  // This writer made (or renamed) the replica's files: their names are durable only once
+  // the directory is synced too. Once per writer is enough: names change between writers.
+  if (dir_synced_) return Status::OK();
+  Status st = store_->SyncReplicaDir(replica_);
+  if (!st.ok()) {
+    store_->HandleIoError(replica_->volume, st);
+    return st.WithContext(info_.Name());
+  }
+  dir_synced_ = true;
+  return Status::OK();
 }
 
 void FsReplicaWriter::SetBytesAcked(uint64_t bytes) {
@@ -95,7 +109,8 @@ Result<ReplicaInfo> FsReplicaWriter::Complete(ReplicaState to) {
   if (done_) return Aborted("{} is no longer open for writing", info_.Name());
   Status st = FinishWrite();
   // A finalized replica is on stable storage before anyone hears of it (durable close).
-  if (st.ok() && to == ReplicaState::kFinalized && store_->sync_on_close()) st = Sync();
+  // (The rename below syncs the directories.)
+  if (st.ok() && to == ReplicaState::kFinalized && store_->sync_on_close()) st = SyncData();
   if (!st.ok()) {
     Abort();
     return st;

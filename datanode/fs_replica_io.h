@@ -33,6 +33,7 @@ class FsReplicaWriter final : public ReplicaWriter {
   void SetInterrupt(std::function<void()> interrupt) override;
 
  private:
+  Status SyncData();  // fdatasync of data and meta
   Result<ReplicaInfo> Complete(ReplicaState to);
   void CloseFiles();
 
@@ -49,6 +50,7 @@ class FsReplicaWriter final : public ReplicaWriter {
   uint64_t pending_end_ = 0;       // bytes_on_disk once the write in flight completes
   uint32_t pending_last_crc_ = 0;
   bool done_ = false;              // finalized, converted or aborted
+  bool dir_synced_ = false;        // the replica's directory entry synced by an hsync
 };
 
 class FsReplicaReader final : public ReplicaReader {

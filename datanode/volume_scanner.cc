@@ -98,8 +98,20 @@ Result<ScannedReplica> LoadReplica(uint64_t id, uint64_t gs, const std::string& 
       spdlog::warn("{}: meta file has {} bytes, {} bytes of data need {}", meta_path, meta_size, data_size,
                    MetaFileSize(checksum, data_size));
   } else {
-    ASSIGN_OR_RETURN(r.length, ValidRbwLength(data.get(), meta.get(), checksum, data_size, meta_size));
+    std::optional<uint32_t> tail_crc;
+    ASSIGN_OR_RETURN(r.length, ValidRbwLength(data.get(), meta.get(), checksum, data_size, meta_size, &tail_crc));
     uint64_t want_meta = MetaFileSize(checksum, r.length);
+    if (tail_crc) {
+      const uint64_t chunk = (r.length - 1) / checksum.bytes_per_checksum;
+      spdlog::warn("rbw replica {}: the CRC of its last chunk covers bytes that never reached the disk; keeping the "
+                   "{} bytes there and writing their CRC",
+                   BlockName(id, gs), r.length);
+      uint8_t be[kCrcSize];
+      StoreBigEndian32(be, *tail_crc);
+      if (::pwrite(meta.get(), be, sizeof be, static_cast<off_t>(MetaOffsetOfChunk(chunk))) != sizeof be)
+        return ErrnoError(errno, "write the last CRC of " + meta_path);
+      if (::fdatasync(meta.get()) != 0) return ErrnoError(errno, "sync " + meta_path);
+    }
     if (r.length < data_size || meta_size > want_meta) {
       spdlog::info("rbw replica {}: keeping the {} bytes with valid checksums ({} bytes of data on disk)",
                    BlockName(id, gs), r.length, data_size);
@@ -121,7 +133,8 @@ Result<uint32_t> ChunkCrcFromFile(int data_fd, const ChecksumSpec& checksum, uin
 }
 
 Result<uint64_t> ValidRbwLength(int data_fd, int meta_fd, const ChecksumSpec& checksum, uint64_t data_size,
-                                uint64_t meta_size) {
+                                uint64_t meta_size, std::optional<uint32_t>* tail_crc) {
+  tail_crc->reset();
   uint64_t bpc = checksum.bytes_per_checksum;
   uint64_t crcs = meta_size > kMetaHeaderSize ? (meta_size - kMetaHeaderSize) / kCrcSize : 0;
   uint64_t length = std::min(data_size, crcs * bpc);
@@ -144,7 +157,9 @@ Result<uint64_t> ValidRbwLength(int data_fd, int meta_fd, const ChecksumSpec& ch
         if (crc == want) best = i + 1;
       }
       if (best > 0) return chunk * bpc + best;
-      tail = false;
+      // No prefix matches: the CRC is newer than the data (see the header).
+      *tail_crc = crc;
+      return length;
     }
     length = chunk * bpc;  // the chunk does not match its CRC: drop it
   }

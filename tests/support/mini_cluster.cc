@@ -346,6 +346,8 @@ Status MiniCluster::RestartNamenode() {
   return StartNamenode();
 }
 
+Status MiniCluster::SignalDatanode(int i, int sig) { return datanodes_.at(i).process.Signal(sig); }
+
 Status MiniCluster::StopDatanode(int i, int sig) {
   RETURN_IF_ERROR(datanodes_.at(i).process.Signal(sig));
   return datanodes_.at(i).process.Wait(30000).status();

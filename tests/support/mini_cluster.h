@@ -93,6 +93,7 @@ class MiniCluster {
   Status StopNamenode(int sig = SIGTERM);  // signal and wait for exit
   Status RestartNamenode();                // same ports, same name dir
   Result<int> WaitForNamenodeExit(int timeout_ms);  // its exit code, once it ended by itself
+  Status SignalDatanode(int i, int sig);
   Status StopDatanode(int i, int sig = SIGTERM);
   Status RestartDatanode(int i);
   // Adds one more datanode (in rack i % racks) and waits for it to register.
