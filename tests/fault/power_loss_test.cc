@@ -68,16 +68,11 @@ class PowerLossTest : public ::testing::Test {
     ASSERT_OK(cluster.status());
     cluster_ = std::move(*cluster);
     // Formatted without the layer; from now on every daemon runs under it.
-    for (const auto& [k, v] : PowerCutEnvironment(state_)) ::setenv(k.c_str(), v.c_str(), 1);
-    ASSERT_OK(cluster_->RestartNamenode());
-    for (int i = 0; i < cluster_->num_datanodes(); ++i) ASSERT_OK(cluster_->RestartDatanode(i));
-    ASSERT_OK(cluster_->WaitForLiveDatanodes(3));
+    ASSERT_OK(StartUnderPowerCutLayer(*cluster_, state_));
     WaitWritable();
   }
 
-  void TearDown() override {
-    for (const auto& [k, v] : PowerCutEnvironment("")) ::unsetenv(k.c_str());
-  }
+  void TearDown() override { LeavePowerCutLayer(); }
 
   client::ClientOptions Options() const {
     auto o = cluster_->ClientOptionsFor();
@@ -204,21 +199,14 @@ class PowerLossTest : public ::testing::Test {
       writers.emplace_back([&, w] { Writer(w, seed * 31 + w, hsync, &files_[w], &mus_[w]); });
     std::mt19937_64 rng(seed);
     std::this_thread::sleep_for(std::chrono::milliseconds(min_ms + static_cast<int>(rng() % (max_ms - min_ms))));
-    // The instant of the cut: no daemon runs a single instruction after it.
-    ASSERT_OK(cluster_->SignalNamenode(SIGSTOP));
-    for (int i = 0; i < cluster_->num_datanodes(); ++i) ASSERT_OK(cluster_->SignalDatanode(i, SIGSTOP));
-    cut_ = true;
-    ASSERT_OK(cluster_->StopNamenode(SIGKILL));
-    for (int i = 0; i < cluster_->num_datanodes(); ++i) ASSERT_OK(cluster_->StopDatanode(i, SIGKILL));
+    // Writers stop starting operations; those in flight end when the daemons die.
+    auto report = CutPower(*cluster_, state_, [&] { cut_ = true; });
     for (auto& t : writers) t.join();
-    ASSERT_OK_AND_ASSIGN(PowerCutReport report, ApplyPowerCut(state_));
-    std::fprintf(stderr, "power cut %d: %s\n", totals_.cuts + 1, report.ToString().c_str());
-    EXPECT_EQ(report.names_lost, 0);
+    ASSERT_OK(report.status());
+    std::fprintf(stderr, "power cut %d: %s\n", totals_.cuts + 1, report->ToString().c_str());
+    EXPECT_EQ(report->names_lost, 0);
     ++totals_.cuts;
     ++round_;
-    ASSERT_OK(cluster_->RestartNamenode());
-    for (int i = 0; i < cluster_->num_datanodes(); ++i) ASSERT_OK(cluster_->RestartDatanode(i));
-    ASSERT_OK(cluster_->WaitForLiveDatanodes(3));
     WaitWritable();
   }
 

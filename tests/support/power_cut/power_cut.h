@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,5 +40,17 @@ std::vector<std::pair<std::string, std::string>> PowerCutEnvironment(const std::
 
 // Replays and then removes every journal and the graveyard in `state_dir`.
 Result<PowerCutReport> ApplyPowerCut(const std::string& state_dir);
+
+class MiniCluster;
+// Puts a running cluster's namenode and datanodes under the layer (restarting them with
+// PowerCutEnvironment set in this process, which later restarts inherit).
+Status StartUnderPowerCutLayer(MiniCluster& cluster, const std::string& state_dir);
+// The cut itself: every daemon stopped at one instant (SIGSTOP), then killed; then
+// ApplyPowerCut, and every daemon started again (waiting for the datanodes to register).
+// `at_cut` runs right after the instant of the cut (e.g. telling writers to stop).
+Result<PowerCutReport> CutPower(MiniCluster& cluster, const std::string& state_dir,
+                                const std::function<void()>& at_cut = {});
+// Unsets PowerCutEnvironment in this process.
+void LeavePowerCutLayer();
 
 }  // namespace cairn::testing
