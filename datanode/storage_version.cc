@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/clock.h"
+#include "datanode/block_layout.h"
 
 namespace cairn::datanode {
 
@@ -64,7 +65,9 @@ Status WriteStorageVersion(const std::string& path, const StorageVersion& v) {
   }
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoError(errno, "rename " + tmp);
-  return Status::OK();
+  // The rename is durable only once the directory is.
+  const size_t slash = path.rfind('/');
+  return SyncDir(slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash));
 }
 
 std::string NewUuid() {

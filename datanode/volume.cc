@@ -41,6 +41,12 @@ Result<std::unique_ptr<Volume>> Volume::Open(int index, const std::string& root,
               existing->datanode_uuid == version.datanode_uuid && existing->cluster_id == version.cluster_id &&
               existing->block_pool_id == version.block_pool_id;
   if (!same) RETURN_IF_ERROR(WriteStorageVersion(path, version));
+  // The layout's directories, made above or at a first start, survive a power cut: the
+  // entries of current/ and of the data dir itself (and that dir in its parent, where the
+  // datanode may have made it).
+  RETURN_IF_ERROR(SyncDir(CurrentDir(root)));
+  RETURN_IF_ERROR(SyncDir(root));
+  if (size_t slash = root.rfind('/'); slash != std::string::npos && slash > 0) (void)SyncDir(root.substr(0, slash));
   std::unique_ptr<Volume> v(new Volume(index, root, std::move(version), reserved_bytes));
   return v;
 }

@@ -6,7 +6,9 @@
 //   - every hsynced prefix of a file still open at the cut is there;
 //   - an acknowledged delete stays deleted;
 //   - every file the namespace lists as complete reads back whole (no block missing).
-// A control run with --datanode_sync_on_close=false shows that the test sees lost data.
+// The daemons run under the layer from their first start, so the first cut also tests
+// that a freshly formatted namenode and datanodes survive. A control run with
+// --datanode_sync_on_close=false shows that the test sees lost data.
 #include <csignal>
 #include <cstdlib>
 #include <map>
@@ -64,11 +66,11 @@ class PowerLossTest : public ::testing::Test {
     opts.datanode_flags = {"--datanode_io_engine=sync", "--datanode_block_report_interval_ms=1000"};
     opts.datanode_flags.insert(opts.datanode_flags.end(), datanode_flags.begin(), datanode_flags.end());
     opts.namenode_flags = namenode_flags;
+    // Every daemon under the layer from its first start: the format must survive a cut too.
+    EnterPowerCutLayer(state_);
     auto cluster = MiniCluster::Start(opts);
     ASSERT_OK(cluster.status());
     cluster_ = std::move(*cluster);
-    // Formatted without the layer; from now on every daemon runs under it.
-    ASSERT_OK(StartUnderPowerCutLayer(*cluster_, state_));
     WaitWritable();
   }
 

@@ -193,8 +193,12 @@ Result<PowerCutReport> ApplyPowerCut(const std::string& state_dir) {
   return report;
 }
 
-Status StartUnderPowerCutLayer(MiniCluster& cluster, const std::string& state_dir) {
+void EnterPowerCutLayer(const std::string& state_dir) {
   for (const auto& [k, v] : PowerCutEnvironment(state_dir)) ::setenv(k.c_str(), v.c_str(), 1);
+}
+
+Status StartUnderPowerCutLayer(MiniCluster& cluster, const std::string& state_dir) {
+  EnterPowerCutLayer(state_dir);
   RETURN_IF_ERROR(cluster.RestartNamenode());
   for (int i = 0; i < cluster.num_datanodes(); ++i) RETURN_IF_ERROR(cluster.RestartDatanode(i));
   return cluster.WaitForLiveDatanodes(cluster.num_datanodes());

@@ -42,8 +42,11 @@ std::vector<std::pair<std::string, std::string>> PowerCutEnvironment(const std::
 Result<PowerCutReport> ApplyPowerCut(const std::string& state_dir);
 
 class MiniCluster;
-// Puts a running cluster's namenode and datanodes under the layer (restarting them with
-// PowerCutEnvironment set in this process, which later restarts inherit).
+// Sets PowerCutEnvironment in this process: every daemon started from now on (and so a
+// MiniCluster started next, formatting included) runs under the layer.
+void EnterPowerCutLayer(const std::string& state_dir);
+// Puts a running cluster's namenode and datanodes under the layer (EnterPowerCutLayer,
+// then restarting them).
 Status StartUnderPowerCutLayer(MiniCluster& cluster, const std::string& state_dir);
 // The cut itself: every daemon stopped at one instant (SIGSTOP), then killed; then
 // ApplyPowerCut, and every daemon started again (waiting for the datanodes to register).
