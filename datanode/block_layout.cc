@@ -65,6 +65,11 @@ Status MakeDirs(const std::string& path) {
   return ErrnoError(errno, "mkdir " + path);
 }
 
+std::string ParentDir(const std::string& dir) {
+  size_t slash = dir.rfind('/');
+  return slash == std::string::npos || slash == 0 ? std::string("/") : dir.substr(0, slash);
+}
+
 namespace {
 // Renames, creating to_dir when missing; *created says whether it had to.
 Status RenameCreatingDir(const std::string& from, const std::string& to, const std::string& to_dir, bool* created) {
@@ -76,10 +81,6 @@ Status RenameCreatingDir(const std::string& from, const std::string& to, const s
   return ErrnoError(errno, fmt::format("rename {} to {}", from, to));
 }
 
-std::string ParentDir(const std::string& dir) {
-  size_t slash = dir.rfind('/');
-  return slash == std::string::npos || slash == 0 ? std::string("/") : dir.substr(0, slash);
-}
 
 Status SyncPath(const std::string& path, int flags, bool data_only) {
   int fd = ::open(path.c_str(), flags | O_CLOEXEC);

@@ -45,6 +45,9 @@ Status MoveReplicaFiles(const std::string& from_dir, const std::string& to_dir, 
 // holds open, such as one a block recovery finalizes).
 Status SyncReplicaFiles(const std::string& dir, uint64_t block_id, uint64_t gen_stamp);
 
+// The directory an absolute path is in ("/" for "/x").
+std::string ParentDir(const std::string& path);
+
 // fsync of a directory, so the names created, renamed or removed in it are durable.
 Status SyncDir(const std::string& dir);
 

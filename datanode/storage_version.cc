@@ -66,8 +66,7 @@ Status WriteStorageVersion(const std::string& path, const StorageVersion& v) {
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoError(errno, "rename " + tmp);
   // The rename is durable only once the directory is.
-  const size_t slash = path.rfind('/');
-  return SyncDir(slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash));
+  return SyncDir(ParentDir(path));
 }
 
 std::string NewUuid() {

@@ -46,7 +46,7 @@ Result<std::unique_ptr<Volume>> Volume::Open(int index, const std::string& root,
   // datanode may have made it).
   RETURN_IF_ERROR(SyncDir(CurrentDir(root)));
   RETURN_IF_ERROR(SyncDir(root));
-  if (size_t slash = root.rfind('/'); slash != std::string::npos && slash > 0) (void)SyncDir(root.substr(0, slash));
+  (void)SyncDir(ParentDir(root));
   std::unique_ptr<Volume> v(new Volume(index, root, std::move(version), reserved_bytes));
   return v;
 }

@@ -9,10 +9,7 @@
 // The daemons run under the layer from their first start, so the first cut also tests
 // that a freshly formatted namenode and datanodes survive. A control run with
 // --datanode_sync_on_close=false shows that the test sees lost data.
-#include <csignal>
 #include <cstdlib>
-#include <map>
-#include <mutex>
 #include <random>
 #include <thread>
 
@@ -94,8 +91,10 @@ class PowerLossTest : public ::testing::Test {
     ASSERT_EVENTUALLY((*fs)->Mkdirs("/p").ok(), 60000);
   }
 
-  // One writer until the cut: its own directory, its own files.
-  void Writer(int w, uint64_t seed, bool hsync, std::vector<FileModel>* files, std::mutex* mu) {
+  // One writer until the cut: its own directory, its own files. Only this thread touches
+  // `files` until it is joined.
+  void Writer(int w, uint64_t seed, bool hsync, std::vector<FileModel>* files) {
+    using IF = FileModel::InFlight;
     auto connected = client::FileSystem::Connect(Options());
     if (!connected.ok()) return;
     client::FileSystem& fs = **connected;
@@ -103,92 +102,59 @@ class PowerLossTest : public ::testing::Test {
     auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); };
     const std::string dir = fmt::format("/p/w{}", w);
     if (!fs.Mkdirs(dir).ok()) return;
-    auto model = [&](size_t i) -> FileModel& { return (*files)[i]; };
     for (int step = 0; !cut_; ++step) {
       std::vector<size_t> closed;
-      {
-        std::lock_guard lock(*mu);
-        for (size_t i = 0; i < files->size(); ++i)
-          if (!model(i).open && !model(i).deleted && !model(i).forgotten && model(i).in_flight == FileModel::InFlight::kNone)
-            closed.push_back(i);
+      for (size_t i = 0; i < files->size(); ++i) {
+        const FileModel& f = (*files)[i];
+        if (!f.open && !f.deleted && !f.forgotten && f.in_flight == IF::kNone) closed.push_back(i);
       }
       const int action = closed.empty() ? 0 : pick(10);
       if (action < 6) {  // a new file: chunks, some hsyncs, a close
-        size_t i;
-        {
-          std::lock_guard lock(*mu);
-          files->push_back(FileModel{fmt::format("{}/r{}-f{}", dir, round_, step)});
-          i = files->size() - 1;
-          model(i).in_flight = FileModel::InFlight::kCreate;
-        }
-        auto out = fs.Create(model(i).path);
+        files->push_back(FileModel{fmt::format("{}/r{}-f{}", dir, round_, step)});
+        FileModel& f = files->back();
+        f.in_flight = IF::kCreate;
+        auto out = fs.Create(f.path);
         if (!out.ok()) return;
-        {
-          std::lock_guard lock(*mu);
-          model(i).open = true;
-          model(i).in_flight = FileModel::InFlight::kNone;
-        }
+        f.open = true;
+        f.in_flight = IF::kNone;
         const int chunks = 1 + pick(6);
         for (int c = 0; c < chunks; ++c) {
           const std::string data = RandomBytes(1 + rng() % (kBlock * 3 / 4), rng());
-          {
-            std::lock_guard lock(*mu);
-            model(i).content += data;  // written, not yet acknowledged
-          }
+          f.content += data;  // written, not yet acknowledged
           if (!(*out)->Write(data.data(), data.size()).ok()) return;
           if (hsync && pick(3) == 0) {
-            const size_t len = model(i).content.size();
             if (!(*out)->Hsync().ok()) return;
-            std::lock_guard lock(*mu);
-            model(i).durable = len;
+            f.durable = f.content.size();
           }
         }
-        {
-          std::lock_guard lock(*mu);
-          model(i).in_flight = FileModel::InFlight::kClose;
-        }
+        f.in_flight = IF::kClose;
         if (!(*out)->Close().ok()) return;
-        std::lock_guard lock(*mu);
-        model(i).open = false;
-        model(i).durable = model(i).content.size();
-        model(i).in_flight = FileModel::InFlight::kNone;
-      } else if (action < 8) {  // an append to a closed file
-        const size_t i = closed[static_cast<size_t>(pick(static_cast<int>(closed.size())))];
-        const std::string data = RandomBytes(1 + rng() % (kBlock / 2), rng());
-        {
-          std::lock_guard lock(*mu);
-          model(i).in_flight = FileModel::InFlight::kAppend;
-          model(i).append_base = model(i).content.size();
-          model(i).content += data;
-        }
-        auto out = fs.Append(model(i).path);
-        if (!out.ok() || !(*out)->Write(data.data(), data.size()).ok() || !(*out)->Close().ok()) return;
-        std::lock_guard lock(*mu);
-        model(i).durable = model(i).content.size();
-        model(i).in_flight = FileModel::InFlight::kNone;
-      } else if (action == 8) {  // a rename
-        const size_t i = closed[static_cast<size_t>(pick(static_cast<int>(closed.size())))];
-        {
-          std::lock_guard lock(*mu);
-          model(i).in_flight = FileModel::InFlight::kRename;
-          model(i).rename_to = model(i).path + "-m";
-        }
-        if (!fs.Rename(model(i).path, model(i).rename_to).ok()) return;
-        std::lock_guard lock(*mu);
-        model(i).path = model(i).rename_to;
-        model(i).in_flight = FileModel::InFlight::kNone;
-      } else {  // a delete
-        const size_t i = closed[static_cast<size_t>(pick(static_cast<int>(closed.size())))];
-        {
-          std::lock_guard lock(*mu);
-          model(i).in_flight = FileModel::InFlight::kDelete;
-        }
-        auto deleted = fs.Delete(model(i).path, false);
-        if (!deleted.ok() || !*deleted) return;
-        std::lock_guard lock(*mu);
-        model(i).deleted = true;
-        model(i).in_flight = FileModel::InFlight::kNone;
+        f.open = false;
+        f.durable = f.content.size();
+        f.in_flight = IF::kNone;
+        continue;
       }
+      FileModel& f = (*files)[closed[static_cast<size_t>(pick(static_cast<int>(closed.size())))]];
+      if (action < 8) {  // an append to a closed file
+        const std::string data = RandomBytes(1 + rng() % (kBlock / 2), rng());
+        f.in_flight = IF::kAppend;
+        f.append_base = f.content.size();
+        f.content += data;
+        auto out = fs.Append(f.path);
+        if (!out.ok() || !(*out)->Write(data.data(), data.size()).ok() || !(*out)->Close().ok()) return;
+        f.durable = f.content.size();
+      } else if (action == 8) {  // a rename
+        f.in_flight = IF::kRename;
+        f.rename_to = f.path + "-m";
+        if (!fs.Rename(f.path, f.rename_to).ok()) return;
+        f.path = f.rename_to;
+      } else {  // a delete
+        f.in_flight = IF::kDelete;
+        auto deleted = fs.Delete(f.path, false);
+        if (!deleted.ok() || !*deleted) return;
+        f.deleted = true;
+      }
+      f.in_flight = IF::kNone;
     }
   }
 
@@ -198,7 +164,7 @@ class PowerLossTest : public ::testing::Test {
     cut_ = false;
     std::vector<std::thread> writers;
     for (int w = 0; w < kWriters; ++w)
-      writers.emplace_back([&, w] { Writer(w, seed * 31 + w, hsync, &files_[w], &mus_[w]); });
+      writers.emplace_back([&, w] { Writer(w, seed * 31 + w, hsync, &files_[w]); });
     std::mt19937_64 rng(seed);
     std::this_thread::sleep_for(std::chrono::milliseconds(min_ms + static_cast<int>(rng() % (max_ms - min_ms))));
     // Writers stop starting operations; those in flight end when the daemons die.
@@ -317,7 +283,6 @@ class PowerLossTest : public ::testing::Test {
   std::atomic<bool> cut_{false};
   int round_ = 0;
   std::vector<FileModel> files_[kWriters];
-  std::mutex mus_[kWriters];
   Totals totals_;
 };
 

@@ -3,10 +3,9 @@
 // and closed, and a file still open whose first bytes were fsynced, are cut off at once;
 // after the restart another client reads the closed file whole and at least the fsynced
 // bytes of the open one (and nothing that was never written).
-#include <csignal>
-#include <fstream>
 #include <thread>
 
+#include "common/whole_file.h"
 #include "tests/fuse/mount_fixture.h"
 #include "tests/support/power_cut/power_cut.h"
 #include "tests/support/remote_file.h"
@@ -28,8 +27,9 @@ class MountPowerCutTest : public MountTest {
     LeavePowerCutLayer();
   }
   std::string Local(const std::string& name) {
-    std::ifstream in(local_ + "/" + name, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto data = ReadWholeFile(local_ + "/" + name);
+    EXPECT_OK(data.status());
+    return data.ok() ? *data : "";
   }
 };
 
