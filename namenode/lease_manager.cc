@@ -1,7 +1,5 @@
 #include "namenode/lease_manager.h"
 
-#include "common/clock.h"
-
 namespace cairn::namenode {
 
 void LeaseManager::Add(const std::string& client, uint64_t inode_id) {
@@ -15,7 +13,7 @@ void LeaseManager::Add(const std::string& client, uint64_t inode_id) {
   }
   Lease& l = leases_[client];
   l.files.insert(inode_id);
-  l.renewed_ms = MonotonicMillis();
+  l.renewed_ms = clock_.MonotonicMillis();
   holder_[inode_id] = client;
 }
 
@@ -52,19 +50,19 @@ bool LeaseManager::Renew(const std::string& client) {
   std::lock_guard lock(mu_);
   auto it = leases_.find(client);
   if (it == leases_.end()) return false;
-  it->second.renewed_ms = MonotonicMillis();
+  it->second.renewed_ms = clock_.MonotonicMillis();
   return true;
 }
 
 bool LeaseManager::SoftLimitExpired(const std::string& client) const {
   std::lock_guard lock(mu_);
   auto it = leases_.find(client);
-  return it == leases_.end() || MonotonicMillis() - it->second.renewed_ms > soft_ms_;
+  return it == leases_.end() || clock_.MonotonicMillis() - it->second.renewed_ms > soft_ms_;
 }
 
 std::vector<LeaseManager::Expired> LeaseManager::HardLimitExpired() const {
   std::vector<Expired> out;
-  int64_t now = MonotonicMillis();
+  int64_t now = clock_.MonotonicMillis();
   std::lock_guard lock(mu_);
   for (const auto& [client, lease] : leases_) {
     if (client == kNamenodeLeaseHolder || now - lease.renewed_ms > hard_ms_) out.push_back({client, {lease.files.begin(), lease.files.end()}});

@@ -16,6 +16,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/clock.h"
+
 namespace cairn::namenode {
 
 // The lease holder name the namenode uses for files whose writer it gave up on (HDFS's).
@@ -23,7 +25,9 @@ inline constexpr const char* kNamenodeLeaseHolder = "HDFS_NameNode";
 
 class LeaseManager {
  public:
-  LeaseManager(int64_t soft_limit_ms, int64_t hard_limit_ms) : soft_ms_(soft_limit_ms), hard_ms_(hard_limit_ms) {}
+  // `clock` (which must outlive the manager) times the leases: SystemClock() but in tests.
+  LeaseManager(int64_t soft_limit_ms, int64_t hard_limit_ms, const Clock& clock = SystemClock())
+      : soft_ms_(soft_limit_ms), hard_ms_(hard_limit_ms), clock_(clock) {}
 
   // Grants (or extends) `client`'s lease to cover the file and renews it.
   void Add(const std::string& client, uint64_t inode_id);
@@ -55,6 +59,7 @@ class LeaseManager {
   };
   const int64_t soft_ms_;
   const int64_t hard_ms_;
+  const Clock& clock_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, Lease> leases_;  // guarded by mu_
   std::unordered_map<uint64_t, std::string> holder_;  // guarded by mu_: file -> client

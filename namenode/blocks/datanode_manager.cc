@@ -125,8 +125,8 @@ Result<DatanodeManager::Registration> DatanodeManager::Register(const RegisterDa
   }
   out.admin = d->admin;
   ApplyStats(capacity, used, remaining, 0, &d->capacity, &d->dfs_used, &d->remaining, &d->non_dfs_used);
-  d->last_heartbeat_mono = MonotonicMillis();
-  d->last_update_wall = WallMillis();
+  d->last_heartbeat_mono = options_.clock->MonotonicMillis();
+  d->last_update_wall = options_.clock->WallMillis();
   // Commands queued for an earlier incarnation no longer apply: it reports afresh.
   d->commands.clear();
   d->invalidate.clear();
@@ -155,8 +155,8 @@ bool DatanodeManager::Heartbeat(const HeartbeatRequest& req, HeartbeatResponse* 
     ++d->volume_failures.failed;
     d->volume_failures.details.push_back(fmt::format("{}: {}", v.path(), v.failure()));
   }
-  d->last_heartbeat_mono = MonotonicMillis();
-  d->last_update_wall = WallMillis();
+  d->last_heartbeat_mono = options_.clock->MonotonicMillis();
+  d->last_update_wall = options_.clock->WallMillis();
   for (int n = 0; n < options_.max_commands && !d->commands.empty(); ++n) {
     *resp->add_commands() = std::move(d->commands.front());
     d->commands.pop_front();
@@ -200,7 +200,7 @@ std::optional<uint32_t> DatanodeManager::Lookup(std::string_view uuid) const {
 
 std::vector<uint32_t> DatanodeManager::CheckLiveness() {
   std::vector<uint32_t> died;
-  int64_t now = MonotonicMillis();
+  int64_t now = options_.clock->MonotonicMillis();
   std::lock_guard lock(mu_);
   for (auto& d : nodes_) {
     if (d->alive.load() && now - d->last_heartbeat_mono > options_.dead_interval_ms) {
@@ -275,7 +275,7 @@ NodeView DatanodeManager::ViewLocked(const Descriptor& d, int64_t now) const {
 }
 
 std::vector<NodeView> DatanodeManager::Snapshot() const {
-  int64_t now = MonotonicMillis();
+  int64_t now = options_.clock->MonotonicMillis();
   std::lock_guard lock(mu_);
   std::vector<NodeView> out;
   out.reserve(nodes_.size());
@@ -284,7 +284,7 @@ std::vector<NodeView> DatanodeManager::Snapshot() const {
 }
 
 std::optional<NodeView> DatanodeManager::View(uint32_t index) const {
-  int64_t now = MonotonicMillis();
+  int64_t now = options_.clock->MonotonicMillis();
   std::lock_guard lock(mu_);
   if (index >= nodes_.size()) return std::nullopt;
   return ViewLocked(*nodes_[index], now);
@@ -367,8 +367,8 @@ void DatanodeManager::SetNumBlocks(uint32_t index, size_t n) {
 void DatanodeManager::NoteBlockReport(uint32_t index) {
   std::lock_guard lock(mu_);
   if (index >= nodes_.size()) return;
-  nodes_[index]->last_report_wall = WallMillis();
-  nodes_[index]->last_report_mono = MonotonicMillis();
+  nodes_[index]->last_report_wall = options_.clock->WallMillis();
+  nodes_[index]->last_report_mono = options_.clock->MonotonicMillis();
 }
 
 std::optional<uint32_t> DatanodeManager::FindByAddress(std::string_view host_port) const {

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "cairn/datanode_protocol.pb.h"
+#include "common/clock.h"
 #include "common/status.h"
 #include "hadoop/ClientNamenodeProtocol.pb.h"
 #include "namenode/blocks/topology.h"
@@ -60,6 +61,7 @@ struct DatanodeManagerOptions {
   int64_t stale_interval_ms = 30000;  // a node silent this long is stale (sorted last, not chosen)
   int invalidate_limit = 1000;     // block deletions per heartbeat reply
   int max_commands = 100;          // other commands per heartbeat reply
+  const Clock* clock = &SystemClock();  // times heartbeats and liveness (tests: a ManualClock)
 };
 
 class DatanodeManager {
