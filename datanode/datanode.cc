@@ -12,6 +12,7 @@
 
 #include "common/tls_credentials.h"
 #include "compute/resources.h"
+#include "datanode/faulty_namenode_client.h"
 
 namespace cairn::datanode {
 
@@ -60,6 +61,11 @@ Result<std::unique_ptr<Datanode>> Datanode::Start(const DatanodeSettings& settin
     ASSIGN_OR_RETURN(auto credentials, MakeDaemonChannelCredentials(settings.security));
     client = MakeGrpcNamenodeClient(settings.namenode, settings.namenode_rpc_timeout_ms, std::move(credentials));
   }
+  if (!settings.fault_namenode_rpc_plan_file.empty()) {
+    spdlog::warn("TESTS ONLY: faults are injected into calls to the namenode while {} exists",
+                 settings.fault_namenode_rpc_plan_file);
+    client = MakeFaultInjectingNamenodeClient(std::move(client), settings.fault_namenode_rpc_plan_file);
+  }
   dn->client_ = std::move(client);
   dn->reports_ = std::make_unique<ReportQueue>();
 
@@ -69,6 +75,10 @@ Result<std::unique_ptr<Datanode>> Datanode::Start(const DatanodeSettings& settin
   store_options.reserved_bytes = settings.reserved.bytes;
   store_options.io_engine = engine;
   store_options.sync_on_close = settings.sync_on_close;
+  if (!settings.fault_disk_plan_file.empty()) {
+    spdlog::warn("TESTS ONLY: disk faults are injected while {} exists", settings.fault_disk_plan_file);
+    store_options.disk_faults = std::make_shared<DiskFaults>(settings.fault_disk_plan_file);
+  }
   ASSIGN_OR_RETURN(dn->store_, FsBlockStore::Open(store_options, dn->reports_.get()));
 
   BlockScannerOptions so;

@@ -161,6 +161,12 @@ Result<Volume*> FsBlockStore::ChooseVolume() {
   return NoSpace("no volume has room for a new replica");
 }
 
+IoEngine& FsBlockStore::ThreadEngine() const {
+  IoEngine& engine = ThreadIoEngine(options_.io_engine);
+  if (!options_.disk_faults) return engine;
+  return ThreadFaultInjectingIoEngine(engine, *options_.disk_faults);
+}
+
 Status FsBlockStore::ReserveSpace(Volume* volume, uint64_t bytes) {
   uint64_t before = total_used_.fetch_add(bytes);
   if (options_.capacity_bytes > 0 && before + bytes > options_.capacity_bytes) {

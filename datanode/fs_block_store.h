@@ -19,6 +19,7 @@
 
 #include "datanode/block_layout.h"
 #include "datanode/block_store.h"
+#include "datanode/disk_faults.h"
 #include "datanode/io_engine.h"
 #include "datanode/volume.h"
 
@@ -34,6 +35,8 @@ struct FsBlockStoreOptions {
   // the rename, so an acknowledged close survives a power cut (HDFS's
   // dfs.datanode.synconclose, but on by default). Off: the kernel writes them back later.
   bool sync_on_close = true;
+  // TESTS ONLY: the disk fault seam (disk_faults.h) applied to every replica's I/O.
+  std::shared_ptr<const DiskFaults> disk_faults;
 };
 
 // One replica's record in the map.
@@ -96,7 +99,9 @@ class FsBlockStore final : public BlockStore {
   Status CheckVolume(int index) override;
 
   // --- for FsReplicaWriter / FsReplicaReader ---
-  IoEngineKind io_engine() const { return options_.io_engine; }
+  // The calling thread's engine for replica data and meta I/O (wrapped by the disk fault
+  // seam when the options name one).
+  IoEngine& ThreadEngine() const;
   bool sync_on_close() const { return options_.sync_on_close; }
   // How a replica's renames are made: durable (directories synced) with sync_on_close, so a
   // stamp the namenode records after a recovery or an append survives a power cut too.

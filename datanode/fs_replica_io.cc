@@ -36,7 +36,7 @@ Status FsReplicaWriter::StartWrite(uint64_t offset, std::span<const uint8_t> dat
   uint64_t end = offset + data.size();
   uint64_t growth = (end - bytes_on_disk_) + (MetaFileSize(info_.checksum, end) - MetaFileSize(info_.checksum, bytes_on_disk_));
   RETURN_IF_ERROR(store_->ReserveSpace(replica_->volume, growth));
-  if (engine_ == nullptr) engine_ = &ThreadIoEngine(store_->io_engine());
+  if (engine_ == nullptr) engine_ = &store_->ThreadEngine();
   batch_.Clear();
   if (!data.empty()) batch_.AddWrite(data_fd_, data.data(), data.size(), offset);
   if (!crcs.empty()) batch_.AddWrite(meta_fd_, crcs.data(), crcs.size(), MetaOffsetOfChunk(first_chunk));
@@ -75,7 +75,7 @@ Status FsReplicaWriter::FinishWrite() {
 
 Status FsReplicaWriter::SyncData() {
   RETURN_IF_ERROR(FinishWrite());
-  if (engine_ == nullptr) engine_ = &ThreadIoEngine(store_->io_engine());
+  if (engine_ == nullptr) engine_ = &store_->ThreadEngine();
   batch_.Clear();
   batch_.AddFdatasync(data_fd_);
   batch_.AddFdatasync(meta_fd_);
@@ -161,7 +161,7 @@ Status FsReplicaReader::StartRead(int slot, uint64_t offset, std::span<uint8_t> 
   if (slot < 0 || slot >= kSlots) return Internal("read slot {} out of range", slot);
   IoBatch& b = batches_[slot];
   if (b.in_flight()) return Internal("read slot {} is busy", slot);
-  if (engine_ == nullptr) engine_ = &ThreadIoEngine(store_->io_engine());
+  if (engine_ == nullptr) engine_ = &store_->ThreadEngine();
   b.Clear();
   if (!data.empty()) b.AddRead(data_fd_, data.data(), data.size(), offset);
   if (!crcs.empty()) b.AddRead(meta_fd_, crcs.data(), crcs.size(), MetaOffsetOfChunk(first_chunk));

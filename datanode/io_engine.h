@@ -60,6 +60,7 @@ class IoBatch {
  private:
   friend class UringIoEngine;
   friend class SyncIoEngine;
+  friend class FaultInjectingIoEngine;
   void Add(IoOp op);
   IoOp ops_[kMaxOps];
   int count_ = 0;

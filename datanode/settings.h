@@ -33,6 +33,8 @@ struct DatanodeSettings {
   int ibr_delay_ms = 0;                   // batching delay of incremental reports; 0 = at once
   std::string io_engine = "uring";        // uring | sync
   bool sync_on_close = true;              // finalized replicas are synced (durable close)
+  std::string fault_disk_plan_file;       // TESTS ONLY: the disk fault seam's plan (disk_faults.h)
+  std::string fault_namenode_rpc_plan_file;  // TESTS ONLY: faults of calls to the namenode (faulty_namenode_client.h)
   int max_xceivers = 4096;                // concurrent transfer connections
   int max_xceivers_per_address = 1024;    // the same, per client IP address
   int socket_timeout_ms = 60000;          // read/write timeout of transfer sockets
