@@ -1,6 +1,6 @@
 // WatchedFile: a small control file another process may write, replace or remove at any
 // moment, read again only when it changed (its inode, size, mtime or ctime). The fault
-// seams read their plans through it (datanode/disk_faults.h, datanode/faulty_namenode_client.h),
+// seams read their plans through it (datanode/store/disk_faults.h, datanode/nn/faulty_namenode_client.h),
 // so a test switches faults on and off while the daemon runs by renaming a new plan into
 // place or removing it.
 //

@@ -12,7 +12,7 @@
 
 #include "common/tls_credentials.h"
 #include "compute/resources.h"
-#include "datanode/faulty_namenode_client.h"
+#include "datanode/nn/faulty_namenode_client.h"
 
 namespace cairn::datanode {
 

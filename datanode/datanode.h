@@ -11,15 +11,15 @@
 #include <memory>
 
 #include "compute/executor/executor.h"
-#include "datanode/block_scanner.h"
-#include "datanode/command_executor.h"
-#include "datanode/fs_block_store.h"
-#include "datanode/inter_datanode_server.h"
-#include "datanode/namenode_actor.h"
-#include "datanode/namenode_client.h"
-#include "datanode/report_queue.h"
+#include "datanode/nn/command_executor.h"
+#include "datanode/nn/namenode_actor.h"
+#include "datanode/nn/namenode_client.h"
+#include "datanode/nn/report_queue.h"
+#include "datanode/recovery/inter_datanode_server.h"
 #include "datanode/settings.h"
-#include "datanode/xceiver_server.h"
+#include "datanode/store/block_scanner.h"
+#include "datanode/store/fs_block_store.h"
+#include "datanode/transfer/xceiver_server.h"
 
 namespace cairn::datanode {
 

@@ -44,12 +44,12 @@ Result<std::unique_ptr<LocalBlockFile>> LocalBlockFile::Open(const std::string& 
 Result<std::unique_ptr<LocalBlockFile>> LocalBlockFile::FromDescriptors(int data_fd, int meta_fd, uint64_t length,
                                                                         const std::string& name) {
   const std::string meta_name = name + " (checksums)";
-  uint8_t header[datanode::kMetaHeaderSize];
+  uint8_t header[kMetaHeaderSize];
   Status st = PreadFully(meta_fd, reinterpret_cast<char*>(header), sizeof header, 0, meta_name);
-  Result<datanode::ChecksumSpec> spec = st.ok() ? datanode::DecodeMetaHeader(header) : Result<datanode::ChecksumSpec>(st);
+  Result<ChecksumSpec> spec = st.ok() ? DecodeMetaHeader(header) : Result<ChecksumSpec>(st);
   if (!spec.ok()) return spec.status().WithContext(meta_name);
-  std::vector<uint8_t> crcs(spec->ChunkCount(length) * datanode::kCrcSize);
-  RETURN_IF_ERROR(PreadFully(meta_fd, reinterpret_cast<char*>(crcs.data()), crcs.size(), datanode::kMetaHeaderSize, meta_name));
+  std::vector<uint8_t> crcs(spec->ChunkCount(length) * kCrcSize);
+  RETURN_IF_ERROR(PreadFully(meta_fd, reinterpret_cast<char*>(crcs.data()), crcs.size(), kMetaHeaderSize, meta_name));
   struct stat sb{};
   if (::fstat(data_fd, &sb) != 0) return ErrnoError(errno, "stat " + name);
   if (static_cast<uint64_t>(sb.st_size) < length) return Corruption("{} holds fewer than the block's {} bytes", name, length);
@@ -68,7 +68,7 @@ Status LocalBlockFile::ReadVerified(uint64_t offset, size_t n, char* out) {
   if (offset % bpc != 0 || offset + n > length_ || (n % bpc != 0 && offset + n != length_))
     return InvalidArgument("{}: unaligned read [{}, +{})", path_, offset, n);
   RETURN_IF_ERROR(PreadFully(fd_, out, n, offset, path_));
-  const uint8_t* crcs = crcs_.data() + (offset / bpc) * datanode::kCrcSize;
+  const uint8_t* crcs = crcs_.data() + (offset / bpc) * kCrcSize;
   return VerifyChunkChecksums(spec_.type, bpc, {reinterpret_cast<const uint8_t*>(out), n}, crcs, offset)
       .WithContext(path_);
 }

@@ -1,6 +1,6 @@
 // LocalBlockFile: short-circuit reading of a finalized replica on this node. The executor
 // hands the task open descriptors of the block file and its .meta file (HDFS layout, see
-// datanode/meta_file.h), as HDFS short-circuit reads pass descriptors, since the task's
+// common/meta_file.h), as HDFS short-circuit reads pass descriptors, since the task's
 // account cannot open the datanode's files by path; the task reads the data with large preads and verifies every
 // chunk against the stored CRCs itself, so a corrupt replica is noticed exactly as a
 // network read would notice it.
@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "cairn/compute.pb.h"
+#include "common/meta_file.h"
 #include "common/status.h"
-#include "datanode/meta_file.h"
 
 namespace cairn::compute {
 
@@ -37,13 +37,13 @@ class LocalBlockFile {
   Status ReadVerified(uint64_t offset, size_t n, char* out);
 
  private:
-  LocalBlockFile(int fd, std::string path, uint64_t length, datanode::ChecksumSpec spec, std::vector<uint8_t> crcs)
+  LocalBlockFile(int fd, std::string path, uint64_t length, ChecksumSpec spec, std::vector<uint8_t> crcs)
       : fd_(fd), path_(std::move(path)), length_(length), spec_(spec), crcs_(std::move(crcs)) {}
 
   int fd_;
   std::string path_;
   uint64_t length_;
-  datanode::ChecksumSpec spec_;
+  ChecksumSpec spec_;
   std::vector<uint8_t> crcs_;  // big-endian CRC per chunk
 };
 

@@ -15,8 +15,8 @@ class LocalBlockTest : public ::testing::Test {
   void SetUp() override {
     dir_ = testing::MakeTempDir("localblock");
     data_ = testing::RandomBytes(5000, 42);  // 9 full chunks and a partial one
-    std::string meta(datanode::kMetaHeaderSize, '\0');
-    datanode::EncodeMetaHeader(datanode::ChecksumSpec{}, reinterpret_cast<uint8_t*>(meta.data()));
+    std::string meta(kMetaHeaderSize, '\0');
+    EncodeMetaHeader(ChecksumSpec{}, reinterpret_cast<uint8_t*>(meta.data()));
     std::string crcs(ChunkCount(data_.size(), 512) * 4, '\0');
     ComputeChunkChecksums(ChecksumType::kCrc32c, 512, {reinterpret_cast<const uint8_t*>(data_.data()), data_.size()},
                           reinterpret_cast<uint8_t*>(crcs.data()));

@@ -12,8 +12,8 @@
 #include <gtest/gtest.h>
 
 #include "common/endian.h"
-#include "datanode/block_layout.h"
-#include "datanode/packet_plan.h"
+#include "datanode/store/block_layout.h"
+#include "datanode/transfer/packet_plan.h"
 #include "tests/datanode/dtp_client.h"
 
 namespace cairn::datanode {

@@ -6,7 +6,7 @@
 // make.
 #include <gtest/gtest.h>
 
-#include "datanode/inter_datanode.h"
+#include "datanode/recovery/inter_datanode.h"
 #include "tests/datanode/dtp_client.h"
 
 namespace cairn::datanode {

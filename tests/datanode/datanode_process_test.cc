@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "datanode/block_layout.h"
+#include "datanode/store/block_layout.h"
 #include "tests/datanode/dtp_client.h"
 #include "tests/datanode/key_serving_namenode.h"
 #include "tests/support/process.h"

@@ -1,4 +1,4 @@
-// The disk fault seam (datanode/disk_faults.h): the plan file's grammar, and a
+// The disk fault seam (datanode/store/disk_faults.h): the plan file's grammar, and a
 // fault-injecting engine around each real engine that passes I/O through with no plan and
 // applies each fault exactly as the plan says, picking up changes to the file at once.
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "datanode/disk_faults.h"
+#include "datanode/store/disk_faults.h"
 #include "tests/support/fault_plan.h"
 #include "tests/support/test_util.h"
 

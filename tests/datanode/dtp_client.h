@@ -18,10 +18,10 @@
 #include "common/clock.h"
 #include "common/data_transfer.h"
 #include "common/proto_io.h"
-#include "datanode/fs_block_store.h"
-#include "datanode/inter_datanode_server.h"
-#include "datanode/packet_plan.h"
-#include "datanode/xceiver_server.h"
+#include "datanode/recovery/inter_datanode_server.h"
+#include "datanode/store/fs_block_store.h"
+#include "datanode/transfer/packet_plan.h"
+#include "datanode/transfer/xceiver_server.h"
 #include "tests/support/test_util.h"
 
 namespace cairn::datanode::testing {

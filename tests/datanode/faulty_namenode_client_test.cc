@@ -1,10 +1,10 @@
-// The RPC fault seam on the datanode's namenode calls (datanode/faulty_namenode_client.h):
+// The RPC fault seam on the datanode's namenode calls (datanode/nn/faulty_namenode_client.h):
 // the plan file's grammar, and a wrapper around a counting fake that drops a request
 // (never sent), loses a reply (sent, error returned), sends a call twice or passes it
 // through, as the plan says at the moment of the call.
 #include <gtest/gtest.h>
 
-#include "datanode/faulty_namenode_client.h"
+#include "datanode/nn/faulty_namenode_client.h"
 #include "tests/support/fault_plan.h"
 #include "tests/support/test_util.h"
 

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "datanode/io_engine.h"
+#include "datanode/store/io_engine.h"
 #include "tests/support/test_util.h"
 
 namespace cairn::datanode {

@@ -2,10 +2,10 @@
 #include <gtest/gtest.h>
 
 #include "common/endian.h"
-#include "datanode/block_layout.h"
-#include "datanode/meta_file.h"
-#include "datanode/packet_plan.h"
-#include "datanode/storage_version.h"
+#include "common/meta_file.h"
+#include "datanode/store/block_layout.h"
+#include "datanode/store/storage_version.h"
+#include "datanode/transfer/packet_plan.h"
 #include "tests/support/test_util.h"
 
 namespace cairn::datanode {

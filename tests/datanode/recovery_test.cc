@@ -6,8 +6,8 @@
 // A truncate recovery cuts every replica (finalized ones too) to the length it names.
 #include <gtest/gtest.h>
 
-#include "datanode/block_recovery.h"
-#include "datanode/inter_datanode.h"
+#include "datanode/recovery/block_recovery.h"
+#include "datanode/recovery/inter_datanode.h"
 #include "tests/datanode/dtp_client.h"
 
 namespace cairn::datanode {

@@ -9,10 +9,10 @@
 
 #include <gtest/gtest.h>
 
-#include "datanode/block_layout.h"
-#include "datanode/block_scanner.h"
-#include "datanode/report_queue.h"
-#include "datanode/transfer.h"
+#include "datanode/nn/report_queue.h"
+#include "datanode/store/block_layout.h"
+#include "datanode/store/block_scanner.h"
+#include "datanode/transfer/transfer.h"
 #include "tests/datanode/dtp_client.h"
 
 namespace cairn::datanode {

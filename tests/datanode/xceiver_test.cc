@@ -10,7 +10,7 @@
 
 #include "common/clock.h"
 #include "common/endian.h"
-#include "datanode/transfer.h"
+#include "datanode/transfer/transfer.h"
 #include "tests/datanode/dtp_client.h"
 
 namespace cairn::datanode {

@@ -1,4 +1,4 @@
-// Failing disks, through the datanode's disk fault seam (datanode/disk_faults.h: each
+// Failing disks, through the datanode's disk fault seam (datanode/store/disk_faults.h: each
 // datanode runs with --fault_disk_plan_file, and the test writes the plan while it runs).
 // A read error on one replica is served from another; where no replica is left the client
 // hears why. A write error, a torn write or a failed fdatasync on one node of a pipeline

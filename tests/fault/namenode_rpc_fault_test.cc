@@ -1,5 +1,5 @@
 // Calls from datanodes to the namenode that are lost, duplicated or never arrive, through
-// the datanode's RPC fault seam (datanode/faulty_namenode_client.h: each datanode runs with
+// the datanode's RPC fault seam (datanode/nn/faulty_namenode_client.h: each datanode runs with
 // --fault_namenode_rpc_plan_file, and the test writes the plan while it runs). Duplicated
 // heartbeats and reports count once; an incremental report whose request or reply was lost
 // is sent again until the namenode has it; a datanode that cannot reach the namenode at

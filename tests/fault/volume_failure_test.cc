@@ -34,7 +34,7 @@ TEST(VolumeFailureTest, AFailedDirectoryIsTakenOutAndWritesGoElsewhere) {
 
   // Datanode 0's second disk dies.
   const std::string dir = cluster->datanode_data_dirs(0).at(1);
-  const std::string current = dir + "/current";  // the volume's layout root (datanode/block_layout.h)
+  const std::string current = dir + "/current";  // the volume's layout root (datanode/store/block_layout.h)
   std::filesystem::rename(current, current + ".dead");
   ASSERT_OK(WriteLocalFile(current, "this disk is gone"));
 
