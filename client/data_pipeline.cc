@@ -232,6 +232,7 @@ Status DataPipeline::CheckAck(const hh::PipelineAckProto& ack, const Packet& exp
     std::string node = i < static_cast<int>(setup_.nodes.size()) ? NodeAddress(setup_.nodes[i]) : "?";
     std::string text = fmt::format("datanode {} (pipeline position {} of {}) replied {} for packet {} of {}", node,
                                    i + 1, setup_.nodes.size(), hh::Status_Name(s), expected.seqno, block_name_);
+    if (!ack.cairn_error_message().empty()) text += " (" + ack.cairn_error_message() + ")";
     return s == hh::ERROR_CHECKSUM ? ChecksumMismatch("{}", text) : IoError("{}", text);
   }
   if (replies < static_cast<int>(setup_.nodes.size())) {

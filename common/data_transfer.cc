@@ -108,9 +108,11 @@ Status PacketReader::Next(BufferedReader& in) {
   return Status::OK();
 }
 
-Status SendPipelineAck(Socket& socket, int64_t seqno, std::span<const hh::Status> replies) {
+Status SendPipelineAck(Socket& socket, int64_t seqno, std::span<const hh::Status> replies,
+                       std::string_view error_message) {
   hh::PipelineAckProto ack;
   ack.set_seqno(seqno);
+  if (!error_message.empty()) ack.set_cairn_error_message(std::string(error_message));
   for (hh::Status s : replies) {
     ack.add_reply(s);
     ack.add_flag(static_cast<uint32_t>(s));  // status in the low 4 bits, no ECN

@@ -86,7 +86,9 @@ class PacketReader {
 };
 
 // Pipeline acks: one status per node from this one down the pipeline.
-Status SendPipelineAck(Socket& socket, int64_t seqno, std::span<const hadoop::hdfs::Status> replies);
+// error_message: why the first failing reply failed (PipelineAckProto.cairn_error_message).
+Status SendPipelineAck(Socket& socket, int64_t seqno, std::span<const hadoop::hdfs::Status> replies,
+                       std::string_view error_message = {});
 Status ReadPipelineAck(BufferedReader& in, hadoop::hdfs::PipelineAckProto* ack);
 // Status of reply i, read from `flag` when present (Hadoop >= 2.7) and else from `reply`.
 hadoop::hdfs::Status AckReply(const hadoop::hdfs::PipelineAckProto& ack, int i);

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "common/data_transfer.h"
@@ -44,6 +45,7 @@ void PacketResponder::Run() {
 
 bool PacketResponder::HandleItem(const AckItem& item) {
   std::vector<hh::Status> replies{item.status};
+  std::string error = item.error;  // the first failure's reason travels upstream with the ack
   bool ok = item.status == hh::SUCCESS;
   if (ok && mirror_ != nullptr) {
     hh::PipelineAckProto ack;
@@ -53,6 +55,7 @@ bool PacketResponder::HandleItem(const AckItem& item) {
     if (!st.ok()) {
       spdlog::info("mirror {} failed acking packet {}: {}", mirror_address_, item.seqno, st.ToString());
       replies.push_back(hh::ERROR);
+      error = fmt::format("mirror {}: {}", mirror_address_, st.ToString());
       ok = false;
     } else {
       for (int i = 0; i < AckReplyCount(ack); ++i) {
@@ -60,10 +63,11 @@ bool PacketResponder::HandleItem(const AckItem& item) {
         replies.push_back(s);
         if (s != hh::SUCCESS) ok = false;
       }
+      if (!ok) error = ack.cairn_error_message();
     }
   }
   if (ok && writer_ != nullptr && item.seqno >= 0) writer_->SetBytesAcked(item.end_offset);
-  Status st = SendPipelineAck(*upstream_, item.seqno, replies);
+  Status st = SendPipelineAck(*upstream_, item.seqno, replies, error);
   if (!st.ok()) {
     spdlog::debug("sending ack {} upstream failed: {}", item.seqno, st.ToString());
     return false;

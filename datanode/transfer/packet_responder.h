@@ -26,6 +26,7 @@ struct AckItem {
   bool last = false;                       // lastPacketInBlock
   uint64_t end_offset = 0;                 // block offset after this packet's data
   hadoop::hdfs::Status status = hadoop::hdfs::SUCCESS;  // this node's verdict on the packet
+  std::string error;                       // why, when it is not SUCCESS
 };
 
 class PacketResponder {

@@ -210,8 +210,8 @@ bool WriteBlockOp::MoreInputReady() const {
   return ::poll(&pfd, 1, 0) > 0;
 }
 
-void WriteBlockOp::EnqueueError(int64_t seqno, hh::Status status) {
-  if (responder_) (void)responder_->Enqueue(AckItem{seqno, false, 0, status});
+void WriteBlockOp::EnqueueError(int64_t seqno, const Status& why) {
+  if (responder_) (void)responder_->Enqueue(AckItem{seqno, false, 0, WireStatus(why), why.ToString()});
 }
 
 Status WriteBlockOp::ReceivePackets() {
@@ -237,7 +237,7 @@ Status WriteBlockOp::ReceivePackets() {
     if (!st.ok()) {
       spdlog::info("{}: packet {} from {} rejected: {}", block_name_, packet.header().seqno(),
                    upstream_.PeerAddress(), st.ToString());
-      EnqueueError(packet.header().seqno(), WireStatus(st));
+      EnqueueError(packet.header().seqno(), st);
       return st;
     }
     if (done) return Status::OK();
@@ -290,7 +290,7 @@ Status WriteBlockOp::FlushPending() {
   if (st.ok() && p.ack.last) st = CompleteReplica();
   if (!st.ok()) {
     spdlog::warn("{}: writing packet {} failed: {}", block_name_, p.ack.seqno, st.ToString());
-    EnqueueError(p.ack.seqno, WireStatus(st));
+    EnqueueError(p.ack.seqno, st);
     return st;
   }
   if (responder_ && !responder_->Enqueue(p.ack)) return Aborted("{}: the pipeline's ack stream failed", block_name_);

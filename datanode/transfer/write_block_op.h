@@ -51,7 +51,8 @@ class WriteBlockOp {
   // for it, and queues the packet's ack.
   Status FlushPending();
   Status CompleteReplica();
-  void EnqueueError(int64_t seqno, hadoop::hdfs::Status status);
+  // Queues an error ack for packet seqno, with why it failed (the ack carries the reason upstream).
+  void EnqueueError(int64_t seqno, const Status& why);
   bool MoreInputReady() const;
   Status SendTransferResult(const Status& local);
 

@@ -42,6 +42,9 @@ FaultyCluster StartFaulty(int datanodes, int replication) {
   o.block_size = kBlock;
   o.heartbeat_interval_ms = 100;
   o.datanode_flags = {"--datanode_io_engine=sync"};
+  // A re-replication ordered while the faulty disk is still faulty fails on it; the
+  // namenode orders it again once this passes (HDFS's pending-replication timeout).
+  o.namenode_flags = {"--namenode_replication_timeout_ms=2000"};
   for (int i = 0; i < datanodes; ++i) o.datanode_flags_by_index.push_back({"--fault_disk_plan_file=" + f.plan(i)});
   auto cluster = MiniCluster::Start(o);
   EXPECT_TRUE(cluster.ok()) << cluster.status().ToString();
