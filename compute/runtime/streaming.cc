@@ -2,10 +2,11 @@
 
 #include <unistd.h>
 
-#include <charconv>
 #include <cstring>
 
 #include <fmt/format.h>
+
+#include "compute/runtime/reporter_line.h"
 
 namespace cairn::compute {
 
@@ -13,8 +14,6 @@ namespace {
 constexpr size_t kInputBufferBytes = 1 << 20;
 constexpr size_t kReadBufferBytes = 1 << 20;
 constexpr size_t kStderrTailBytes = 4096;
-constexpr std::string_view kCounter = "reporter:counter:";
-constexpr std::string_view kStatus = "reporter:status:";
 
 // Calls fn(line) for each '\n'-terminated line read from fd (and a last unterminated one).
 template <typename F>
@@ -84,21 +83,12 @@ void StreamingCommand::ReadOutput() {
 
 void StreamingCommand::ReadErrors() {
   (void)ForEachLine(child_->stderr_fd(), [this](std::string_view line) {
-    if (line.rfind(kCounter, 0) == 0) {
-      std::string_view rest = line.substr(kCounter.size());
-      size_t c1 = rest.find(',');
-      size_t c2 = c1 == std::string_view::npos ? c1 : rest.find(',', c1 + 1);
-      int64_t amount = 0;
-      if (c2 != std::string_view::npos) {
-        std::string_view num = rest.substr(c2 + 1);
-        auto r = std::from_chars(num.data(), num.data() + num.size(), amount);
-        if (r.ec == std::errc()) {
-          context_->IncrementCounter(rest.substr(0, c1), rest.substr(c1 + 1, c2 - c1 - 1), amount);
-          return;
-        }
+    if (const auto report = ParseReporterLine(line)) {
+      if (report->kind == ReporterLine::Kind::kCounter) {
+        context_->IncrementCounter(report->group, report->name, report->amount);
+      } else {
+        context_->SetStatus(report->status);
       }
-    } else if (line.rfind(kStatus, 0) == 0) {
-      context_->SetStatus(line.substr(kStatus.size()));
       return;
     }
     std::string copy(line);

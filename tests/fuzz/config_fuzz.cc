@@ -1,11 +1,16 @@
 // Settings a daemon parses at start-up or that arrive from users: byte sizes, host:port
-// addresses, auth_to_local rules and the principals mapped through them, proxy-user rules.
+// addresses, auth_to_local rules and the principals mapped through them, proxy-user rules,
+// the rack topology file, the static user-to-groups mapping and the task launcher's
+// root-owned config file.
 #include <string_view>
 
 #include "common/auth_to_local.h"
 #include "common/flags.h"
 #include "common/socket.h"
+#include "compute/launcher/launcher_config.h"
+#include "namenode/blocks/topology.h"
 #include "namenode/rpc/proxy_users.h"
+#include "namenode/rpc/user_group_resolver.h"
 #include "tests/fuzz/fuzz_target.h"
 
 using namespace cairn;
@@ -18,6 +23,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)HostPort::Parse(text);
   (void)namenode::ProxyUsers::Parse(text);
   (void)SplitPrincipal(text);
+  (void)namenode::Topology::Parse(text);
+  (void)namenode::UserGroupResolver::Create(std::string(text));
+  (void)compute::ParseLauncherConfig(text, /*resolve_group=*/false);
   // Rules are the administrator's, principals come from whoever logs in: parse the input
   // as rules, and map it as a principal through fixed rules (mapping through fuzzed rules
   // would time std::regex's backtracking on patterns no administrator writes).
@@ -43,5 +51,9 @@ std::vector<std::string> CairnFuzzSeeds() {
           "RULE:[1:$1](.*)s/a/b/g",
           "nn/localhost@CAIRN.TEST",
           "alice/admin@OTHER.REALM",
-          "alice@CAIRN.TEST"};
+          "alice@CAIRN.TEST",
+          "# racks\n10.0.0.1 /r1\n10.0.0.1:9867 r2/  # port-specific\n\n10.0.1.0/24 /r3\n",
+          "alice=staff,ops;bob=bob",
+          "caller_group=root\nwork_roots=/var/lib/cairn/executor,/tmp/x\nmin_uid=1000\n"
+          "allowed_system_users=nobody\nbanned_users=hdfs,yarn # never\n"};
 }

@@ -4,6 +4,8 @@
 // DataTransferProtocol traffic goes straight to a datanode process's transfer port.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <filesystem>
 #include <map>
 
 #include "client/namenode_client.h"
@@ -11,6 +13,7 @@
 #include "common/data_transfer.h"
 #include "common/endian.h"
 #include "common/proto_io.h"
+#include "common/whole_file.h"
 #include "tests/support/mini_cluster.h"
 #include "tests/support/remote_file.h"
 #include "tests/support/test_util.h"
@@ -226,6 +229,48 @@ TEST_F(BadInputTest, MalformedTransferTrafficLeavesDatanodesServing) {
   ASSERT_OK_AND_ASSIGN(auto fsck, fs_->Fsck("/", true));
   EXPECT_TRUE(fsck.healthy());
   EXPECT_EQ(fsck.total_blocks(), 5u);
+  ExpectUnchanged();
+}
+
+// The fuzz corpora (tests/fuzz/corpus/: recorded client traffic, transfer ops and packets,
+// tokens, paths, reports...) as junk on every port: the namenode's IPC and gRPC doors and
+// a datanode's transfer port. Each exchange must end (the server answers or closes; none
+// hangs), a client is served within a second between them, and nothing stored changes.
+TEST_F(BadInputTest, FuzzCorporaReplayedOnEveryPortChangeNothing) {
+  std::vector<std::string> inputs;
+  for (const auto& dir : std::filesystem::directory_iterator(std::string(CAIRN_SOURCE_DIR) + "/tests/fuzz/corpus")) {
+    for (const auto& file : std::filesystem::directory_iterator(dir.path())) {
+      ASSERT_OK_AND_ASSIGN(std::string bytes, ReadWholeFile(file.path().string()));
+      inputs.push_back(std::move(bytes));
+    }
+  }
+  ASSERT_GE(inputs.size(), 30u) << "the checked-in corpora are missing";
+  std::vector<std::pair<std::string, std::string>> ports = {{"namenode IPC", cluster_->hadoop_address()},
+                                                            {"namenode gRPC", cluster_->namenode_address()},
+                                                            {"datanode transfer", cluster_->datanode_address(0)}};
+  for (const auto& [name, address] : ports) {
+    ASSERT_OK_AND_ASSIGN(HostPort port, HostPort::Parse(address));
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      auto s = ConnectTcp(port, 5000);
+      ASSERT_TRUE(s.ok()) << name << " refused input " << i << ": " << s.status().ToString();
+      ASSERT_OK(s->SetTimeouts(30000, 30000));
+      (void)s->WriteFully(inputs[i]);  // the server may close first
+      s->ShutdownWrite();
+      char buf[4096];
+      for (;;) {
+        auto n = s->ReadSome(buf, sizeof buf);
+        ASSERT_TRUE(n.ok() || n.status().code() != ErrorCode::kTimedOut) << name << " hung on input " << i;
+        if (!n.ok() || *n == 0) break;
+      }
+      if (i % 16 == 0) {
+        const auto start = std::chrono::steady_clock::now();
+        ASSERT_OK(fs_->Stat("/data/dir/small").status());
+        EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1)) << name << ", input " << i;
+      }
+    }
+  }
+  ASSERT_OK_AND_ASSIGN(auto fsck, fs_->Fsck("/", true));
+  EXPECT_TRUE(fsck.healthy());
   ExpectUnchanged();
 }
 
