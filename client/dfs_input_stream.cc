@@ -107,8 +107,8 @@ Status DfsInputStream::Relocate(hh::LocatedBlockProto* block, int attempt) {
 }
 
 Result<std::unique_ptr<BlockReader>> DfsInputStream::OpenReader(hh::LocatedBlockProto* block, uint64_t offset,
-                                                                uint64_t len) {
-  int refetches = 0;
+                                                                uint64_t len, int* refetches_of_call) {
+  int& refetches = *refetches_of_call;
   bool tokens_refetched = false;
   for (;;) {
     const hh::DatanodeInfoProto* chosen = nullptr;
@@ -200,10 +200,10 @@ Status DfsInputStream::CheckOpen() const {
   return Status::OK();
 }
 
-Status DfsInputStream::OpenSequentialReader() {
+Status DfsInputStream::OpenSequentialReader(int* refetches) {
   ASSIGN_OR_RETURN(reader_block_, BlockAt(pos_));
   const uint64_t offset = pos_ - reader_block_.offset();
-  ASSIGN_OR_RETURN(reader_, OpenReader(&reader_block_, offset, BlockLength(reader_block_) - offset));
+  ASSIGN_OR_RETURN(reader_, OpenReader(&reader_block_, offset, BlockLength(reader_block_) - offset, refetches));
   return Status::OK();
 }
 
@@ -211,9 +211,10 @@ Result<size_t> DfsInputStream::Read(void* buf, size_t n) {
   RETURN_IF_ERROR(CheckOpen());
   auto* out = static_cast<uint8_t*>(buf);
   size_t total = 0;
+  int refetches = 0;
   while (total < n && pos_ < length_) {
     if (!reader_) {
-      Status st = OpenSequentialReader();
+      Status st = OpenSequentialReader(&refetches);
       if (!st.ok()) {
         if (total > 0) break;  // hand out what was read; the next call reports the error
         return st;
@@ -236,8 +237,9 @@ Result<size_t> DfsInputStream::Read(void* buf, size_t n) {
 }
 
 Status DfsInputStream::ReadRange(hh::LocatedBlockProto block, uint64_t offset, uint64_t len, uint8_t* out) {
+  int refetches = 0;
   while (len > 0) {
-    ASSIGN_OR_RETURN(std::unique_ptr<BlockReader> reader, OpenReader(&block, offset, len));
+    ASSIGN_OR_RETURN(std::unique_ptr<BlockReader> reader, OpenReader(&block, offset, len, &refetches));
     Status st;
     while (len > 0) {
       auto got = reader->Read(out, len);

@@ -53,15 +53,19 @@ class DfsInputStream : public InputStream {
 
   // A reader on some healthy replica of *block, or the all-replicas-failed error. When
   // every replica failed, the locations are fetched again (*block is updated) up to
-  // options.read_block_acquire_attempts times.
-  Result<std::unique_ptr<BlockReader>> OpenReader(hh::LocatedBlockProto* block, uint64_t offset, uint64_t len);
+  // options.read_block_acquire_attempts times in one read call.
+  // *refetches counts the location refetches of one read call, so that replicas failing
+  // after they opened (mid-stream) cannot make the call retry for ever (HDFS's
+  // dfs.client.max.block.acquire.failures, counted per read).
+  Result<std::unique_ptr<BlockReader>> OpenReader(hh::LocatedBlockProto* block, uint64_t offset, uint64_t len,
+                                                  int* refetches);
   // Waits (longer for each attempt), refetches the block's locations and forgets nodes
   // that failed with transport errors.
   Status Relocate(hh::LocatedBlockProto* block, int attempt);
   void RecordFailure(const hh::LocatedBlockProto& block, const std::string& node, const Status& st);
   Status AllReplicasFailed(const hh::LocatedBlockProto& block) const;  // caller holds mu_
   Status ReadRange(hh::LocatedBlockProto block, uint64_t offset, uint64_t len, uint8_t* out);
-  Status OpenSequentialReader();
+  Status OpenSequentialReader(int* refetches);
   Status CheckOpen() const;
 
   std::shared_ptr<ClientContext> ctx_;

@@ -1,6 +1,7 @@
 #include "datanode/store/disk_faults.h"
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -9,12 +10,24 @@
 
 namespace cairn::datanode {
 
+namespace {
+bool ParseOffset(const std::string& text, uint64_t* out) {
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return r.ec == std::errc() && r.ptr == text.data() + text.size();
+}
+}  // namespace
+
 DiskFaultPlan DiskFaultPlan::Parse(std::string_view text, std::string* ignored) {
   DiskFaultPlan plan;
   for (const std::vector<std::string>& words : PlanLineWords(text)) {
     const bool pair = words.size() == 2;
+    uint64_t from = 0;
     if (pair && words[0] == "read" && words[1] == "eio") {
       plan.read_errno = EIO;
+    } else if (words.size() == 4 && words[0] == "read" && words[1] == "eio" && words[2] == "from_offset" &&
+               ParseOffset(words[3], &from)) {
+      plan.read_errno = EIO;
+      plan.read_from_offset = from;
     } else if (pair && words[0] == "write" && words[1] == "eio") {
       plan.write_errno = EIO;
     } else if (pair && words[0] == "write" && words[1] == "enospc") {
@@ -60,9 +73,9 @@ class FaultInjectingIoEngine final : public IoEngine {
   }
 
  private:
-  static int ErrnoFor(const DiskFaultPlan& plan, IoOp::Type type) {
-    switch (type) {
-      case IoOp::Type::kRead: return plan.read_errno;
+  static int ErrnoFor(const DiskFaultPlan& plan, const IoOp& op) {
+    switch (op.type) {
+      case IoOp::Type::kRead: return op.offset >= plan.read_from_offset ? plan.read_errno : 0;
       case IoOp::Type::kWrite: return plan.write_errno;
       case IoOp::Type::kFdatasync: return plan.fdatasync_errno;
     }
@@ -71,13 +84,13 @@ class FaultInjectingIoEngine final : public IoEngine {
 
   static bool Touches(const DiskFaultPlan& plan, const IoBatch& batch) {
     for (int i = 0; i < batch.size(); ++i) {
-      if (ErrnoFor(plan, batch.op(i).type) != 0) return true;
+      if (ErrnoFor(plan, batch.op(i)) != 0) return true;
     }
     return false;
   }
 
   static int64_t Apply(const DiskFaultPlan& plan, const IoOp& op) {
-    int error = ErrnoFor(plan, op.type);
+    int error = ErrnoFor(plan, op);
     if (error == 0) return CompleteSynchronously(op, 0);
     if (op.type == IoOp::Type::kWrite && plan.write_torn) {
       IoOp half = op;

@@ -7,6 +7,8 @@
 //
 // The plan file holds one fault per line ('#' starts a comment):
 //   read eio          every read fails with EIO
+//   read eio from_offset N   only reads starting at file offset N or later fail (a bad
+//                     sector past the first packets: a read fails mid-stream)
 //   write eio         every write fails with EIO (nothing lands)
 //   write enospc      every write fails with ENOSPC (a full disk)
 //   write torn        the first half of every write lands, then it fails with EIO
@@ -33,6 +35,7 @@ namespace cairn::datanode {
 // One moment's faults. Each op type has at most one error; 0 means none.
 struct DiskFaultPlan {
   int read_errno = 0;        // EIO
+  uint64_t read_from_offset = 0;  // reads starting before this offset succeed
   int write_errno = 0;       // EIO or ENOSPC
   bool write_torn = false;   // half lands before write_errno (EIO) is returned
   int fdatasync_errno = 0;   // EIO

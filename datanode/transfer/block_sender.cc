@@ -41,7 +41,7 @@ Status BlockSender::Start(Buffers& b, int slot, uint64_t from, uint64_t to) {
   return reader_->StartRead(slot, from, b.data[slot], first_chunk, b.crcs[slot]);
 }
 
-Status BlockSender::SendPackets(Socket& out) {
+Status BlockSender::SendPackets(Socket& out, const std::function<Status()>& before_first_packet) {
   const ChecksumSpec& cs = checksum();
   const uint64_t bpc = cs.bytes_per_checksum;
   const uint64_t packet_bytes = std::max<uint64_t>(bpc, kDefaultPacketDataBytes / bpc * bpc);
@@ -74,6 +74,7 @@ Status BlockSender::SendPackets(Socket& out) {
       st = Start(buffers, slot ^ 1, run_end, std::min(end_, run_end + run_bytes));
       in_flight[slot ^ 1] = st.ok();
     }
+    if (st.ok() && pos == start_ && before_first_packet) st = before_first_packet();
     if (!st.ok()) {
       drain();
       return st;
@@ -109,6 +110,7 @@ Status BlockSender::SendPackets(Socket& out) {
     pos = run_end;
     slot ^= 1;
   }
+  if (start_ >= end_ && before_first_packet) RETURN_IF_ERROR(before_first_packet());
   hh::PacketHeaderProto last;
   last.set_offsetinblock(static_cast<int64_t>(end_));
   last.set_seqno(seqno);

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "common/socket.h"
@@ -35,8 +36,11 @@ class BlockSender {
   bool send_checksums() const { return send_checksums_; }
   const ChecksumSpec& checksum() const { return reader_->replica().checksum; }
 
-  // Sends every packet and the final empty one.
-  Status SendPackets(Socket& out);
+  // Sends every packet and the final empty one. before_first_packet, when given, runs once
+  // the first data has been read from disk and before anything is sent, so a disk error
+  // on the first read can still be answered with an error response (and its reason)
+  // instead of a connection closed mid-stream; an error it returns ends the send.
+  Status SendPackets(Socket& out, const std::function<Status()>& before_first_packet = {});
 
  private:
   BlockSender(ReplicaReader* reader, uint64_t start, uint64_t end, bool send_checksums, bool verify_checksums)

@@ -49,8 +49,17 @@ Status ServeReadBlock(const XceiverContext& ctx, Socket& socket, BufferedReader&
                                                         : hh::CHECKSUM_NULL);
   info->mutable_checksum()->set_bytesperchecksum(sender->checksum().bytes_per_checksum);
   info->set_chunkoffset(sender->chunk_offset());
-  RETURN_IF_ERROR(SendBlockOpResponse(socket, std::move(reply)));
-  Status st = sender->SendPackets(socket);
+  // The response goes out once the first data was read: a disk that fails that read gets
+  // an ERROR response with its reason (the client says why), not a closed connection.
+  bool responded = false;
+  Status st = sender->SendPackets(socket, [&] {
+    responded = true;
+    return SendBlockOpResponse(socket, std::move(reply));
+  });
+  if (!st.ok() && !responded) {
+    spdlog::info("read of {} for {} failed: {}", (*reader)->replica().Name(), socket.PeerAddress(), st.ToString());
+    return SendError(socket, hh::ERROR, st.message());
+  }
   if (!st.ok()) {
     spdlog::debug("sending {} to {} stopped: {}", (*reader)->replica().Name(), socket.PeerAddress(), st.ToString());
     return st;

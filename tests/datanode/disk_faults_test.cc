@@ -37,6 +37,12 @@ TEST(DiskFaultPlanTest, ParsesEachFaultAndReportsWhatItDoesNotKnow) {
   EXPECT_TRUE(p.write_torn);
   EXPECT_EQ(p.write_errno, EIO);
   EXPECT_TRUE(DiskFaultPlan::Parse("\n# nothing\n", nullptr).empty());
+
+  ignored.clear();
+  p = DiskFaultPlan::Parse("read eio from_offset 524288\nread eio from_offset x\n", &ignored);
+  EXPECT_EQ(p.read_errno, EIO);
+  EXPECT_EQ(p.read_from_offset, 524288u);
+  EXPECT_EQ(ignored, "read eio from_offset x");
 }
 
 class FaultInjectingIoEngineTest : public ::testing::TestWithParam<bool> {
@@ -103,6 +109,14 @@ TEST_P(FaultInjectingIoEngineTest, PassesThroughWithoutAPlanAndFailsAsThePlanSay
   std::string back(data.size(), '\0');
   IoBatch r;
   r.AddRead(fd_, back.data(), back.size(), 0);
+  EXPECT_EQ(engine_->Run(r).code(), ErrorCode::kIoError);
+  // A bad region: reads that start before it go through.
+  Plan("read eio from_offset 1000\n");
+  r.Clear();
+  r.AddRead(fd_, back.data(), 1000, 0);
+  ASSERT_OK(engine_->Run(r));
+  r.Clear();
+  r.AddRead(fd_, back.data(), 1000, 1000);
   EXPECT_EQ(engine_->Run(r).code(), ErrorCode::kIoError);
 
   Plan("fdatasync eio\n");

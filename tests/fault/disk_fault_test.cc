@@ -113,6 +113,36 @@ TEST(DiskFaultTest, AReadErrorIsServedFromAnotherReplicaAndTheLastReplicaSaysWhy
   RemoveTree(f.dir);
 }
 
+// A disk that fails past the first packets of a block: the only replica's datanode has
+// already answered the read and fails it mid-stream. The client resumes where the data
+// stopped; the datanode reads first and answers that read with the disk's error, so the
+// reader ends with it (not a loop of reconnects) and the file reads back whole once the
+// disk heals.
+TEST(DiskFaultTest, AReadThatFailsMidStreamEndsWithTheDisksErrorAndHeals) {
+  FaultyCluster f = StartFaulty(1, 1);
+  ASSERT_TRUE(f.fs);
+  client::CreateOptions co;
+  co.replication = 1;
+  co.block_size = 4 << 20;  // one block of several 512 KiB read runs
+  const std::string data = RandomBytes(3 << 20, 5);
+  {
+    ASSERT_OK_AND_ASSIGN(auto out, f.fs->Create("/mid", co));
+    ASSERT_OK(out->Write(data.data(), data.size()));
+    ASSERT_OK(out->Close());
+  }
+  f.SetFaults(0, "read eio from_offset 1048576\n");
+  const auto start = std::chrono::steady_clock::now();
+  auto lost = ReadRemoteFile(*f.fs, "/mid");
+  ASSERT_FALSE(lost.ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30)) << lost.status().ToString();
+  EXPECT_NE(lost.status().message().find("Input/output error"), std::string::npos) << lost.status().ToString();
+  EXPECT_LT(OtherClientMillis(*f.fs, "/other/mid"), 1000);
+  f.Heal(0);
+  ASSERT_OK_AND_ASSIGN(std::string back, ReadRemoteFile(*f.fs, "/mid"));
+  EXPECT_EQ(back, data);
+  RemoveTree(f.dir);
+}
+
 // Writes with replication 2 on 3 nodes while node 0's disk has `faults`: every write
 // completes and reads back; once healed, the files are whole on 2 nodes again.
 void WritesGoOnAround(const std::string& faults) {
