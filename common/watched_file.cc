@@ -2,8 +2,7 @@
 
 #include <sys/stat.h>
 
-#include <charconv>
-
+#include "common/parse_number.h"
 #include "common/split.h"
 #include "common/whole_file.h"
 
@@ -50,11 +49,12 @@ std::vector<std::vector<std::string>> PlanLineWords(std::string_view text) {
 
 bool ParsePlanMillis(std::string_view text, int* ms) {
   int value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value < 0) return false;
+  if (!ParseWholeNumber(text, &value) || value < 0) return false;
   *ms = value;
   return true;
 }
+
+bool ParsePlanOffset(std::string_view text, uint64_t* offset) { return ParseWholeNumber(text, offset); }
 
 void NoteIgnoredPlanLine(const std::vector<std::string>& words, std::string* ignored) {
   if (ignored == nullptr) return;

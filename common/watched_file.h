@@ -43,9 +43,10 @@ class WatchedFile {
 };
 
 // The plans' shared grammar: the words of each line of `text` that has any once its '#'
-// comment is gone, and a delay "N" (0 <= N milliseconds).
+// comment is gone, a delay "N" (0 <= N milliseconds) and a file offset "N".
 std::vector<std::vector<std::string>> PlanLineWords(std::string_view text);
 bool ParsePlanMillis(std::string_view text, int* ms);
+bool ParsePlanOffset(std::string_view text, uint64_t* offset);
 // Appends one line's words, joined by spaces, to *ignored ("; " between lines); null: none.
 void NoteIgnoredPlanLine(const std::vector<std::string>& words, std::string* ignored);
 

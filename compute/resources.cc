@@ -3,8 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <thread>
+
+#include "common/parse_number.h"
 
 #ifdef CAIRN_HAVE_CUDA
 #include <cuda_runtime_api.h>
@@ -54,8 +55,7 @@ Result<std::vector<GpuInfo>> SelectGpus(const std::vector<GpuInfo>& probed, int 
       start = comma + 1;
       if (item.empty()) continue;
       int id = -1;
-      auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), id);
-      if (ec != std::errc() || end != item.data() + item.size() || id < 0 || id > 4095)
+      if (!ParseWholeNumber(item, &id) || id < 0 || id > 4095)
         return InvalidArgument("GPU id '{}' is not a device number", item);
       for (const auto& g : out) {
         if (g.device_id == id) return InvalidArgument("GPU id {} is listed twice", id);

@@ -3,7 +3,6 @@
 // succeeded, 1 otherwise (with the job's diagnostics on stderr).
 #include <unistd.h>
 
-#include <charconv>
 #include <random>
 #include <thread>
 
@@ -13,6 +12,7 @@
 #include "client/cli/job_format.h"
 #include "common/clock.h"
 #include "common/flags.h"
+#include "common/parse_number.h"
 #include "common/split.h"
 
 namespace cairn::cli {
@@ -49,8 +49,7 @@ Status WaitFor(CliContext& ctx, client::JobClient& jobs, const std::string& id, 
 // "2" asks for two whole GPUs, "0.25" for a quarter of one device.
 Status ParseGpus(const std::string& text, const std::string& flag, ComputeResources* r) {
   double value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || !(value > 0))
+  if (!ParseWholeNumber(text, &value) || !(value > 0))
     return InvalidArgument("{} must be a number of GPUs or a fraction of one, like 2 or 0.25, not '{}'", flag, text);
   if (value < 1) {
     r->set_gpu_fraction(value);

@@ -4,10 +4,11 @@
 #include <pwd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <optional>
 #include <utility>
 #include <vector>
+
+#include "common/parse_number.h"
 
 namespace cairn::fuse {
 
@@ -33,8 +34,7 @@ auto LookUp(Fn fn, Take take) -> std::optional<decltype(take(std::declval<const 
 
 std::optional<uint32_t> ParseId(const std::string& text) {
   uint32_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  if (!ParseWholeNumber(text, &v)) return std::nullopt;
   return v;
 }
 

@@ -1,6 +1,6 @@
 #include "compute/runtime/reporter_line.h"
 
-#include <charconv>
+#include "common/parse_number.h"
 
 namespace cairn::compute {
 
@@ -19,8 +19,7 @@ std::string_view Trim(std::string_view s) {
 std::optional<int64_t> ParseLong(std::string_view s) {
   if (s.size() > 1 && s.front() == '+' && s[1] != '-') s.remove_prefix(1);
   int64_t value = 0;
-  const auto parsed = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (s.empty() || parsed.ec != std::errc() || parsed.ptr != s.data() + s.size()) return std::nullopt;
+  if (!ParseWholeNumber(s, &value)) return std::nullopt;
   return value;
 }
 }  // namespace

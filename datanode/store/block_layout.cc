@@ -6,7 +6,8 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <charconv>
+
+#include "common/parse_number.h"
 
 namespace cairn::datanode {
 
@@ -25,19 +26,10 @@ std::string MetaFileName(uint64_t block_id, uint64_t gen_stamp) {
   return fmt::format("blk_{}_{}.meta", static_cast<int64_t>(block_id), gen_stamp);
 }
 
-namespace {
-template <typename T>
-bool ParseNumber(std::string_view text, T* out) {
-  if (text.empty()) return false;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
-  return ec == std::errc() && ptr == text.data() + text.size();
-}
-}  // namespace
-
 bool ParseBlockFileName(std::string_view name, uint64_t* block_id) {
   if (name.substr(0, 4) != "blk_") return false;
   int64_t id = 0;
-  if (!ParseNumber(name.substr(4), &id)) return false;
+  if (!ParseWholeNumber(name.substr(4), &id)) return false;
   *block_id = static_cast<uint64_t>(id);
   return true;
 }
@@ -49,7 +41,7 @@ bool ParseMetaFileName(std::string_view name, uint64_t* block_id, uint64_t* gen_
   if (us == std::string_view::npos) return false;
   int64_t id = 0;
   uint64_t gs = 0;
-  if (!ParseNumber(middle.substr(0, us), &id) || !ParseNumber(middle.substr(us + 1), &gs)) return false;
+  if (!ParseWholeNumber(middle.substr(0, us), &id) || !ParseWholeNumber(middle.substr(us + 1), &gs)) return false;
   *block_id = static_cast<uint64_t>(id);
   *gen_stamp = gs;
   return true;
@@ -80,7 +72,6 @@ Status RenameCreatingDir(const std::string& from, const std::string& to, const s
   if (::rename(from.c_str(), to.c_str()) == 0) return Status::OK();
   return ErrnoError(errno, fmt::format("rename {} to {}", from, to));
 }
-
 
 Status SyncPath(const std::string& path, int flags, bool data_only) {
   int fd = ::open(path.c_str(), flags | O_CLOEXEC);

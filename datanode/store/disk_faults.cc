@@ -1,7 +1,6 @@
 #include "datanode/store/disk_faults.h"
 
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -9,13 +8,6 @@
 #include <utility>
 
 namespace cairn::datanode {
-
-namespace {
-bool ParseOffset(const std::string& text, uint64_t* out) {
-  const auto r = std::from_chars(text.data(), text.data() + text.size(), *out);
-  return r.ec == std::errc() && r.ptr == text.data() + text.size();
-}
-}  // namespace
 
 DiskFaultPlan DiskFaultPlan::Parse(std::string_view text, std::string* ignored) {
   DiskFaultPlan plan;
@@ -25,7 +17,7 @@ DiskFaultPlan DiskFaultPlan::Parse(std::string_view text, std::string* ignored) 
     if (pair && words[0] == "read" && words[1] == "eio") {
       plan.read_errno = EIO;
     } else if (words.size() == 4 && words[0] == "read" && words[1] == "eio" && words[2] == "from_offset" &&
-               ParseOffset(words[3], &from)) {
+               ParsePlanOffset(words[3], &from)) {
       plan.read_errno = EIO;
       plan.read_from_offset = from;
     } else if (pair && words[0] == "write" && words[1] == "eio") {
