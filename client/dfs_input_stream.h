@@ -53,10 +53,9 @@ class DfsInputStream : public InputStream {
 
   // A reader on some healthy replica of *block, or the all-replicas-failed error. When
   // every replica failed, the locations are fetched again (*block is updated) up to
-  // options.read_block_acquire_attempts times in one read call.
-  // *refetches counts the location refetches of one read call, so that replicas failing
-  // after they opened (mid-stream) cannot make the call retry for ever (HDFS's
-  // dfs.client.max.block.acquire.failures, counted per read).
+  // options.read_block_acquire_attempts times per read call: *refetches is that call's
+  // count, so replicas failing after they opened (mid-stream) cannot make it retry for
+  // ever (HDFS counts dfs.client.max.block.acquire.failures per read too).
   Result<std::unique_ptr<BlockReader>> OpenReader(hh::LocatedBlockProto* block, uint64_t offset, uint64_t len,
                                                   int* refetches);
   // Waits (longer for each attempt), refetches the block's locations and forgets nodes

@@ -65,8 +65,8 @@ void AddDatanodeFlags(FlagSet& flags, DatanodeSettings* s) {
             "fdatasync a replica and fsync its directory before it is finalized, so an acknowledged close "
             "survives a power cut (HDFS dfs.datanode.synconclose); false leaves it to the kernel's writeback");
   flags.Add("fault_disk_plan_file", &s->fault_disk_plan_file,
-            "TESTS ONLY: while this file exists, its faults ('read eio', 'write eio', 'write enospc', 'write "
-            "torn', 'fdatasync eio', 'delay_ms N', one per line) hit every replica read, write and fdatasync");
+            "TESTS ONLY: while this file exists, its faults ('read eio', 'read eio from_offset N', 'write eio', "
+            "'write enospc', 'write torn', 'fdatasync eio', 'delay_ms N', one per line) hit every replica read, write and fdatasync");
   flags.Add("fault_namenode_rpc_plan_file", &s->fault_namenode_rpc_plan_file,
             "TESTS ONLY: while this file exists, its faults ('drop_request CALL', 'drop_reply CALL', 'duplicate "
             "CALL', 'delay_ms N'; CALL is heartbeat, block_report, block_received, ... or *) hit calls to the namenode");

@@ -64,9 +64,12 @@ int64_t OtherClientMillis(client::FileSystem& fs, const std::string& dir) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
 }
 
-Status WriteWith(client::FileSystem& fs, const std::string& path, const std::string& data, uint32_t replication) {
+// block_size 0: the cluster's.
+Status WriteWith(client::FileSystem& fs, const std::string& path, const std::string& data, uint32_t replication,
+                 uint64_t block_size = 0) {
   client::CreateOptions co;
   co.replication = replication;
+  co.block_size = block_size;
   ASSIGN_OR_RETURN(auto out, fs.Create(path, co));
   RETURN_IF_ERROR(out->Write(data.data(), data.size()));
   return out->Close();
@@ -121,15 +124,8 @@ TEST(DiskFaultTest, AReadErrorIsServedFromAnotherReplicaAndTheLastReplicaSaysWhy
 TEST(DiskFaultTest, AReadThatFailsMidStreamEndsWithTheDisksErrorAndHeals) {
   FaultyCluster f = StartFaulty(1, 1);
   ASSERT_TRUE(f.fs);
-  client::CreateOptions co;
-  co.replication = 1;
-  co.block_size = 4 << 20;  // one block of several 512 KiB read runs
   const std::string data = RandomBytes(3 << 20, 5);
-  {
-    ASSERT_OK_AND_ASSIGN(auto out, f.fs->Create("/mid", co));
-    ASSERT_OK(out->Write(data.data(), data.size()));
-    ASSERT_OK(out->Close());
-  }
+  ASSERT_OK(WriteWith(*f.fs, "/mid", data, 1, /*block_size=*/4 << 20));  // one block of several 512 KiB read runs
   f.SetFaults(0, "read eio from_offset 1048576\n");
   const auto start = std::chrono::steady_clock::now();
   auto lost = ReadRemoteFile(*f.fs, "/mid");
@@ -260,7 +256,9 @@ TEST(DiskFaultTest, ASlowDiskDelaysOnlyItsOwnReaders) {
     auto start = std::chrono::steady_clock::now();
     auto back = ReadRemoteFile(*f.fs, on[i]);
     EXPECT_TRUE(back.ok()) << back.status().ToString();
-    if (back.ok()) EXPECT_EQ(*back, data[i]);
+    if (back.ok()) {
+      EXPECT_EQ(*back, data[i]);
+    }
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
   };
   EXPECT_GE(timed_read(0), 400);  // the slow disk is really slow

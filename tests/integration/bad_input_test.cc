@@ -52,6 +52,17 @@ Status TakeSnapshot(FileSystem& fs, const std::string& dir, Snapshot* snap) {
   return Status::OK();
 }
 
+// Reads until the server ends the exchange (closes or resets the connection); false when
+// the read timed out instead: the server hung.
+bool ServerEndsTheExchange(Socket& s) {
+  char buf[4096];
+  for (;;) {
+    auto n = s.ReadSome(buf, sizeof buf);
+    if (!n.ok()) return n.status().code() != ErrorCode::kTimedOut;
+    if (*n == 0) return true;
+  }
+}
+
 class BadInputTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -178,12 +189,7 @@ TEST_F(BadInputTest, MalformedTransferTrafficLeavesDatanodesServing) {
     ASSERT_OK(s->WriteFully(bytes));
     if (half_close) s->ShutdownWrite();
     // Whatever the datanode answers, it must end the exchange instead of hanging.
-    char buf[4096];
-    for (;;) {
-      auto n = s->ReadSome(buf, sizeof buf);
-      ASSERT_TRUE(n.ok() || n.status().code() != ErrorCode::kTimedOut) << "datanode hung";
-      if (!n.ok() || *n == 0) break;
-    }
+    ASSERT_TRUE(ServerEndsTheExchange(*s)) << "datanode hung";
   };
   send("this is not the protocol at all", false);
   send(std::string("\x00\x1b\x51", 3) + "junk", false);  // version 27
@@ -256,12 +262,7 @@ TEST_F(BadInputTest, FuzzCorporaReplayedOnEveryPortChangeNothing) {
       ASSERT_OK(s->SetTimeouts(30000, 30000));
       (void)s->WriteFully(inputs[i]);  // the server may close first
       s->ShutdownWrite();
-      char buf[4096];
-      for (;;) {
-        auto n = s->ReadSome(buf, sizeof buf);
-        ASSERT_TRUE(n.ok() || n.status().code() != ErrorCode::kTimedOut) << name << " hung on input " << i;
-        if (!n.ok() || *n == 0) break;
-      }
+      ASSERT_TRUE(ServerEndsTheExchange(*s)) << name << " hung on input " << i;
       if (i % 16 == 0) {
         const auto start = std::chrono::steady_clock::now();
         ASSERT_OK(fs_->Stat("/data/dir/small").status());
